@@ -1,0 +1,319 @@
+package dev.parley.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Engine.IO v4 server: checks requests, runs handshakes, keeps the session registry and owns the
+ * executor and scheduler every session shares. It does no I/O itself; transport hosts (the polling
+ * handler, the Jetty WebSocket endpoint) call {@link #verify}, {@link #handshake} and
+ * {@link #offerUpgrade}.
+ *
+ * <pre>{@code
+ * EngineServer engine = EngineServer.builder()
+ *     .options(EngineOptions.builder().pingInterval(Duration.ofSeconds(10)).build())
+ *     .build();
+ * engine.onConnection(session -> session.setListener(new EngineSession.Listener() {
+ *   public void onMessage(EngineSession s, EnginePacket p) { s.send(p); }
+ *   public void onClose(EngineSession s, String reason) {}
+ * }));
+ * // mount it with ParleyHandler (transport-jetty), then later:
+ * engine.close();
+ * }</pre>
+ */
+public final class EngineServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(EngineServer.class);
+
+  private final EngineOptions options;
+  private final ExecutorService executor;
+  private final boolean ownsExecutor;
+  private final Scheduler scheduler;
+  private final boolean ownsScheduler;
+  private final ConcurrentHashMap<String, EngineSession> sessions = new ConcurrentHashMap<>();
+  private volatile Consumer<EngineSession> connectionHandler = s -> {};
+  private volatile boolean closed;
+
+  private EngineServer(Builder b) {
+    this.options = b.options;
+    this.ownsExecutor = b.executor == null;
+    this.executor = ownsExecutor ? ParleyExecutors.handlerExecutor() : b.executor;
+    this.ownsScheduler = b.scheduler == null;
+    this.scheduler = ownsScheduler ? Scheduler.system() : b.scheduler;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public EngineOptions options() {
+    return options;
+  }
+
+  /** The shared timer service. */
+  public Scheduler scheduler() {
+    return scheduler;
+  }
+
+  /** The executor sessions run their work on. */
+  public ExecutorService executor() {
+    return executor;
+  }
+
+  /**
+   * Sets the handler called for each new session, on the session's executor, before any of its
+   * messages is delivered. Set a listener on the session there.
+   */
+  public void onConnection(Consumer<EngineSession> handler) {
+    this.connectionHandler = Objects.requireNonNull(handler, "handler == null");
+  }
+
+  /** The number of open sessions. */
+  public int sessionCount() {
+    return sessions.size();
+  }
+
+  /** The open session with id {@code sid}, or {@code null}. */
+  public EngineSession session(String sid) {
+    return sessions.get(sid);
+  }
+
+  /** True once {@link #close()} has been called. */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /**
+   * Checks a request the way the reference server does, in its order: transport, then (with a sid)
+   * session and transport match, or (without) method, upgrade header, admission hook and protocol
+   * version. Returns {@code null} when the request may proceed.
+   */
+  public Rejection verify(EngineRequest request) {
+    TransportKind kind = TransportKind.fromWireName(request.query("transport"));
+    if (kind == null || !options.transports().contains(kind)) {
+      return new Rejection(EngineError.TRANSPORT_UNKNOWN);
+    }
+    String origin = request.header("Origin");
+    if (origin != null && !validHeaderValue(origin)) {
+      return new Rejection(EngineError.BAD_REQUEST);
+    }
+    String sid = request.query("sid");
+    if (sid != null) {
+      EngineSession session = sessions.get(sid);
+      if (session == null) {
+        return new Rejection(EngineError.SESSION_ID_UNKNOWN);
+      }
+      if (!"4".equals(request.query("EIO"))) {
+        return new Rejection(EngineError.BAD_REQUEST);
+      }
+      if (!request.upgrade() && session.transportKind() != kind) {
+        return new Rejection(EngineError.BAD_REQUEST);
+      }
+      return null;
+    }
+    if (closed) {
+      return new Rejection(EngineError.BAD_REQUEST, "Server is shutting down");
+    }
+    if (!"GET".equals(request.method())) {
+      return new Rejection(EngineError.BAD_HANDSHAKE_METHOD);
+    }
+    if (kind == TransportKind.WEBSOCKET && !request.upgrade()) {
+      return new Rejection(EngineError.BAD_REQUEST);
+    }
+    AdmissionHook.Decision decision;
+    try {
+      decision = options.admission().check(request);
+    } catch (RuntimeException e) {
+      log.error("admission hook threw for {}; request refused", request, e);
+      decision = AdmissionHook.Decision.refuse();
+    }
+    if (!decision.allowed()) {
+      return new Rejection(EngineError.FORBIDDEN, decision.message());
+    }
+    if (!"4".equals(request.query("EIO"))) {
+      return new Rejection(EngineError.UNSUPPORTED_PROTOCOL_VERSION);
+    }
+    return null;
+  }
+
+  /**
+   * Opens a session on {@code transport} for a request that passed {@link #verify}: registers it,
+   * queues the open packet and starts the heartbeat. The connection handler runs before any packet
+   * from the client is handled.
+   */
+  public EngineSession handshake(Transport transport, EngineRequest request) {
+    Objects.requireNonNull(transport, "transport == null");
+    String sid = Ids.random();
+    EngineSession session = new EngineSession(sid, this, request, transport, executor);
+    sessions.put(sid, session);
+    String json = handshakeJson(sid, transport.kind());
+    Consumer<EngineSession> handler = connectionHandler;
+    session.executor().execute(() -> {
+      session.start(json);
+      try {
+        handler.accept(session);
+      } catch (RuntimeException e) {
+        log.error("connection handler threw for session {}", sid, e);
+      }
+    });
+    if (closed) {
+      session.terminate("server shutting down");
+    }
+    return session;
+  }
+
+  /**
+   * Offers a freshly opened WebSocket to the session {@code sid} as an upgrade. Returns false when
+   * the session is gone, already upgraded or upgrading; the caller then closes the WebSocket.
+   */
+  public boolean offerUpgrade(String sid, Transport webSocket) {
+    EngineSession session = sessions.get(sid);
+    return session != null && session.offerUpgrade(webSocket);
+  }
+
+  /** The handshake JSON with exactly the five keys the protocol defines. */
+  String handshakeJson(String sid, TransportKind kind) {
+    boolean canUpgrade = kind == TransportKind.POLLING && options.allowUpgrades()
+        && options.transports().contains(TransportKind.WEBSOCKET);
+    return "{\"sid\":\"" + sid + "\",\"upgrades\":" + (canUpgrade ? "[\"websocket\"]" : "[]")
+        + ",\"pingInterval\":" + options.pingIntervalMillis()
+        + ",\"pingTimeout\":" + options.pingTimeoutMillis()
+        + ",\"maxPayload\":" + options.maxHttpBufferSize() + "}";
+  }
+
+  void remove(EngineSession session) {
+    sessions.remove(session.id(), session);
+  }
+
+  /**
+   * Closes every session (clients are told where the transport allows) and stops the threads this
+   * server started. Sessions get up to one second to deliver their close; then they are ended.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    List<EngineSession> open = new ArrayList<>(sessions.values());
+    for (EngineSession s : open) {
+      s.closeForShutdown();
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+    while (!sessions.isEmpty() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    for (EngineSession s : new ArrayList<>(sessions.values())) {
+      s.terminate("server shutting down");
+    }
+    if (ownsExecutor) {
+      executor.shutdown();
+      try {
+        if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+          executor.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        executor.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+    sessions.clear();
+    if (ownsScheduler) {
+      scheduler.close();
+    }
+  }
+
+  private static boolean validHeaderValue(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if ((c < 0x20 && c != '\t') || c == 0x7f || c > 0xff) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Why a request was refused: an {@link EngineError} and the message sent to the client.
+   *
+   * <pre>{@code
+   * EngineServer.Rejection r = engine.verify(request);
+   * if (r != null) respond(r.error().httpStatus(), r.json());
+   * }</pre>
+   */
+  public static final class Rejection {
+    private final EngineError error;
+    private final String message;
+
+    public Rejection(EngineError error) {
+      this(error, error.message());
+    }
+
+    public Rejection(EngineError error, String message) {
+      this.error = Objects.requireNonNull(error, "error == null");
+      this.message = Objects.requireNonNull(message, "message == null");
+    }
+
+    public EngineError error() {
+      return error;
+    }
+
+    public String message() {
+      return message;
+    }
+
+    /** The JSON body for a polling response. */
+    public String json() {
+      return error.toJson(message);
+    }
+
+    @Override
+    public String toString() {
+      return json();
+    }
+  }
+
+  /** Builds an {@link EngineServer}; executor and scheduler default to ones the server owns. */
+  public static final class Builder {
+    private EngineOptions options = EngineOptions.defaults();
+    private ExecutorService executor;
+    private Scheduler scheduler;
+
+    private Builder() {}
+
+    public Builder options(EngineOptions options) {
+      this.options = Objects.requireNonNull(options, "options == null");
+      return this;
+    }
+
+    /**
+     * The executor sessions run on (the user's handlers too). Parley does not shut down an executor
+     * it did not create. Default: {@link ParleyExecutors#handlerExecutor()}.
+     */
+    public Builder executor(ExecutorService executor) {
+      this.executor = Objects.requireNonNull(executor, "executor == null");
+      return this;
+    }
+
+    /** The timer service; default {@link Scheduler#system()}, closed with the server. */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler == null");
+      return this;
+    }
+
+    public EngineServer build() {
+      return new EngineServer(this);
+    }
+  }
+}

@@ -1,0 +1,486 @@
+package dev.parley.engine;
+
+import dev.parley.engine.protocol.EnginePacket;
+import dev.parley.engine.protocol.EnginePacketType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Engine.IO session: a client known by its {@link #id()}, reachable over one transport at a time,
+ * that may switch from long-polling to WebSocket without losing, duplicating or reordering a packet.
+ *
+ * <p>All state changes run on the session's own serial executor, so packets from one client are
+ * handled in order while different clients run in parallel. {@link #send} and {@link #close} may be
+ * called from any thread and never block: packets go into a lock-free outbox that is flushed to the
+ * transport whenever it is writable, in one batch.
+ *
+ * <pre>{@code
+ * engine.onConnection(session -> {
+ *   session.setListener(new EngineSession.Listener() {
+ *     public void onMessage(EngineSession s, EnginePacket packet) { s.send(packet); } // echo
+ *     public void onClose(EngineSession s, String reason) { log.info("closed: {}", reason); }
+ *   });
+ * });
+ * }</pre>
+ */
+public final class EngineSession {
+  private static final Logger log = LoggerFactory.getLogger(EngineSession.class);
+  private static final long UPGRADE_NOOP_INTERVAL_MILLIS = 100;
+
+  /**
+   * Receives a session's messages and its close, on the session's executor (in order, never two at a
+   * time). Implementations may block, which holds up only this session.
+   */
+  public interface Listener {
+    /** A message packet (text or binary) arrived. */
+    void onMessage(EngineSession session, EnginePacket packet);
+
+    /**
+     * The session closed. Reasons are the reference server's: {@code "transport close"},
+     * {@code "transport error"}, {@code "ping timeout"}, {@code "parse error"}, {@code "forced close"},
+     * {@code "server shutting down"}.
+     */
+    void onClose(EngineSession session, String reason);
+  }
+
+  private enum State { OPEN, CLOSING, CLOSED }
+
+  private final String id;
+  private final EngineServer server;
+  private final EngineOptions options;
+  private final EngineRequest request;
+  private final Scheduler scheduler;
+  private final SerialExecutor executor;
+
+  private final ConcurrentLinkedQueue<EnginePacket> outbox = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean flushScheduled = new AtomicBoolean();
+  private final Runnable flushTask = this::runFlush;
+
+  private volatile State state = State.OPEN;
+  private volatile Transport transport;
+  private volatile Listener listener;
+
+  // upgrade state (session executor only)
+  private Transport probe;
+  private boolean probed;
+  private volatile boolean upgrading;
+  private volatile boolean upgraded;
+  private Scheduler.Cancellable upgradeTimer = Scheduler.Cancellable.NONE;
+  private Scheduler.Cancellable noopTimer = Scheduler.Cancellable.NONE;
+
+  // heartbeat state (session executor only)
+  private Scheduler.Cancellable pingTimer = Scheduler.Cancellable.NONE;
+  private Scheduler.Cancellable pingTimeoutTimer = Scheduler.Cancellable.NONE;
+  private long pingSeq;
+  private boolean awaitingPong;
+
+  // close state (session executor only)
+  private Scheduler.Cancellable closeTimer = Scheduler.Cancellable.NONE;
+  private boolean closePacketQueued;
+  private boolean closePacketSent;
+  private String closeReason;
+
+  EngineSession(String id, EngineServer server, EngineRequest request, Transport transport, Executor shared) {
+    this.id = id;
+    this.server = server;
+    this.options = server.options();
+    this.request = request;
+    this.scheduler = server.scheduler();
+    this.executor = new SerialExecutor(shared);
+    this.transport = transport;
+    this.listener = NO_LISTENER;
+    transport.bind(new Events(transport), executor);
+  }
+
+  /** The session id ({@code sid}), 20 unguessable base64url characters. */
+  public String id() {
+    return id;
+  }
+
+  /** The handshake request that opened this session. */
+  public EngineRequest request() {
+    return request;
+  }
+
+  /** The transport in use now; changes from polling to WebSocket on upgrade. */
+  public TransportKind transportKind() {
+    return transport.kind();
+  }
+
+  /**
+   * The transport object in use now. For transport hosts (a polling request must reach the session's
+   * polling transport); application code has no need of it.
+   */
+  public Transport transport() {
+    return transport;
+  }
+
+  /** True when the session has switched to WebSocket after starting on polling. */
+  public boolean upgraded() {
+    return upgraded;
+  }
+
+  /** True until the session starts closing. */
+  public boolean isOpen() {
+    return state == State.OPEN;
+  }
+
+  /**
+   * The executor this session handles its events on. Work submitted here runs in order with the
+   * session's packets, one task at a time.
+   */
+  public Executor executor() {
+    return executor;
+  }
+
+  /** Sets who receives messages and the close; call it from the server's connection handler. */
+  public void setListener(Listener listener) {
+    this.listener = Objects.requireNonNull(listener, "listener == null");
+  }
+
+  /** Sends a text message; from any thread, never blocks. Ignored once the session is closing. */
+  public void send(String text) {
+    send(EnginePacket.message(text));
+  }
+
+  /** Sends a binary message; from any thread, never blocks. The array must not change afterwards. */
+  public void send(byte[] data) {
+    send(EnginePacket.message(data));
+  }
+
+  /**
+   * Queues a packet; from any thread, never blocks. The same packet instance may be sent to many
+   * sessions (a broadcast encodes once). Ignored once the session is closing.
+   */
+  public void send(EnginePacket packet) {
+    if (state != State.OPEN) {
+      return;
+    }
+    outbox.add(packet);
+    scheduleFlush();
+  }
+
+  /** Queues several packets so they reach the client together and in order. */
+  public void send(List<EnginePacket> packets) {
+    if (state != State.OPEN) {
+      return;
+    }
+    outbox.addAll(packets);
+    scheduleFlush();
+  }
+
+  /**
+   * Closes the session gracefully: what is queued is delivered, then the client is told ({@code 1})
+   * and the transport closed. The listener sees reason {@code "forced close"}. From any thread.
+   */
+  public void close() {
+    executor.execute(() -> startClose("forced close"));
+  }
+
+  void closeForShutdown() {
+    executor.execute(() -> startClose("server shutting down"));
+  }
+
+  /** Ends the session at once without telling the client more than the transport can. */
+  void terminate(String reason) {
+    executor.execute(() -> finish(reason));
+  }
+
+  @Override
+  public String toString() {
+    return "EngineSession{" + id + ", " + transport.kind().wireName() + ", " + state + "}";
+  }
+
+  // ---------------------------------------------------------------- lifecycle (executor only)
+
+  /** Runs on the executor right after the handshake: sends OPEN and starts the heartbeat. */
+  void start(String handshakeJson) {
+    outbox.add(EnginePacket.open(handshakeJson));
+    flush();
+    schedulePing();
+  }
+
+  private void startClose(String reason) {
+    if (state != State.OPEN) {
+      return;
+    }
+    state = State.CLOSING;
+    closeReason = reason;
+    outbox.add(EnginePacket.CLOSE);
+    closePacketQueued = true;
+    flush();
+    if (state == State.CLOSING) {
+      // a polling client with no GET pending: wait for one, but not forever
+      closeTimer = scheduler.schedule(() -> executor.execute(() -> finish(reason)), options.closeTimeoutMillis());
+    }
+  }
+
+  private void finish(String reason) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    state = State.CLOSED;
+    pingTimer.cancel();
+    pingTimeoutTimer.cancel();
+    closeTimer.cancel();
+    abortUpgrade();
+    outbox.clear();
+    server.remove(this);
+    transport.close(!closePacketSent);
+    Listener l = listener;
+    listener = NO_LISTENER;
+    try {
+      l.onClose(this, reason);
+    } catch (RuntimeException e) {
+      log.error("session {}: close listener threw", id, e);
+    }
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  private void scheduleFlush() {
+    if (flushScheduled.compareAndSet(false, true)) {
+      executor.execute(flushTask);
+    }
+  }
+
+  private void runFlush() {
+    flushScheduled.set(false);
+    flush();
+  }
+
+  private void flush() {
+    if (state == State.CLOSED || outbox.isEmpty()) {
+      return;
+    }
+    Transport t = transport;
+    if (!t.isWritable()) {
+      return; // onDrain will call again
+    }
+    List<EnginePacket> batch = new ArrayList<>();
+    boolean closing = false;
+    EnginePacket p;
+    while ((p = outbox.poll()) != null) {
+      batch.add(p);
+      if (p == EnginePacket.CLOSE && closePacketQueued) {
+        closing = true;
+        break;
+      }
+    }
+    t.send(batch);
+    if (closing) {
+      closePacketSent = true;
+      finish(closeReason);
+    }
+  }
+
+  // ---------------------------------------------------------------- heartbeat
+
+  private void schedulePing() {
+    pingTimer.cancel();
+    pingTimer = scheduler.schedule(() -> executor.execute(this::sendPing), options.pingIntervalMillis());
+  }
+
+  private void sendPing() {
+    if (state != State.OPEN) {
+      return;
+    }
+    long seq = ++pingSeq;
+    awaitingPong = true;
+    send(EnginePacket.PING);
+    pingTimeoutTimer.cancel();
+    pingTimeoutTimer = scheduler.schedule(() -> executor.execute(() -> {
+      if (awaitingPong && seq == pingSeq) {
+        finish("ping timeout");
+      }
+    }), options.pingTimeoutMillis());
+  }
+
+  private void onPong() {
+    if (!awaitingPong) {
+      return;
+    }
+    awaitingPong = false;
+    pingTimeoutTimer.cancel();
+    schedulePing();
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  private void onPacket(EnginePacket packet) {
+    if (state != State.OPEN) {
+      return;
+    }
+    switch (packet.type()) {
+      case MESSAGE:
+        try {
+          listener.onMessage(this, packet);
+        } catch (RuntimeException e) {
+          log.error("session {}: message listener threw", id, e);
+        }
+        break;
+      case PONG:
+        onPong();
+        break;
+      case PING:
+        log.debug("session {}: client ping in v4 (invalid heartbeat direction)", id);
+        finish("transport error");
+        break;
+      case CLOSE:
+        transport.close(false);
+        finish("transport close");
+        break;
+      default:
+        break; // UPGRADE, NOOP or OPEN on the active transport: nothing to do
+    }
+  }
+
+  // ---------------------------------------------------------------- upgrade
+
+  /**
+   * Offers a new WebSocket for this session (called by the host on the upgrade request's thread).
+   * Returns false, and leaves closing it to the caller, when the session cannot upgrade now.
+   */
+  synchronized boolean offerUpgrade(Transport ws) {
+    if (state != State.OPEN || upgraded || upgrading || !options.allowUpgrades()
+        || transport.kind() == TransportKind.WEBSOCKET) {
+      return false;
+    }
+    upgrading = true;
+    ws.bind(new Events(ws), executor);
+    executor.execute(() -> {
+      if (state != State.OPEN) {
+        upgrading = false;
+        ws.close(false);
+        return;
+      }
+      probe = ws;
+      probed = false;
+      upgradeTimer = scheduler.schedule(() -> executor.execute(() -> {
+        if (probe == ws) {
+          log.debug("session {}: upgrade timed out", id);
+          abortUpgrade();
+        }
+      }), options.upgradeTimeoutMillis());
+    });
+    return true;
+  }
+
+  private void onProbePacket(Transport ws, EnginePacket packet) {
+    if (packet.type() == EnginePacketType.PING && "probe".equals(packet.text()) && !probed) {
+      probed = true;
+      ws.send(List.of(EnginePacket.PONG_PROBE));
+      releasePendingPoll();
+    } else if (packet.type() == EnginePacketType.UPGRADE && probed) {
+      completeUpgrade(ws);
+    } else {
+      log.debug("session {}: unexpected {} on probe transport; upgrade aborted", id, packet);
+      abortUpgrade();
+    }
+  }
+
+  /** While upgrading, a pending long-poll GET is answered with a noop so the client can pause. */
+  private void releasePendingPoll() {
+    noopTimer.cancel();
+    if (probe == null || upgraded) {
+      return;
+    }
+    Transport t = transport;
+    if (t.kind() == TransportKind.POLLING && t.isWritable() && outbox.isEmpty()) {
+      t.send(List.of(EnginePacket.NOOP));
+    }
+    noopTimer = scheduler.schedule(() -> executor.execute(this::releasePendingPoll), UPGRADE_NOOP_INTERVAL_MILLIS);
+  }
+
+  private void completeUpgrade(Transport ws) {
+    upgradeTimer.cancel();
+    noopTimer.cancel();
+    Transport old = transport;
+    probe = null;
+    transport = ws;
+    upgraded = true;
+    upgrading = false;
+    old.discard();
+    log.debug("session {}: upgraded to websocket", id);
+    flush();
+  }
+
+  private void abortUpgrade() {
+    upgradeTimer.cancel();
+    noopTimer.cancel();
+    Transport ws = probe;
+    probe = null;
+    upgrading = false;
+    if (ws != null) {
+      ws.close(false);
+    }
+  }
+
+  /** Routes a transport's events by whether it is the active transport, the probe, or stale. */
+  private final class Events implements Transport.Listener {
+    private final Transport source;
+
+    Events(Transport source) {
+      this.source = source;
+    }
+
+    @Override
+    public void onPacket(EnginePacket packet) {
+      if (source == transport) {
+        EngineSession.this.onPacket(packet);
+      } else if (source == probe) {
+        onProbePacket(source, packet);
+      }
+    }
+
+    @Override
+    public void onDrain() {
+      if (source == transport) {
+        flush();
+      }
+    }
+
+    @Override
+    public void onClose() {
+      if (source == transport) {
+        finish("transport close");
+      } else if (source == probe) {
+        abortUpgrade();
+      }
+    }
+
+    @Override
+    public void onParseError(String detail) {
+      if (source == transport) {
+        log.debug("session {}: parse error: {}", id, detail);
+        finish("parse error");
+      } else if (source == probe) {
+        abortUpgrade();
+      }
+    }
+
+    @Override
+    public void onError(String detail, Throwable cause) {
+      if (source == transport) {
+        log.debug("session {}: transport error: {}", id, detail, cause);
+        finish("transport error");
+      } else if (source == probe) {
+        abortUpgrade();
+      }
+    }
+  }
+
+  private static final Listener NO_LISTENER = new Listener() {
+    @Override
+    public void onMessage(EngineSession session, EnginePacket packet) {}
+
+    @Override
+    public void onClose(EngineSession session, String reason) {}
+  };
+}

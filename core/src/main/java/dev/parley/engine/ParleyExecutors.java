@@ -1,0 +1,67 @@
+package dev.parley.engine;
+
+import java.lang.reflect.Method;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The executors Parley uses when the user supplies none.
+ *
+ * <p>On a JDK with virtual threads (21+) handlers run on virtual threads, so a handler that blocks
+ * (a database call) holds up only its own client. On JDK 17 they run on a bounded pool of platform
+ * threads ({@code max(16, 4 x cores)}), whose idle threads end after 30 seconds.
+ *
+ * <pre>{@code
+ * ExecutorService handlers = ParleyExecutors.handlerExecutor();
+ * EngineServer engine = EngineServer.builder().executor(handlers).build();
+ * }</pre>
+ */
+public final class ParleyExecutors {
+  private ParleyExecutors() {}
+
+  /** True when this JDK can create virtual threads. */
+  public static boolean virtualThreadsAvailable() {
+    return virtualFactory() != null;
+  }
+
+  /** A new executor for session work: virtual threads where available, else a bounded pool. */
+  public static ExecutorService handlerExecutor() {
+    ExecutorService virtual = virtualFactory();
+    if (virtual != null) {
+      return virtual;
+    }
+    int n = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(n, n, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        named("parley-worker-"));
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
+
+  private static ExecutorService virtualFactory() {
+    try {
+      // Thread.ofVirtual().name("parley-vt-", 0).factory() through reflection: we compile for Java 17.
+      Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+      Class<?> ofVirtual = Class.forName("java.lang.Thread$Builder$OfVirtual");
+      builder = ofVirtual.getMethod("name", String.class, long.class).invoke(builder, "parley-vt-", 0L);
+      ThreadFactory factory = (ThreadFactory) Class.forName("java.lang.Thread$Builder")
+          .getMethod("factory").invoke(builder);
+      Method m = java.util.concurrent.Executors.class.getMethod("newThreadPerTaskExecutor", ThreadFactory.class);
+      return (ExecutorService) m.invoke(null, factory);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static ThreadFactory named(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

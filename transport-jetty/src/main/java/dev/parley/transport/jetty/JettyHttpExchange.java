@@ -1,0 +1,89 @@
+package dev.parley.transport.jetty;
+
+import dev.parley.engine.EngineRequest;
+import dev.parley.transport.polling.HttpExchange;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Promise;
+import org.eclipse.jetty.util.thread.Invocable;
+
+/** The HTTP host SPI on Jetty 12 core: one request, answered now or later from any thread. */
+final class JettyHttpExchange implements HttpExchange {
+  private final Request request;
+  private final Response response;
+  private final Callback callback;
+  private final EngineRequest engineRequest;
+  private final AtomicBoolean responded = new AtomicBoolean();
+
+  JettyHttpExchange(Request request, Response response, Callback callback, EngineRequest engineRequest) {
+    this.request = request;
+    this.response = response;
+    this.callback = callback;
+    this.engineRequest = engineRequest;
+  }
+
+  @Override
+  public EngineRequest request() {
+    return engineRequest;
+  }
+
+  @Override
+  public void readBody(int maxBytes, BodyHandler handler) {
+    long declared = request.getLength();
+    if (declared > maxBytes) {
+      handler.onTooLarge();
+      return;
+    }
+    Content.Source.asByteArrayAsync(request, maxBytes, Promise.Invocable.from(Invocable.InvocationType.NON_BLOCKING,
+        handler::onBody,
+        failure -> {
+          if (failure instanceof IllegalStateException || failure instanceof java.io.IOException
+              && String.valueOf(failure.getMessage()).contains("max")) {
+            handler.onTooLarge();
+          } else {
+            handler.onFailure(failure);
+          }
+        }));
+  }
+
+  @Override
+  public void setHeader(String name, String value) {
+    if (!responded.get()) {
+      response.getHeaders().put(name, value);
+    }
+  }
+
+  @Override
+  public void respond(int status, String contentType, byte[] body) {
+    if (!responded.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      response.setStatus(status);
+      if (contentType != null) {
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+      }
+      response.getHeaders().put(new HttpField(HttpHeader.CONTENT_LENGTH, Integer.toString(body.length)));
+      response.write(true, ByteBuffer.wrap(body), callback);
+    } catch (RuntimeException e) {
+      callback.failed(e); // the client is gone or the response was already committed
+    }
+  }
+
+  @Override
+  public void onAbort(Runnable abortCallback) {
+    request.addFailureListener(failure -> {
+      if (!responded.get()) {
+        abortCallback.run();
+      }
+    });
+    // a held GET lasts at most about one ping interval: the heartbeat, not the idle timeout, bounds it
+    request.addIdleTimeoutListener(timeout -> false);
+  }
+}

@@ -1,0 +1,91 @@
+package dev.parley.transport.jetty;
+
+import dev.parley.engine.EngineServer;
+import java.util.Objects;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * The one-line embedded start: a Jetty server of its own that serves only Parley.
+ *
+ * <pre>{@code
+ * try (ParleyJetty.Running running = ParleyJetty.listen(engine, 3000)) {
+ *   System.out.println("listening on " + running.port());
+ *   running.join();
+ * }
+ * }</pre>
+ *
+ * To share a port with an application, mount a {@link ParleyHandler} into your own {@link Server}.
+ */
+public final class ParleyJetty {
+  private ParleyJetty() {}
+
+  /** Starts a server on all interfaces; port 0 picks a free port. */
+  public static Running listen(EngineServer engine, int port) {
+    return listen(engine, null, port);
+  }
+
+  /** Starts a server on {@code host} (null for all interfaces); port 0 picks a free port. */
+  public static Running listen(EngineServer engine, String host, int port) {
+    Objects.requireNonNull(engine, "engine == null");
+    QueuedThreadPool threads = new QueuedThreadPool();
+    threads.setName("parley-jetty");
+    Server server = new Server(threads);
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost(host);
+    connector.setPort(port);
+    server.addConnector(connector);
+    server.setHandler(new ParleyHandler(engine));
+    try {
+      server.start();
+    } catch (Exception e) {
+      try {
+        server.stop();
+      } catch (Exception ignored) {
+        // the start failure is what matters
+      }
+      throw new IllegalStateException("could not start Jetty on port " + port + ": " + e.getMessage(), e);
+    }
+    return new Running(engine, server, connector);
+  }
+
+  /** A started server: its port, and {@link #close()} to stop it and the engine. */
+  public static final class Running implements AutoCloseable {
+    private final EngineServer engine;
+    private final Server server;
+    private final ServerConnector connector;
+
+    private Running(EngineServer engine, Server server, ServerConnector connector) {
+      this.engine = engine;
+      this.server = server;
+      this.connector = connector;
+    }
+
+    /** The port actually bound. */
+    public int port() {
+      return connector.getLocalPort();
+    }
+
+    /** The Jetty server, for inspection. */
+    public Server server() {
+      return server;
+    }
+
+    /** Blocks until the server stops. */
+    public void join() throws InterruptedException {
+      server.join();
+    }
+
+    /** Closes every session (clients see the close), then stops Jetty and its threads. */
+    @Override
+    public void close() {
+      engine.close();
+      try {
+        server.stop();
+      } catch (Exception e) {
+        throw new IllegalStateException("Jetty did not stop cleanly", e);
+      }
+    }
+  }
+}

@@ -1,0 +1,209 @@
+package dev.parley.transport.polling;
+
+import dev.parley.engine.EngineError;
+import dev.parley.engine.Transport;
+import dev.parley.engine.TransportKind;
+import dev.parley.engine.protocol.EngineCodec;
+import dev.parley.engine.protocol.EnginePacket;
+import dev.parley.engine.protocol.EngineParseException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.Executor;
+
+/**
+ * The HTTP long-polling transport of one session: the client receives with GET requests that are held
+ * until something is queued, and sends with POST requests whose bodies are {@code \x1e}-joined
+ * payloads. At most one GET and one POST may be in flight; a second of either closes the session.
+ *
+ * <p>Requests reach it through {@link #onRequest(HttpExchange)} on any thread; everything else
+ * happens on the session's executor, as the {@link Transport} contract says.
+ *
+ * <pre>{@code
+ * PollingTransport polling = new PollingTransport(options.maxHttpBufferSize());
+ * EngineSession session = engine.handshake(polling, exchange.request());
+ * polling.onRequest(exchange); // the handshake GET receives the open packet
+ * }</pre>
+ */
+public final class PollingTransport implements Transport {
+  static final byte[] OK = "ok".getBytes(StandardCharsets.US_ASCII);
+  static final String TEXT_PLAIN = "text/plain; charset=UTF-8";
+  static final String TEXT_HTML = "text/html";
+  static final String JSON = "application/json";
+
+  private final int maxHttpBufferSize;
+  private Listener listener;
+  private Executor executor;
+
+  // session executor only
+  private HttpExchange pendingGet;
+  private boolean postInFlight;
+  private boolean closed;
+  private boolean discarded;
+
+  public PollingTransport(int maxHttpBufferSize) {
+    this.maxHttpBufferSize = maxHttpBufferSize;
+  }
+
+  @Override
+  public TransportKind kind() {
+    return TransportKind.POLLING;
+  }
+
+  @Override
+  public void bind(Listener listener, Executor sessionExecutor) {
+    this.listener = listener;
+    this.executor = sessionExecutor;
+  }
+
+  /** Handles a GET (receive) or POST (send) for this session; any other method gets 500. */
+  public void onRequest(HttpExchange exchange) {
+    String method = exchange.request().method();
+    if ("GET".equals(method)) {
+      executor.execute(() -> onGet(exchange));
+      exchange.onAbort(() -> executor.execute(() -> onGetAborted(exchange)));
+    } else if ("POST".equals(method)) {
+      executor.execute(() -> onPost(exchange));
+    } else {
+      exchange.respond(500, null, new byte[0]);
+    }
+  }
+
+  @Override
+  public boolean isWritable() {
+    return pendingGet != null && !closed;
+  }
+
+  @Override
+  public void send(List<EnginePacket> packets) {
+    HttpExchange get = pendingGet;
+    if (get == null || closed) {
+      return;
+    }
+    pendingGet = null;
+    get.respond(200, TEXT_PLAIN, EngineCodec.encodePayload(packets).getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public void close(boolean sendClosePacket) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    HttpExchange get = pendingGet;
+    pendingGet = null;
+    if (get != null) {
+      get.respond(200, TEXT_PLAIN, new byte[] {(byte) (sendClosePacket ? '1' : '6')});
+    }
+  }
+
+  @Override
+  public void discard() {
+    discarded = true;
+    closed = true;
+    HttpExchange get = pendingGet;
+    pendingGet = null;
+    if (get != null) {
+      respondError(get, EngineError.BAD_REQUEST);
+    }
+  }
+
+  private void onGet(HttpExchange get) {
+    if (closed) {
+      respondError(get, discarded ? EngineError.BAD_REQUEST : EngineError.SESSION_ID_UNKNOWN);
+      return;
+    }
+    if (pendingGet != null) {
+      get.respond(400, null, new byte[0]);
+      listener.onError("overlap from client: a second GET while one is pending", null);
+      return;
+    }
+    pendingGet = get;
+    listener.onDrain();
+  }
+
+  private void onGetAborted(HttpExchange get) {
+    if (pendingGet == get) {
+      pendingGet = null;
+      listener.onError("poll connection closed prematurely", null);
+    }
+  }
+
+  private void onPost(HttpExchange post) {
+    if (closed) {
+      respondError(post, discarded ? EngineError.BAD_REQUEST : EngineError.SESSION_ID_UNKNOWN);
+      return;
+    }
+    if (postInFlight) {
+      post.respond(400, null, new byte[0]);
+      listener.onError("overlap from client: a second POST while one is in flight", null);
+      return;
+    }
+    String contentType = post.request().header("Content-Type");
+    if (contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/octet-stream")) {
+      post.respond(400, null, new byte[0]); // binary must be base64 in v4 polling
+      listener.onError("binary content type on an EIO=4 POST", null);
+      return;
+    }
+    postInFlight = true;
+    post.readBody(maxHttpBufferSize, new HttpExchange.BodyHandler() {
+      @Override
+      public void onBody(byte[] body) {
+        executor.execute(() -> onPostBody(post, body));
+      }
+
+      @Override
+      public void onTooLarge() {
+        executor.execute(() -> {
+          postInFlight = false;
+          post.respond(413, null, new byte[0]); // the session stays open, as in the reference
+        });
+      }
+
+      @Override
+      public void onFailure(Throwable cause) {
+        executor.execute(() -> {
+          postInFlight = false;
+          post.respond(400, null, new byte[0]);
+          if (!closed) {
+            listener.onError("POST body could not be read", cause);
+          }
+        });
+      }
+    });
+  }
+
+  private void onPostBody(HttpExchange post, byte[] body) {
+    postInFlight = false;
+    if (closed) {
+      respondError(post, discarded ? EngineError.BAD_REQUEST : EngineError.SESSION_ID_UNKNOWN);
+      return;
+    }
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(body))
+          .toString();
+      EngineCodec.decodePayload(text, packet -> {
+        if (!closed) {
+          listener.onPacket(packet);
+        }
+      });
+    } catch (CharacterCodingException | EngineParseException e) {
+      respondError(post, EngineError.BAD_REQUEST);
+      if (!closed) {
+        listener.onParseError(e.getMessage() == null ? "invalid UTF-8" : e.getMessage());
+      }
+      return;
+    }
+    post.respond(200, TEXT_HTML, OK);
+  }
+
+  static void respondError(HttpExchange exchange, EngineError error) {
+    exchange.respond(error.httpStatus(), JSON, error.toJson().getBytes(StandardCharsets.UTF_8));
+  }
+}
