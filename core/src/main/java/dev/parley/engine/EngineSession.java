@@ -176,6 +176,19 @@ public final class EngineSession {
   }
 
   /**
+   * Queues packets only if they can leave at once: nothing else is waiting and the transport is
+   * writable. Otherwise they are dropped, the behaviour of socket.io's {@code volatile} flag. From any
+   * thread; returns whether the packets were queued.
+   */
+  public boolean sendIfWritable(List<EnginePacket> packets) {
+    if (state != State.OPEN || !outbox.isEmpty() || !transport.isWritable()) {
+      return false;
+    }
+    send(packets);
+    return true;
+  }
+
+  /**
    * Closes the session gracefully: what is queued is delivered, then the client is told ({@code 1})
    * and the transport closed. The listener sees reason {@code "forced close"}. From any thread.
    */

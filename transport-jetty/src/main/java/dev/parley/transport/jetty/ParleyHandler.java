@@ -41,6 +41,12 @@ public final class ParleyHandler extends Handler.Abstract.NonBlocking {
   private final EngineHttpHandler http;
   private volatile ServerWebSocketContainer container;
 
+  /** Serves a Socket.IO server (on its path, {@code /socket.io/} by default). */
+  public ParleyHandler(dev.parley.SocketIoServer io) {
+    this(Objects.requireNonNull(io, "io == null").engine());
+  }
+
+  /** Serves a bare Engine.IO server. */
   public ParleyHandler(EngineServer engine) {
     this.engine = Objects.requireNonNull(engine, "engine == null");
     this.http = new EngineHttpHandler(engine);

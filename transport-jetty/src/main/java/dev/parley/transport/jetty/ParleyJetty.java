@@ -1,5 +1,6 @@
 package dev.parley.transport.jetty;
 
+import dev.parley.SocketIoServer;
 import dev.parley.engine.EngineServer;
 import java.util.Objects;
 import org.eclipse.jetty.server.Server;
@@ -10,7 +11,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * The one-line embedded start: a Jetty server of its own that serves only Parley.
  *
  * <pre>{@code
- * try (ParleyJetty.Running running = ParleyJetty.listen(engine, 3000)) {
+ * try (ParleyJetty.Running running = ParleyJetty.listen(io, 3000)) {
  *   System.out.println("listening on " + running.port());
  *   running.join();
  * }
@@ -21,14 +22,29 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class ParleyJetty {
   private ParleyJetty() {}
 
-  /** Starts a server on all interfaces; port 0 picks a free port. */
+  /** Starts a Socket.IO server on all interfaces; port 0 picks a free port. */
+  public static Running listen(SocketIoServer io, int port) {
+    return listen(io, null, port);
+  }
+
+  /** Starts a Socket.IO server on {@code host} (null for all interfaces); port 0 picks a free port. */
+  public static Running listen(SocketIoServer io, String host, int port) {
+    Objects.requireNonNull(io, "io == null");
+    return start(io.engine(), io, host, port);
+  }
+
+  /** Starts a bare Engine.IO server on all interfaces; port 0 picks a free port. */
   public static Running listen(EngineServer engine, int port) {
     return listen(engine, null, port);
   }
 
-  /** Starts a server on {@code host} (null for all interfaces); port 0 picks a free port. */
+  /** Starts a bare Engine.IO server on {@code host} (null for all interfaces). */
   public static Running listen(EngineServer engine, String host, int port) {
     Objects.requireNonNull(engine, "engine == null");
+    return start(engine, engine, host, port);
+  }
+
+  private static Running start(EngineServer engine, AutoCloseable owner, String host, int port) {
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setName("parley-jetty");
     Server server = new Server(threads);
@@ -47,17 +63,17 @@ public final class ParleyJetty {
       }
       throw new IllegalStateException("could not start Jetty on port " + port + ": " + e.getMessage(), e);
     }
-    return new Running(engine, server, connector);
+    return new Running(owner, server, connector);
   }
 
   /** A started server: its port, and {@link #close()} to stop it and the engine. */
   public static final class Running implements AutoCloseable {
-    private final EngineServer engine;
+    private final AutoCloseable owner;
     private final Server server;
     private final ServerConnector connector;
 
-    private Running(EngineServer engine, Server server, ServerConnector connector) {
-      this.engine = engine;
+    private Running(AutoCloseable owner, Server server, ServerConnector connector) {
+      this.owner = owner;
       this.server = server;
       this.connector = connector;
     }
@@ -80,7 +96,16 @@ public final class ParleyJetty {
     /** Closes every session (clients see the close), then stops Jetty and its threads. */
     @Override
     public void close() {
-      engine.close();
+      try {
+        owner.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("server did not close cleanly", e);
+      } finally {
+        stopJetty();
+      }
+    }
+
+    private void stopJetty() {
       try {
         server.stop();
       } catch (Exception e) {

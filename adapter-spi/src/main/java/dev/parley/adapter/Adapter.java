@@ -1,0 +1,89 @@
+package dev.parley.adapter;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+
+/**
+ * The adapter SPI: one instance per namespace, owning room membership and broadcast delivery, with
+ * the operations of socket.io-adapter. The {@link InMemoryAdapter} serves a single node; a cluster
+ * adapter extends it and forwards the remote half (publish to other nodes, merge their answers).
+ *
+ * <p>Threading: every method may be called from any thread; implementations are thread-safe and never
+ * block on the network in the caller's thread.
+ *
+ * <pre>{@code
+ * SocketIoServer io = SocketIoServer.builder()
+ *     .adapter(context -> new InMemoryAdapter(context))   // the default
+ *     .build();
+ * }</pre>
+ */
+public interface Adapter extends AutoCloseable {
+  /** Called once before use. */
+  default void init() {}
+
+  /** Adds a socket to rooms. */
+  void addAll(String socketId, Set<String> rooms);
+
+  /** Removes a socket from one room. */
+  void del(String socketId, String room);
+
+  /** Removes a socket from every room. */
+  void delAll(String socketId);
+
+  /** Delivers a packet to every socket the options target. */
+  void broadcast(Packet packet, BroadcastOptions options);
+
+  /**
+   * Delivers an event expecting acks: {@code clientCount} is called with the number of targeted
+   * clients (once per server in a cluster), {@code onAck} once per client answer.
+   */
+  void broadcastWithAck(Packet packet, BroadcastOptions options, IntConsumer clientCount, Consumer<Object> onAck);
+
+  /** The local sockets in any of {@code rooms} (all local sockets when empty). */
+  Set<String> sockets(Set<String> rooms);
+
+  /** The rooms of a local socket (empty when unknown). */
+  Set<String> socketRooms(String socketId);
+
+  /** Every room with at least one local socket. */
+  Set<String> rooms();
+
+  /** Details of every targeted socket, cluster-wide for cluster adapters. */
+  CompletionStage<List<AdapterContext.SocketDetails>> fetchSockets(BroadcastOptions options);
+
+  /** Makes the targeted sockets join rooms. */
+  void addSockets(BroadcastOptions options, Set<String> rooms);
+
+  /** Makes the targeted sockets leave rooms. */
+  void delSockets(BroadcastOptions options, Set<String> rooms);
+
+  /** Disconnects the targeted sockets. */
+  void disconnectSockets(BroadcastOptions options, boolean close);
+
+  /**
+   * Sends an event to the other servers of the cluster. The in-memory adapter has no others and does
+   * nothing; {@code onAck}, when given, is completed with no responses.
+   */
+  default void serverSideEmit(List<Object> packet, Consumer<List<Object>> onAck) {
+    if (onAck != null) {
+      onAck.accept(List.of());
+    }
+  }
+
+  /** The number of servers in the cluster (1 for the in-memory adapter). */
+  default int serverCount() {
+    return 1;
+  }
+
+  @Override
+  default void close() {}
+
+  /** Creates the adapter of a namespace. */
+  @FunctionalInterface
+  interface Factory {
+    Adapter create(AdapterContext context);
+  }
+}

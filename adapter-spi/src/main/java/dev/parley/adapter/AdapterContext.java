@@ -1,0 +1,50 @@
+package dev.parley.adapter;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The narrow view an {@link Adapter} has of its namespace: it can encode a packet once, deliver the
+ * encoded form to a local socket, act on local sockets, and report room events. It never sees the
+ * namespace's internals. Implemented by Parley's core; adapters only call it.
+ *
+ * <p>{@code Encoded} values are opaque to the adapter: the wire form of one packet, built once per
+ * broadcast and handed to every recipient.
+ *
+ * <pre>{@code
+ * Object encoded = context.encode(packet);
+ * for (String id : recipients) {
+ *   context.deliver(id, encoded, options.flags());
+ * }
+ * }</pre>
+ */
+public interface AdapterContext {
+  /** The namespace name, e.g. {@code "/"} or {@code "/chat"}. */
+  String namespace();
+
+  /** Encodes a packet once for many recipients; the result is opaque. */
+  Object encode(Packet packet);
+
+  /** Sends an encoded packet to a connected local socket; unknown ids are ignored. */
+  void deliver(String socketId, Object encoded, BroadcastFlags flags);
+
+  /**
+   * Sends an encoded event that carries ack id {@code ackId} to a local socket and waits for that
+   * socket's answer: {@code onAck} receives it (opaque, from core), or is never called if the socket
+   * goes away first.
+   */
+  void deliverWithAck(String socketId, Object encoded, long ackId, java.util.function.Consumer<Object> onAck);
+
+  /** Details of a local socket, for {@code fetchSockets}. */
+  Optional<SocketDetails> socketDetails(String socketId);
+
+  /** Disconnects a local socket (closing its whole connection when {@code close}). */
+  void disconnect(String socketId, boolean close);
+
+  /** Reports a room event to the namespace's listeners. */
+  void roomEvent(RoomEvent event);
+
+  /** Facts about a socket as another node or {@code fetchSockets} sees them. */
+  record SocketDetails(String id, Map<String, Object> handshake, Set<String> rooms, Map<String, Object> data) {}
+}

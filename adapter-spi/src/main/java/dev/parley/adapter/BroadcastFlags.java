@@ -1,0 +1,30 @@
+package dev.parley.adapter;
+
+/**
+ * The modifiers of a broadcast: {@code local} (this node only), {@code volatile} (may be dropped for
+ * a client that is not ready: here {@code droppable}), {@code compress}, and an ack timeout in
+ * milliseconds (0 for none).
+ *
+ * <pre>{@code
+ * BroadcastFlags flags = BroadcastFlags.NONE.withLocal(true).withTimeoutMillis(5000);
+ * }</pre>
+ */
+public record BroadcastFlags(boolean local, boolean droppable, boolean compress, long timeoutMillis) {
+  public static final BroadcastFlags NONE = new BroadcastFlags(false, false, true, 0);
+
+  public BroadcastFlags withLocal(boolean v) {
+    return new BroadcastFlags(v, droppable, compress, timeoutMillis);
+  }
+
+  public BroadcastFlags withDroppable(boolean v) {
+    return new BroadcastFlags(local, v, compress, timeoutMillis);
+  }
+
+  public BroadcastFlags withCompress(boolean v) {
+    return new BroadcastFlags(local, droppable, v, timeoutMillis);
+  }
+
+  public BroadcastFlags withTimeoutMillis(long v) {
+    return new BroadcastFlags(local, droppable, compress, v);
+  }
+}

@@ -1,0 +1,26 @@
+package dev.parley;
+
+import java.util.List;
+
+/**
+ * An acknowledgement did not arrive in time. For a broadcast, {@link #partialResponses()} holds the
+ * answers that did arrive.
+ *
+ * <pre>{@code
+ * socket.timeout(Duration.ofSeconds(2)).emitWithAck("question", "?")
+ *     .exceptionally(e -> { if (e.getCause() instanceof AckTimeoutException) ...; return null; });
+ * }</pre>
+ */
+public final class AckTimeoutException extends SocketIoException {
+  private final List<Args> partialResponses;
+
+  public AckTimeoutException(String message, List<Args> partialResponses) {
+    super(message);
+    this.partialResponses = List.copyOf(partialResponses);
+  }
+
+  /** Answers received before the timeout (broadcasts only; empty otherwise). */
+  public List<Args> partialResponses() {
+    return partialResponses;
+  }
+}

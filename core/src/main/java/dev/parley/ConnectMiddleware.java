@@ -1,0 +1,27 @@
+package dev.parley;
+
+/**
+ * Runs before a socket joins its namespace, in the order registered; each calls
+ * {@link Next#proceed()} to go on or {@link Next#fail(ConnectError)} to refuse. It may finish later,
+ * from any thread (after an asynchronous lookup, say).
+ *
+ * <pre>{@code
+ * io.of("/admin").use((socket, next) -> {
+ *   if (isAdmin(socket.handshake())) next.proceed();
+ *   else next.fail(new ConnectError("forbidden", Map.of("code", 403)));
+ * });
+ * }</pre>
+ */
+@FunctionalInterface
+public interface ConnectMiddleware {
+  void handle(Socket socket, Next next);
+
+  /** How a middleware hands on; only the first call counts. */
+  interface Next {
+    /** Passes the socket to the next middleware, or connects it after the last. */
+    void proceed();
+
+    /** Refuses the connection; the client's {@code connect_error} carries message and data. */
+    void fail(ConnectError error);
+  }
+}

@@ -1,0 +1,14 @@
+package dev.parley;
+
+/**
+ * Handles one event with its raw JSON arguments and its ack ({@link Ack#NONE} when the client asked
+ * for none). Runs on the socket's connection's executor: events of one client are handled in order.
+ *
+ * <pre>{@code
+ * socket.on("chat message", (args, ack) -> io.emit("chat message", args.get(0)));
+ * }</pre>
+ */
+@FunctionalInterface
+public interface EventHandler {
+  void handle(Args args, Ack ack) throws Exception;
+}

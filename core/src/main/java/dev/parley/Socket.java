@@ -1,0 +1,596 @@
+package dev.parley;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.parley.adapter.BroadcastFlags;
+import dev.parley.engine.Scheduler;
+import dev.parley.engine.protocol.EnginePacket;
+import dev.parley.protocol.SioPacket;
+import dev.parley.protocol.SioPacketType;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connected to one namespace: events in and out, acknowledgements both ways, rooms, and
+ * its disconnect. A client connected to several namespaces over one connection has one socket in
+ * each, with different ids.
+ *
+ * <p>Handlers run on the connection's executor, one at a time and in arrival order. Every method may
+ * be called from any thread; emitting never blocks.
+ *
+ * <pre>{@code
+ * io.onConnection(socket -> {
+ *   socket.join("lobby");
+ *   socket.on("chat message", (args, ack) -> {
+ *     socket.to("lobby").emit("chat message", args.get(0));   // everyone in the lobby but the sender
+ *     ack.send("delivered");
+ *   });
+ *   socket.onDisconnect(reason -> log.info("{} left: {}", socket.id(), reason));
+ * });
+ * }</pre>
+ */
+public final class Socket {
+  private static final Logger log = LoggerFactory.getLogger(Socket.class);
+
+  private final String id;
+  private final Namespace nsp;
+  private final Client client;
+  private final Handshake handshake;
+  private final Wire wire;
+  private final Map<String, Object> data = new ConcurrentHashMap<>();
+  private final Map<String, List<EventHandler>> handlers = new ConcurrentHashMap<>();
+  private final CopyOnWriteArrayList<AnyEventListener> anyListeners = new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<AnyEventListener> outgoingListeners = new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<PacketMiddleware> middlewares = new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<Consumer<String>> disconnectingListeners = new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<Consumer<String>> disconnectListeners = new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<Consumer<Exception>> errorListeners = new CopyOnWriteArrayList<>();
+  private final Map<Long, Consumer<Object>> pendingAcks = new ConcurrentHashMap<>();
+  private volatile boolean connected;
+
+  Socket(String id, Namespace nsp, Client client, Handshake handshake) {
+    this.id = id;
+    this.nsp = nsp;
+    this.client = client;
+    this.handshake = handshake;
+    this.wire = nsp.server().wire();
+  }
+
+  /** The socket id: random, unguessable, distinct from the connection's Engine.IO id. */
+  public String id() {
+    return id;
+  }
+
+  /** The namespace this socket belongs to. */
+  public Namespace namespace() {
+    return nsp;
+  }
+
+  /** The handshake: headers, query, auth, address, time, URL. */
+  public Handshake handshake() {
+    return handshake;
+  }
+
+  /** Free-form per-socket data, visible to {@code fetchSockets}; thread-safe. */
+  public Map<String, Object> data() {
+    return data;
+  }
+
+  /** True from the connection to the disconnect. */
+  public boolean connected() {
+    return connected;
+  }
+
+  /** The Engine.IO session id of the underlying connection. */
+  public String connectionId() {
+    return client.session().id();
+  }
+
+  /** The transport the connection uses now: {@code "polling"} or {@code "websocket"}. */
+  public String transport() {
+    return client.session().transportKind().wireName();
+  }
+
+  // ------------------------------------------------------------------ rooms
+
+  /** Joins rooms (each socket is also always in the room named by its id). */
+  public void join(String... rooms) {
+    join(Arrays.asList(rooms));
+  }
+
+  public void join(Collection<String> rooms) {
+    if (connected) {
+      nsp.adapter().addAll(id, Set.copyOf(rooms));
+    }
+  }
+
+  /** Leaves a room. */
+  public void leave(String room) {
+    nsp.adapter().del(id, room);
+  }
+
+  /** The rooms this socket is in, its own id room included. */
+  public Set<String> rooms() {
+    return nsp.adapter().socketRooms(id);
+  }
+
+  // ------------------------------------------------------------------ handlers
+
+  /** Adds a handler for an event with raw arguments. */
+  public Socket on(String event, EventHandler handler) {
+    Objects.requireNonNull(event, "event == null");
+    Objects.requireNonNull(handler, "handler == null");
+    handlers.computeIfAbsent(event, k -> new CopyOnWriteArrayList<>()).add(handler);
+    return this;
+  }
+
+  /** Adds a handler whose first argument is converted to {@code type}. */
+  public <T> Socket on(String event, Class<T> type, TypedEventHandler<T> handler) {
+    Objects.requireNonNull(type, "type == null");
+    Objects.requireNonNull(handler, "handler == null");
+    return on(event, (args, ack) -> handler.handle(args.get(0, type), ack));
+  }
+
+  /** Removes every handler of an event. */
+  public Socket off(String event) {
+    handlers.remove(event);
+    return this;
+  }
+
+  /** Adds a listener that sees every incoming event, after earlier any-listeners. */
+  public Socket onAny(AnyEventListener listener) {
+    anyListeners.add(Objects.requireNonNull(listener, "listener == null"));
+    return this;
+  }
+
+  /** Adds a listener that sees every incoming event, before the others. */
+  public Socket prependAny(AnyEventListener listener) {
+    anyListeners.add(0, Objects.requireNonNull(listener, "listener == null"));
+    return this;
+  }
+
+  /** Removes one any-listener, or all of them when {@code listener} is null. */
+  public Socket offAny(AnyEventListener listener) {
+    if (listener == null) {
+      anyListeners.clear();
+    } else {
+      anyListeners.remove(listener);
+    }
+    return this;
+  }
+
+  /** Adds a listener that sees every event this socket emits. */
+  public Socket onAnyOutgoing(AnyEventListener listener) {
+    outgoingListeners.add(Objects.requireNonNull(listener, "listener == null"));
+    return this;
+  }
+
+  /** Removes one outgoing listener, or all when null. */
+  public Socket offAnyOutgoing(AnyEventListener listener) {
+    if (listener == null) {
+      outgoingListeners.clear();
+    } else {
+      outgoingListeners.remove(listener);
+    }
+    return this;
+  }
+
+  /** Adds per-packet middleware for incoming events. */
+  public Socket use(PacketMiddleware middleware) {
+    middlewares.add(Objects.requireNonNull(middleware, "middleware == null"));
+    return this;
+  }
+
+  /** Called with errors from packet middleware rejections. */
+  public Socket onError(Consumer<Exception> listener) {
+    errorListeners.add(Objects.requireNonNull(listener, "listener == null"));
+    return this;
+  }
+
+  /** Called just before the socket leaves its rooms on disconnect (rooms are still visible). */
+  public Socket onDisconnecting(Consumer<String> listener) {
+    disconnectingListeners.add(Objects.requireNonNull(listener, "listener == null"));
+    return this;
+  }
+
+  /** Called once the socket has disconnected, with a {@link DisconnectReason} string. */
+  public Socket onDisconnect(Consumer<String> listener) {
+    disconnectListeners.add(Objects.requireNonNull(listener, "listener == null"));
+    return this;
+  }
+
+  // ------------------------------------------------------------------ emitting
+
+  /**
+   * Sends an event to this client. Arguments may be records, POJOs, maps, lists, primitives,
+   * {@code JsonNode}, {@code byte[]} or {@code ByteBuffer} (binary at any depth is sent as binary).
+   *
+   * @throws IllegalArgumentException for a reserved event name
+   */
+  public void emit(String event, Object... args) {
+    emitter(0, false).emit(event, args);
+  }
+
+  /** Sends an event and returns the client's answer; fails if the socket disconnects first. */
+  public CompletableFuture<Args> emitWithAck(String event, Object... args) {
+    return emitter(0, false).emitWithAck(event, args);
+  }
+
+  /** Sends an event; {@code callback} receives the client's answer or the error, once. */
+  public void emitWithAck(String event, AckCallback callback, Object... args) {
+    emitter(0, false).emitWithAck(event, callback, args);
+  }
+
+  /** An emitter whose acks fail with {@link AckTimeoutException} after {@code timeout}. */
+  public Emitter timeout(Duration timeout) {
+    return emitter(timeout.toMillis(), false);
+  }
+
+  /** An emitter whose events are dropped if the client cannot take them now ({@code volatile}). */
+  public Emitter unreliable() {
+    return emitter(0, true);
+  }
+
+  /** Alias of {@link #emit}: sends a {@code "message"} event. */
+  public void send(Object... args) {
+    emit("message", args);
+  }
+
+  private Emitter emitter(long timeoutMillis, boolean droppable) {
+    return new Emitter(this, timeoutMillis, droppable);
+  }
+
+  // ------------------------------------------------------------------ broadcasting from this socket
+
+  /** Everyone in {@code room} except this socket. */
+  public BroadcastOperator to(String... rooms) {
+    return broadcast().to(rooms);
+  }
+
+  /** Same as {@link #to}. */
+  public BroadcastOperator in(String... rooms) {
+    return to(rooms);
+  }
+
+  /** Everyone in the namespace except this socket and the given rooms. */
+  public BroadcastOperator except(String... rooms) {
+    return broadcast().except(rooms);
+  }
+
+  /** Everyone in the namespace except this socket. */
+  public BroadcastOperator broadcast() {
+    return nsp.operator().except(id);
+  }
+
+  // ------------------------------------------------------------------ disconnect
+
+  /** Disconnects this socket from its namespace; the connection stays up for other namespaces. */
+  public void disconnect() {
+    disconnect(false);
+  }
+
+  /**
+   * Disconnects this socket; with {@code close} the whole connection closes, disconnecting the
+   * client's sockets in every namespace.
+   */
+  public void disconnect(boolean close) {
+    client.session().executor().execute(() -> {
+      if (!connected) {
+        return;
+      }
+      if (close) {
+        client.disconnectAll();
+      } else {
+        client.write(wire.encode(new SioPacket(SioPacketType.DISCONNECT, nsp.name(), SioPacket.NO_ID, null)));
+        onClose(DisconnectReason.SERVER_NAMESPACE_DISCONNECT);
+      }
+    });
+  }
+
+  @Override
+  public String toString() {
+    return "Socket{" + id + ", " + nsp.name() + "}";
+  }
+
+  // ------------------------------------------------------------------ internals (connection executor)
+
+  void onConnected() {
+    connected = true;
+    nsp.adapter().addAll(id, Set.of(id));
+  }
+
+  void onPacket(SioPacket packet) {
+    switch (packet.type()) {
+      case EVENT:
+      case BINARY_EVENT:
+        onEvent(packet);
+        break;
+      case ACK:
+      case BINARY_ACK:
+        Consumer<Object> pending = pendingAcks.remove(packet.id());
+        if (pending != null) {
+          pending.accept(wire.args(packet.data(), 0));
+        }
+        break;
+      case DISCONNECT:
+        onClose(DisconnectReason.CLIENT_NAMESPACE_DISCONNECT);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private void onEvent(SioPacket packet) {
+    JsonNode array = packet.data();
+    String event = array.get(0).asText();
+    Args args = wire.args(array, 1);
+    Ack ack = packet.hasId() ? ackFor(packet.id()) : Ack.NONE;
+    runMiddlewares(0, event, args, () -> dispatch(event, args, ack));
+  }
+
+  private void runMiddlewares(int index, String event, Args args, Runnable last) {
+    if (index >= middlewares.size()) {
+      last.run();
+      return;
+    }
+    PacketMiddleware m = middlewares.get(index);
+    AtomicBoolean done = new AtomicBoolean();
+    try {
+      m.handle(event, args, new PacketMiddleware.Next() {
+        @Override
+        public void proceed() {
+          if (done.compareAndSet(false, true)) {
+            runOnConnection(() -> runMiddlewares(index + 1, event, args, last));
+          }
+        }
+
+        @Override
+        public void reject(Exception error) {
+          if (done.compareAndSet(false, true)) {
+            runOnConnection(() -> fireError(error));
+          }
+        }
+      });
+    } catch (Exception e) {
+      nsp.server().reportError(this, event, e);
+    }
+  }
+
+  private void runOnConnection(Runnable r) {
+    client.session().executor().execute(r);
+  }
+
+  private void fireError(Exception error) {
+    if (errorListeners.isEmpty()) {
+      log.debug("socket {}: packet rejected by middleware: {}", id, error.toString());
+    }
+    for (Consumer<Exception> l : errorListeners) {
+      try {
+        l.accept(error);
+      } catch (RuntimeException e) {
+        nsp.server().reportError(this, "error", e);
+      }
+    }
+  }
+
+  private void dispatch(String event, Args args, Ack ack) {
+    if (!connected) {
+      return;
+    }
+    for (AnyEventListener l : anyListeners) {
+      try {
+        l.onEvent(event, args);
+      } catch (Exception e) {
+        nsp.server().reportError(this, event, e);
+      }
+    }
+    List<EventHandler> list = handlers.get(event);
+    if (list == null) {
+      return;
+    }
+    for (EventHandler h : list) {
+      try {
+        h.handle(args, ack);
+      } catch (Exception e) {
+        nsp.server().reportError(this, event, e);
+      }
+    }
+  }
+
+  private Ack ackFor(long ackId) {
+    AtomicBoolean sent = new AtomicBoolean();
+    return results -> {
+      if (sent.compareAndSet(false, true) && connected) {
+        ArrayNode arr = wire.argsArray(results);
+        client.write(wire.encode(SioPacket.ack(nsp.name(), arr, ackId)));
+      }
+    };
+  }
+
+  /** Encodes and sends one event packet (the Emitter's terminal step). */
+  void sendEvent(String event, ArrayNode array, long ackId, boolean droppable) {
+    notifyOutgoing(event, array);
+    List<EnginePacket> frames = wire.encode(SioPacket.event(nsp.name(), array, ackId));
+    if (droppable) {
+      client.writeDroppable(frames);
+    } else {
+      client.write(frames);
+    }
+  }
+
+  void notifyOutgoing(String event, ArrayNode array) {
+    if (outgoingListeners.isEmpty()) {
+      return;
+    }
+    Args args = wire.args(array, 1);
+    for (AnyEventListener l : outgoingListeners) {
+      try {
+        l.onEvent(event, args);
+      } catch (Exception e) {
+        nsp.server().reportError(this, event, e);
+      }
+    }
+  }
+
+  /** Registers a pending ack; the callback receives Args, or a Throwable on failure. */
+  void expectAck(long ackId, Consumer<Object> onAck) {
+    pendingAcks.put(ackId, onAck);
+  }
+
+  /** Removes a pending ack (after a timeout); true when it was still pending. */
+  boolean cancelAck(long ackId) {
+    return pendingAcks.remove(ackId) != null;
+  }
+
+  /** Delivers an already-encoded broadcast; droppable packets are skipped for a busy client. */
+  void deliver(List<EnginePacket> frames, BroadcastFlags flags) {
+    if (!connected) {
+      return;
+    }
+    if (flags.droppable()) {
+      client.writeDroppable(frames);
+    } else {
+      client.write(frames);
+    }
+  }
+
+  Scheduler scheduler() {
+    return nsp.server().engine().scheduler();
+  }
+
+  /** Disconnects with {@code reason}: "disconnecting", leave rooms, fail acks, "disconnect". */
+  void onClose(String reason) {
+    if (!connected) {
+      return;
+    }
+    for (Consumer<String> l : disconnectingListeners) {
+      try {
+        l.accept(reason);
+      } catch (RuntimeException e) {
+        nsp.server().reportError(this, "disconnecting", e);
+      }
+    }
+    connected = false;
+    nsp.adapter().delAll(id);
+    nsp.remove(this);
+    client.remove(this);
+    SocketDisconnectedException gone = new SocketDisconnectedException("socket has been disconnected");
+    for (Long ackId : pendingAcks.keySet()) {
+      Consumer<Object> pending = pendingAcks.remove(ackId);
+      if (pending != null) {
+        pending.accept(gone);
+      }
+    }
+    for (Consumer<String> l : disconnectListeners) {
+      try {
+        l.accept(reason);
+      } catch (RuntimeException e) {
+        nsp.server().reportError(this, "disconnect", e);
+      }
+    }
+  }
+
+  /**
+   * Emits to one socket with options (ack timeout, droppable). Immutable: {@link Socket#timeout}
+   * and {@link Socket#unreliable} return new ones.
+   *
+   * <pre>{@code
+   * socket.timeout(Duration.ofSeconds(2)).emitWithAck("ping")
+   *     .thenAccept(answer -> log.info("pong {}", answer));
+   * }</pre>
+   */
+  public static final class Emitter {
+    private final Socket socket;
+    private final long timeoutMillis;
+    private final boolean droppable;
+
+    Emitter(Socket socket, long timeoutMillis, boolean droppable) {
+      this.socket = socket;
+      this.timeoutMillis = timeoutMillis;
+      this.droppable = droppable;
+    }
+
+    public Emitter timeout(Duration timeout) {
+      return new Emitter(socket, timeout.toMillis(), droppable);
+    }
+
+    public Emitter unreliable() {
+      return new Emitter(socket, timeoutMillis, true);
+    }
+
+    /** Sends an event without expecting an answer. */
+    public void emit(String event, Object... args) {
+      Wire.checkEventName(event);
+      if (!socket.connected) {
+        return;
+      }
+      socket.sendEvent(event, socket.wire.eventArray(event, args), SioPacket.NO_ID, droppable);
+    }
+
+    /** Sends an event and completes with the client's answer (or fails). */
+    public CompletableFuture<Args> emitWithAck(String event, Object... args) {
+      CompletableFuture<Args> f = new CompletableFuture<>();
+      emitWithAck(event, (err, res) -> {
+        if (err != null) {
+          f.completeExceptionally(err);
+        } else {
+          f.complete(res);
+        }
+      }, args);
+      return f;
+    }
+
+    /** Sends an event; {@code callback} gets the answer or the error, once. */
+    public void emitWithAck(String event, AckCallback callback, Object... args) {
+      Wire.checkEventName(event);
+      Objects.requireNonNull(callback, "callback == null");
+      ArrayNode array = socket.wire.eventArray(event, args);
+      if (!socket.connected) {
+        callback.onAck(new SocketDisconnectedException("socket is not connected"), null);
+        return;
+      }
+      long ackId = socket.nsp.nextAckId();
+      AtomicBoolean done = new AtomicBoolean();
+      Scheduler.Cancellable timer = Scheduler.Cancellable.NONE;
+      if (timeoutMillis > 0) {
+        timer = socket.scheduler().schedule(() -> socket.runOnConnection(() -> {
+          if (socket.cancelAck(ackId) && done.compareAndSet(false, true)) {
+            invoke(callback, new AckTimeoutException("operation has timed out", List.of()), null);
+          }
+        }), timeoutMillis);
+      }
+      Scheduler.Cancellable t = timer;
+      socket.expectAck(ackId, result -> {
+        t.cancel();
+        if (done.compareAndSet(false, true)) {
+          if (result instanceof Throwable) {
+            invoke(callback, (Throwable) result, null);
+          } else {
+            invoke(callback, null, (Args) result);
+          }
+        }
+      });
+      socket.sendEvent(event, array, ackId, droppable);
+    }
+
+    private void invoke(AckCallback callback, Throwable error, Args response) {
+      try {
+        callback.onAck(error, response);
+      } catch (RuntimeException e) {
+        socket.nsp.server().reportError(socket, "ack", e);
+      }
+    }
+  }
+}

@@ -1,0 +1,376 @@
+package dev.parley;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.adapter.Adapter;
+import dev.parley.adapter.InMemoryAdapter;
+import dev.parley.engine.CorsOptions;
+import dev.parley.engine.EngineOptions;
+import dev.parley.engine.EngineServer;
+import dev.parley.engine.Scheduler;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Socket.IO server: namespaces, middleware, events and broadcasts over an Engine.IO server. Host
+ * it with {@code ParleyJetty.listen(io, port)} or mount {@code new ParleyHandler(io)} into your Jetty.
+ * Calls without a namespace act on the main namespace {@code "/"}.
+ *
+ * <pre>{@code
+ * SocketIoServer io = SocketIoServer.builder()
+ *     .cors(cors -> cors.allowOrigin("https://app.example.com"))
+ *     .build();
+ * io.onConnection(socket -> {
+ *   socket.on("chat message", (args, ack) -> io.emit("chat message", args.get(0)));
+ * });
+ * ParleyJetty.listen(io, 3000);
+ * }</pre>
+ */
+public final class SocketIoServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SocketIoServer.class);
+
+  private final EngineServer engine;
+  private final Wire wire;
+  private final Adapter.Factory adapterFactory;
+  private final long connectTimeoutMillis;
+  private final int maxAttachments;
+  private final ErrorHandler errorHandler;
+  private final Map<String, Namespace> namespaces = new ConcurrentHashMap<>();
+  private final Map<Namespace, ParentNamespace> parents = new ConcurrentHashMap<>();
+  private final CopyOnWriteArrayList<ParentNamespace> parentList = new CopyOnWriteArrayList<>();
+  private final Map<String, Client> clients = new ConcurrentHashMap<>();
+  private final Namespace main;
+
+  private SocketIoServer(Builder b) {
+    EngineServer.Builder eb = EngineServer.builder().options(b.engineOptions.build());
+    if (b.executor != null) {
+      eb.executor(b.executor);
+    }
+    if (b.scheduler != null) {
+      eb.scheduler(b.scheduler);
+    }
+    this.engine = eb.build();
+    this.wire = new Wire(b.mapper);
+    this.adapterFactory = b.adapterFactory;
+    this.connectTimeoutMillis = b.connectTimeout.toMillis();
+    this.maxAttachments = b.maxAttachments;
+    this.errorHandler = b.errorHandler;
+    this.main = of("/");
+    engine.onConnection(session -> {
+      Client client = new Client(this, session);
+      clients.put(session.id(), client);
+      session.setListener(client);
+    });
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The Engine.IO server underneath (for hosts and low-level access). */
+  public EngineServer engine() {
+    return engine;
+  }
+
+  /** The JSON mapper used for event arguments. */
+  public ObjectMapper mapper() {
+    return wire.mapper;
+  }
+
+  /** The main namespace {@code "/"}. */
+  public Namespace sockets() {
+    return main;
+  }
+
+  /** The namespace {@code name}, created on first call. */
+  public Namespace of(String name) {
+    Objects.requireNonNull(name, "name == null");
+    String n = name.startsWith("/") ? name : "/" + name;
+    return namespaces.computeIfAbsent(n, k -> new Namespace(k, this, adapterFactory));
+  }
+
+  /** Dynamic namespaces: names matching the regex are created when a client asks for them. */
+  public ParentNamespace of(Pattern pattern) {
+    Objects.requireNonNull(pattern, "pattern == null");
+    return of(name -> pattern.matcher(name).matches());
+  }
+
+  /** Dynamic namespaces: names the predicate accepts are created when a client asks for them. */
+  public ParentNamespace of(Predicate<String> predicate) {
+    ParentNamespace parent = new ParentNamespace(Objects.requireNonNull(predicate, "predicate == null"));
+    parentList.add(parent);
+    return parent;
+  }
+
+  // ------------------------------------------------------------------ main namespace shortcuts
+
+  public SocketIoServer use(ConnectMiddleware middleware) {
+    main.use(middleware);
+    return this;
+  }
+
+  public SocketIoServer onConnection(Consumer<Socket> handler) {
+    main.onConnection(handler);
+    return this;
+  }
+
+  public void emit(String event, Object... args) {
+    main.emit(event, args);
+  }
+
+  public void send(Object... args) {
+    main.send(args);
+  }
+
+  public BroadcastOperator to(String... rooms) {
+    return main.to(rooms);
+  }
+
+  public BroadcastOperator in(String... rooms) {
+    return main.in(rooms);
+  }
+
+  public BroadcastOperator except(String... rooms) {
+    return main.except(rooms);
+  }
+
+  public BroadcastOperator local() {
+    return main.local();
+  }
+
+  public BroadcastOperator unreliable() {
+    return main.unreliable();
+  }
+
+  public BroadcastOperator compress(boolean compress) {
+    return main.compress(compress);
+  }
+
+  public BroadcastOperator timeout(Duration timeout) {
+    return main.timeout(timeout);
+  }
+
+  public CompletableFuture<List<RemoteSocket>> fetchSockets() {
+    return main.fetchSockets();
+  }
+
+  public void socketsJoin(String... rooms) {
+    main.socketsJoin(rooms);
+  }
+
+  public void socketsLeave(String... rooms) {
+    main.socketsLeave(rooms);
+  }
+
+  public void disconnectSockets(boolean close) {
+    main.disconnectSockets(close);
+  }
+
+  public void serverSideEmit(String event, Object... args) {
+    main.serverSideEmit(event, args);
+  }
+
+  /**
+   * Disconnects every socket with reason {@code "server shutting down"}, closes every connection
+   * (clients see the close) and stops the threads Parley started.
+   */
+  @Override
+  public void close() {
+    for (Client c : new ArrayList<>(clients.values())) {
+      c.shutdown();
+    }
+    engine.close();
+    for (Namespace n : namespaces.values()) {
+      try {
+        n.adapter().close();
+      } catch (RuntimeException e) {
+        log.warn("adapter of {} did not close cleanly", n.name(), e);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  Wire wire() {
+    return wire;
+  }
+
+  long connectTimeoutMillis() {
+    return connectTimeoutMillis;
+  }
+
+  int maxAttachments() {
+    return maxAttachments;
+  }
+
+  /** The namespace a CONNECT asks for: an existing one, or a new child of a matching parent. */
+  Namespace namespaceFor(String name) {
+    Namespace existing = namespaces.get(name);
+    if (existing != null) {
+      return existing;
+    }
+    for (ParentNamespace parent : parentList) {
+      boolean matches;
+      try {
+        matches = parent.matches(name);
+      } catch (RuntimeException e) {
+        reportError(null, "namespace matcher", e);
+        continue;
+      }
+      if (matches) {
+        boolean[] created = {false};
+        Namespace child = namespaces.computeIfAbsent(name, k -> {
+          created[0] = true;
+          return new Namespace(k, this, adapterFactory);
+        });
+        if (created[0]) {
+          parents.put(child, parent);
+          parent.addChild(child);
+        }
+        return child;
+      }
+    }
+    return null;
+  }
+
+  List<ConnectMiddleware> middlewareChain(Namespace nsp) {
+    ParentNamespace parent = parents.get(nsp);
+    if (parent == null || parent.middlewares().isEmpty()) {
+      return nsp.middlewares();
+    }
+    List<ConnectMiddleware> chain = new ArrayList<>(parent.middlewares());
+    chain.addAll(nsp.middlewares());
+    return chain;
+  }
+
+  void fireConnection(Namespace nsp, Socket socket) {
+    ParentNamespace parent = parents.get(nsp);
+    if (parent != null) {
+      parent.fireConnection(socket, this);
+    }
+  }
+
+  void removeClient(Client client) {
+    clients.remove(client.session().id(), client);
+  }
+
+  void reportError(Socket socket, String event, Throwable error) {
+    try {
+      errorHandler.onError(socket, event, error);
+    } catch (RuntimeException e) {
+      log.error("error handler threw", e);
+    }
+  }
+
+  /** Builds a {@link SocketIoServer}; every setter is optional. */
+  public static final class Builder {
+    private final EngineOptions.Builder engineOptions = EngineOptions.builder().path("/socket.io/");
+    private ObjectMapper mapper = new ObjectMapper();
+    private Adapter.Factory adapterFactory = InMemoryAdapter::new;
+    private Duration connectTimeout = Duration.ofSeconds(45);
+    private int maxAttachments = 10;
+    private ExecutorService executor;
+    private Scheduler scheduler;
+    private ErrorHandler errorHandler = (socket, event, error) ->
+        log.error("handler for \"{}\" on socket {} threw", event, socket == null ? "-" : socket.id(), error);
+
+    private Builder() {}
+
+    /** Engine.IO settings (path, heartbeat, transports, limits, admission, cookie...). */
+    public Builder engine(Consumer<EngineOptions.Builder> configure) {
+      configure.accept(engineOptions);
+      return this;
+    }
+
+    /** The request path; default {@code /socket.io/}. */
+    public Builder path(String path) {
+      engineOptions.path(path);
+      return this;
+    }
+
+    /** Enables CORS for polling requests. */
+    public Builder cors(Consumer<CorsOptions.Builder> configure) {
+      CorsOptions.Builder b = CorsOptions.builder();
+      configure.accept(b);
+      engineOptions.cors(b.build());
+      return this;
+    }
+
+    public Builder pingInterval(Duration d) {
+      engineOptions.pingInterval(d);
+      return this;
+    }
+
+    public Builder pingTimeout(Duration d) {
+      engineOptions.pingTimeout(d);
+      return this;
+    }
+
+    /** Largest accepted HTTP body or WebSocket message (default 1 MB). */
+    public Builder maxHttpBufferSize(int bytes) {
+      engineOptions.maxHttpBufferSize(bytes);
+      return this;
+    }
+
+    /** How long a new connection has to join a namespace (default 45 s). */
+    public Builder connectTimeout(Duration d) {
+      Objects.requireNonNull(d, "connectTimeout == null");
+      this.connectTimeout = d;
+      return this;
+    }
+
+    /** Most binary attachments one packet may announce (default 10). */
+    public Builder maxAttachments(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxAttachments must be at least 1: " + max);
+      }
+      this.maxAttachments = max;
+      return this;
+    }
+
+    /** The Jackson mapper for event arguments. */
+    public Builder mapper(ObjectMapper mapper) {
+      this.mapper = Objects.requireNonNull(mapper, "mapper == null");
+      return this;
+    }
+
+    /** The adapter of every namespace (default: in memory). */
+    public Builder adapter(Adapter.Factory factory) {
+      this.adapterFactory = Objects.requireNonNull(factory, "factory == null");
+      return this;
+    }
+
+    /** The executor handlers run on (default: virtual threads where available). */
+    public Builder executor(ExecutorService executor) {
+      this.executor = Objects.requireNonNull(executor, "executor == null");
+      return this;
+    }
+
+    /** The timer service (tests pass a manual one). */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler == null");
+      return this;
+    }
+
+    /** Receives exceptions thrown by user code (default: log at ERROR). */
+    public Builder errorHandler(ErrorHandler handler) {
+      this.errorHandler = Objects.requireNonNull(handler, "handler == null");
+      return this;
+    }
+
+    public SocketIoServer build() {
+      return new SocketIoServer(this);
+    }
+  }
+}

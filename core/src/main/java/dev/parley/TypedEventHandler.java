@@ -1,0 +1,14 @@
+package dev.parley;
+
+/**
+ * Handles one event whose first argument is converted to {@code T} with Jackson.
+ *
+ * <pre>{@code
+ * record ChatMessage(String room, String text) {}
+ * socket.on("chat message", ChatMessage.class, (msg, ack) -> io.to(msg.room()).emit("chat message", msg));
+ * }</pre>
+ */
+@FunctionalInterface
+public interface TypedEventHandler<T> {
+  void handle(T value, Ack ack) throws Exception;
+}

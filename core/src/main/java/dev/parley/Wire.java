@@ -1,0 +1,106 @@
+package dev.parley;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BinaryNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.engine.protocol.EnginePacket;
+import dev.parley.protocol.SioDecoder;
+import dev.parley.protocol.SioEncoder;
+import dev.parley.protocol.SioPacket;
+import dev.parley.protocol.SioPacketType;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Conversions between Java values, JSON trees and Socket.IO frames, shared by the API classes. */
+final class Wire {
+  final ObjectMapper mapper;
+
+  Wire(ObjectMapper mapper) {
+    this.mapper = mapper;
+  }
+
+  /** Converts one user value to a JSON tree; byte[] and ByteBuffer become binary. */
+  JsonNode toNode(Object value) {
+    if (value == null) {
+      return JsonNodeFactory.instance.nullNode();
+    }
+    if (value instanceof JsonNode) {
+      return (JsonNode) value;
+    }
+    if (value instanceof byte[]) {
+      return BinaryNode.valueOf((byte[]) value);
+    }
+    if (value instanceof ByteBuffer) {
+      ByteBuffer b = ((ByteBuffer) value).duplicate();
+      byte[] bytes = new byte[b.remaining()];
+      b.get(bytes);
+      return BinaryNode.valueOf(bytes);
+    }
+    if (value instanceof Args) {
+      throw new IllegalArgumentException("pass args.values() or single arguments, not an Args object");
+    }
+    try {
+      return mapper.valueToTree(value);
+    } catch (IllegalArgumentException e) {
+      throw new SocketIoException("cannot convert " + value.getClass().getName() + " to JSON: " + e.getMessage(), e);
+    }
+  }
+
+  /** {@code [event, ...args]}. */
+  ArrayNode eventArray(String event, Object[] args) {
+    ArrayNode arr = JsonNodeFactory.instance.arrayNode(args.length + 1);
+    arr.add(event);
+    for (Object a : args) {
+      arr.add(toNode(a));
+    }
+    return arr;
+  }
+
+  ArrayNode argsArray(Object[] args) {
+    ArrayNode arr = JsonNodeFactory.instance.arrayNode(args.length);
+    for (Object a : args) {
+      arr.add(toNode(a));
+    }
+    return arr;
+  }
+
+  Args args(JsonNode array, int from) {
+    List<JsonNode> list = new ArrayList<>(Math.max(0, array.size() - from));
+    for (int i = from; i < array.size(); i++) {
+      list.add(array.get(i));
+    }
+    return new Args(list, mapper);
+  }
+
+  List<EnginePacket> encode(SioPacket packet) {
+    return SioEncoder.encode(packet, mapper);
+  }
+
+  List<EnginePacket> connectOk(String nsp, String sid) {
+    ObjectNode data = JsonNodeFactory.instance.objectNode();
+    data.put("sid", sid);
+    return encode(new SioPacket(SioPacketType.CONNECT, nsp, SioPacket.NO_ID, data));
+  }
+
+  List<EnginePacket> connectError(String nsp, String message, Object errorData) {
+    ObjectNode data = JsonNodeFactory.instance.objectNode();
+    data.put("message", message);
+    if (errorData != null) {
+      data.set("data", toNode(errorData));
+    }
+    return encode(new SioPacket(SioPacketType.CONNECT_ERROR, nsp, SioPacket.NO_ID, data));
+  }
+
+  static void checkEventName(String event) {
+    if (event == null) {
+      throw new NullPointerException("event == null");
+    }
+    if (SioDecoder.RESERVED_EVENTS.contains(event)) {
+      throw new IllegalArgumentException("\"" + event + "\" is a reserved event name");
+    }
+  }
+}
