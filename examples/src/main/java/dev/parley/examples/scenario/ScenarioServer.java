@@ -1,0 +1,99 @@
+package dev.parley.examples.scenario;
+
+import dev.parley.AckTimeoutException;
+import dev.parley.ConnectError;
+import dev.parley.RemoteSocket;
+import dev.parley.SocketIoServer;
+import dev.parley.transport.jetty.ParleyJetty;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The scenario server used by benchmarks and cluster tests; its contract is fixed (see issue
+ * "Socket.IO v5" item 10). Started by {@code scripts/scenario-server.sh} on {@code PORT} (3000).
+ *
+ * <p>Namespace {@code /}: {@code join(room)}, {@code leave(room)}, {@code broadcast(room, payload)}
+ * ({@code to(room).emit("tick", payload)}), {@code broadcast-others(room, payload)}
+ * ({@code socket.to(room).emit("tick", payload)}) each ack {@code true}; {@code echo(...args)} acks
+ * the same arguments; {@code ask(payload)} emits {@code question(payload)} with a 2 s ack timeout and
+ * acks the answer or {@code {"error":"timeout"}}; {@code rooms} acks the socket's rooms sorted;
+ * {@code room-size(room)} acks the number of sockets in the room (cluster-wide); {@code kick}
+ * disconnects the socket. Namespace {@code /secure} admits only {@code auth.token == "secret"} and
+ * greets with {@code welcome(auth)}.
+ *
+ * <pre>{@code
+ * PORT=3000 scripts/scenario-server.sh
+ * }</pre>
+ */
+public final class ScenarioServer {
+  private ScenarioServer() {}
+
+  public static void main(String[] args) throws Exception {
+    int port = Integer.parseInt(System.getenv().getOrDefault("PORT", "3000"));
+    String adapter = System.getenv().getOrDefault("ADAPTER", "memory");
+    if (!adapter.equals("memory")) {
+      System.err.println("ADAPTER=" + adapter + " is not available yet; only ADAPTER=memory");
+      System.exit(2);
+    }
+    SocketIoServer io = create();
+    ParleyJetty.Running running = ParleyJetty.listen(io, port);
+    Runtime.getRuntime().addShutdownHook(new Thread(running::close));
+    System.out.println("scenario server listening on http://127.0.0.1:" + running.port() + "/socket.io/");
+    running.join();
+  }
+
+  /** The scenario handlers on a new server (CORS open, in-memory adapter). */
+  public static SocketIoServer create() {
+    SocketIoServer io = SocketIoServer.builder()
+        .cors(cors -> cors.allowAnyOrigin())
+        .build();
+    io.onConnection(socket -> {
+      socket.on("join", (a, ack) -> {
+        socket.join(a.get(0).asText());
+        ack.send(true);
+      });
+      socket.on("leave", (a, ack) -> {
+        socket.leave(a.get(0).asText());
+        ack.send(true);
+      });
+      socket.on("broadcast", (a, ack) -> {
+        io.to(a.get(0).asText()).emit("tick", a.get(1));
+        ack.send(true);
+      });
+      socket.on("broadcast-others", (a, ack) -> {
+        socket.to(a.get(0).asText()).emit("tick", a.get(1));
+        ack.send(true);
+      });
+      socket.on("echo", (a, ack) -> ack.send(a.values().toArray()));
+      socket.on("ask", (a, ack) -> socket.timeout(Duration.ofSeconds(2)).emitWithAck("question", (err, answer) -> {
+        if (err instanceof AckTimeoutException) {
+          ack.send(Map.of("error", "timeout"));
+        } else if (err != null) {
+          ack.send(Map.of("error", String.valueOf(err.getMessage())));
+        } else {
+          ack.send(answer.values().toArray());
+        }
+      }, a.get(0)));
+      socket.on("rooms", (a, ack) -> {
+        List<String> rooms = new ArrayList<>(socket.rooms());
+        rooms.sort(null);
+        ack.send(rooms);
+      });
+      socket.on("room-size", (a, ack) -> io.in(a.get(0).asText()).fetchSockets()
+          .thenAccept((List<RemoteSocket> sockets) -> ack.send(sockets.size())));
+      socket.on("kick", (a, ack) -> socket.disconnect());
+    });
+    io.of("/secure")
+        .use((socket, next) -> {
+          if ("secret".equals(socket.handshake().auth().path("token").asText(null))) {
+            next.proceed();
+          } else {
+            next.fail(new ConnectError("unauthorized", Map.of("code", 401)));
+          }
+        })
+        .onConnection(socket -> socket.emit("welcome", socket.handshake().auth()));
+    return io;
+  }
+}

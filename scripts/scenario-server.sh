@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Runs the scenario server (benchmarks, cluster tests) in the foreground on $PORT (3000).
+# Builds first if nothing is built; the java process replaces this shell, so its PID is the server's.
+set -euo pipefail
+. "$(dirname "$0")/build-if-needed.sh"
+exec java ${JAVA_OPTS:-} -cp "$PARLEY_CP" dev.parley.examples.scenario.ScenarioServer
