@@ -8,7 +8,9 @@ import java.util.List;
  *
  * <pre>{@code
  * socket.timeout(Duration.ofSeconds(2)).emitWithAck("question", "?")
- *     .exceptionally(e -> { if (e.getCause() instanceof AckTimeoutException) ...; return null; });
+ *     .whenComplete((answer, error) -> {
+ *       if (error instanceof AckTimeoutException) log.info("no answer in time");
+ *     });
  * }</pre>
  */
 public final class AckTimeoutException extends SocketIoException {

@@ -102,7 +102,7 @@ public final class BroadcastOperator {
     AtomicInteger serversHeard = new AtomicInteger();
     int servers = flags.local() ? 1 : nsp.adapter().serverCount();
     AtomicBoolean done = new AtomicBoolean();
-    Scheduler.Cancellable timer = nsp.server().engine().scheduler().schedule(() -> {
+    Scheduler.Cancellable timer = nsp.server().engine().scheduler().schedule(() -> nsp.server().engine().executor().execute(() -> {
       if (done.compareAndSet(false, true)) {
         List<Args> partial;
         synchronized (responses) {
@@ -110,7 +110,7 @@ public final class BroadcastOperator {
         }
         result.completeExceptionally(new AckTimeoutException("operation has timed out", partial));
       }
-    }, flags.timeoutMillis());
+    }), flags.timeoutMillis());
     Runnable check = () -> {
       if (serversHeard.get() >= servers && responses.size() >= expected.get() && done.compareAndSet(false, true)) {
         timer.cancel();

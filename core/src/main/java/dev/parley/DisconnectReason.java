@@ -12,7 +12,10 @@ package dev.parley;
 public final class DisconnectReason {
   /** The client disconnected the socket ({@code socket.disconnect()} on the client). */
   public static final String CLIENT_NAMESPACE_DISCONNECT = "client namespace disconnect";
-  /** The server disconnected the socket ({@code socket.disconnect()} on the server). */
+  /**
+   * The server disconnected the socket ({@code socket.disconnect()} on the server; with
+   * {@code disconnect(true)} every socket of the connection gets this reason).
+   */
   public static final String SERVER_NAMESPACE_DISCONNECT = "server namespace disconnect";
   /** The server is closing. */
   public static final String SERVER_SHUTTING_DOWN = "server shutting down";
@@ -24,7 +27,7 @@ public final class DisconnectReason {
   public static final String TRANSPORT_ERROR = "transport error";
   /** The client sent something that is not Socket.IO. */
   public static final String PARSE_ERROR = "parse error";
-  /** The connection was closed by the server ({@code disconnect(true)} on some socket of it). */
+  /** The server closed the connection underneath (Engine.IO {@code close()}). */
   public static final String FORCED_CLOSE = "forced close";
 
   private DisconnectReason() {}

@@ -66,12 +66,12 @@ public final class RemoteSocket {
 
   /** Makes this socket join rooms. */
   public void join(String... rooms) {
-    nsp.adapter().addSockets(only(), Set.of(rooms));
+    nsp.adapter().addSockets(only(), Set.copyOf(java.util.Arrays.asList(rooms)));
   }
 
   /** Makes this socket leave rooms. */
   public void leave(String... rooms) {
-    nsp.adapter().delSockets(only(), Set.of(rooms));
+    nsp.adapter().delSockets(only(), Set.copyOf(java.util.Arrays.asList(rooms)));
   }
 
   /** Disconnects this socket (its whole connection with {@code close}). */

@@ -235,7 +235,8 @@ public final class Socket {
 
   /** An emitter whose acks fail with {@link AckTimeoutException} after {@code timeout}. */
   public Emitter timeout(Duration timeout) {
-    return emitter(timeout.toMillis(), false);
+    Objects.requireNonNull(timeout, "timeout == null");
+    return emitter(Math.max(1, timeout.toMillis()), false);
   }
 
   /** An emitter whose events are dropped if the client cannot take them now ({@code volatile}). */
@@ -523,7 +524,8 @@ public final class Socket {
     }
 
     public Emitter timeout(Duration timeout) {
-      return new Emitter(socket, timeout.toMillis(), droppable);
+      Objects.requireNonNull(timeout, "timeout == null");
+      return new Emitter(socket, Math.max(1, timeout.toMillis()), droppable);
     }
 
     public Emitter unreliable() {

@@ -31,8 +31,8 @@ public interface AdapterContext {
 
   /**
    * Sends an encoded event that carries ack id {@code ackId} to a local socket and waits for that
-   * socket's answer: {@code onAck} receives it (opaque, from core), or is never called if the socket
-   * goes away first.
+   * socket's answer: {@code onAck} receives it (opaque, from core), or a {@code Throwable} if the
+   * socket disconnects first.
    */
   void deliverWithAck(String socketId, Object encoded, long ackId, java.util.function.Consumer<Object> onAck);
 

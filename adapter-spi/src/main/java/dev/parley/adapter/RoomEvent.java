@@ -5,7 +5,7 @@ package dev.parley.adapter;
  * socket joined or left.
  *
  * <pre>{@code
- * context.roomEvent(RoomEvent.Kind.JOIN, "room1", socketId);
+ * context.roomEvent(new RoomEvent(RoomEvent.Kind.JOIN, "room1", socketId));
  * }</pre>
  */
 public record RoomEvent(Kind kind, String room, String socketId) {

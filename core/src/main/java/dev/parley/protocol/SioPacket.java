@@ -10,7 +10,7 @@ import java.util.Objects;
  *
  * <pre>{@code
  * SioPacket event = SioPacket.event("/", mapper.readTree("[\"hello\",1]"), 12);
- * String wire = SioEncoder.encode(event, mapper).get(0).text(); // "2/... or 212[\"hello\",1]"
+ * String wire = SioEncoder.encode(event, mapper).get(0).text(); // 212["hello",1]
  * }</pre>
  */
 public final class SioPacket {
