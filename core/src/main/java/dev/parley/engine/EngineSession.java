@@ -32,6 +32,11 @@ import org.slf4j.LoggerFactory;
 public final class EngineSession {
   private static final Logger log = LoggerFactory.getLogger(EngineSession.class);
   private static final long UPGRADE_NOOP_INTERVAL_MILLIS = 100;
+  /**
+   * A polling client that sends {@code 1} may have a GET on its way on another connection; the
+   * session waits this long for it, to release it with a noop instead of answering it 400.
+   */
+  private static final long CLIENT_CLOSE_GRACE_MILLIS = 200;
 
   /**
    * Receives a session's messages and its close, on the session's executor (in order, never two at a
@@ -84,6 +89,7 @@ public final class EngineSession {
   private Scheduler.Cancellable closeTimer = Scheduler.Cancellable.NONE;
   private boolean closePacketQueued;
   private boolean closePacketSent;
+  private boolean clientClosing;
   private String closeReason;
 
   EngineSession(String id, EngineServer server, EngineRequest request, Transport transport, Executor shared) {
@@ -346,8 +352,16 @@ public final class EngineSession {
         finish("transport error");
         break;
       case CLOSE:
-        transport.close(false);
-        finish("transport close");
+        if (transport.kind() == TransportKind.POLLING && !transport.isWritable()) {
+          // no GET pending: one may still be in flight (HTTP/1.1 connections race); wait for it briefly
+          state = State.CLOSING;
+          clientClosing = true;
+          closeTimer = scheduler.schedule(() -> executor.execute(() -> finish("transport close")),
+              CLIENT_CLOSE_GRACE_MILLIS);
+        } else {
+          transport.close(false);
+          finish("transport close");
+        }
         break;
       default:
         break; // UPGRADE, NOOP or OPEN on the active transport: nothing to do
@@ -454,7 +468,13 @@ public final class EngineSession {
 
     @Override
     public void onDrain() {
-      if (source == transport) {
+      if (source != transport) {
+        return;
+      }
+      if (clientClosing) {
+        transport.close(false); // the GET that was in flight gets its noop
+        finish("transport close");
+      } else {
         flush();
       }
     }

@@ -230,9 +230,38 @@ class PollingTransportTest {
       String sid = h.handshake();
 
       h.post(sid, "4before\u001e1\u001e4after");
+      h.scheduler.advance(200); // no GET was pending: the close waits briefly for one in flight
 
       assertThat(h.messages).containsExactly("4before");
       assertThat(h.closeReasons).containsExactly("transport close");
+    }
+
+    @Test
+    void aGetStillInFlightWhenTheClientClosesIsReleasedWithNoop() {
+      String sid = h.handshake();
+
+      FakeExchange post = h.post(sid, "1");
+      assertThat(post.status()).isEqualTo(200);
+      assertThat(h.closeReasons).isEmpty();
+
+      FakeExchange get = h.get(sid); // the GET raced the POST on another connection and lost
+      assertThat(get.status()).isEqualTo(200);
+      assertThat(get.bodyText()).isEqualTo("6");
+      assertThat(h.closeReasons).containsExactly("transport close");
+      h.assertSessionUnknown(sid);
+    }
+
+    @Test
+    void withoutAGetTheClientCloseCompletesAfterTheGraceTime() {
+      String sid = h.handshake();
+
+      h.post(sid, "1");
+      h.scheduler.advance(199);
+      assertThat(h.closeReasons).isEmpty();
+      h.scheduler.advance(1);
+
+      assertThat(h.closeReasons).containsExactly("transport close");
+      h.assertSessionUnknown(sid);
     }
 
     @Test
