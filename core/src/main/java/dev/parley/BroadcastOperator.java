@@ -102,8 +102,10 @@ public final class BroadcastOperator {
     AtomicInteger serversHeard = new AtomicInteger();
     int servers = flags.local() ? 1 : nsp.adapter().serverCount();
     AtomicBoolean done = new AtomicBoolean();
+    long ackId = nsp.nextAckId();
     Scheduler.Cancellable timer = nsp.server().engine().scheduler().schedule(() -> nsp.server().engine().executor().execute(() -> {
       if (done.compareAndSet(false, true)) {
+        nsp.dropAck(ackId); // clients that never answered must not keep the entry
         List<Args> partial;
         synchronized (responses) {
           partial = List.copyOf(responses);
@@ -119,7 +121,7 @@ public final class BroadcastOperator {
         }
       }
     };
-    Packet packet = nsp.eventPacket(event, args, nsp.nextAckId());
+    Packet packet = nsp.eventPacket(event, args, ackId);
     nsp.adapter().broadcastWithAck(packet, options(), count -> {
       expected.addAndGet(count);
       serversHeard.incrementAndGet();

@@ -180,6 +180,13 @@ public final class Namespace {
 
   // ------------------------------------------------------------------ internals
 
+  /** Forgets ack {@code ackId} on every local socket (a broadcast with acks timed out). */
+  void dropAck(long ackId) {
+    for (Socket s : sockets.values()) {
+      s.cancelAck(ackId);
+    }
+  }
+
   long nextAckId() {
     return ackIds.getAndIncrement();
   }

@@ -59,6 +59,8 @@ public final class Socket {
   private final CopyOnWriteArrayList<Consumer<Exception>> errorListeners = new CopyOnWriteArrayList<>();
   private final Map<Long, Consumer<Object>> pendingAcks = new ConcurrentHashMap<>();
   private volatile boolean connected;
+  private volatile boolean closed;
+  private final Set<String> roomsBeforeConnect = new java.util.HashSet<>();
 
   Socket(String id, Namespace nsp, Client client, Handshake handshake) {
     this.id = id;
@@ -110,14 +112,31 @@ public final class Socket {
     join(Arrays.asList(rooms));
   }
 
+  /**
+   * Joins rooms. Called from connect middleware, before the socket is connected, the rooms are
+   * joined at the moment it connects (and forgotten if the connection is refused).
+   */
   public void join(Collection<String> rooms) {
+    Set<String> copy = Set.copyOf(rooms);
+    synchronized (this) {
+      if (!connected && !closed) {
+        roomsBeforeConnect.addAll(copy);
+        return;
+      }
+    }
     if (connected) {
-      nsp.adapter().addAll(id, Set.copyOf(rooms));
+      nsp.adapter().addAll(id, copy);
     }
   }
 
   /** Leaves a room. */
   public void leave(String room) {
+    synchronized (this) {
+      if (!connected) {
+        roomsBeforeConnect.remove(room);
+        return;
+      }
+    }
     nsp.adapter().del(id, room);
   }
 
@@ -308,8 +327,15 @@ public final class Socket {
   // ------------------------------------------------------------------ internals (connection executor)
 
   void onConnected() {
-    connected = true;
-    nsp.adapter().addAll(id, Set.of(id));
+    Set<String> rooms;
+    synchronized (this) {
+      connected = true;
+      rooms = new java.util.LinkedHashSet<>();
+      rooms.add(id);
+      rooms.addAll(roomsBeforeConnect);
+      roomsBeforeConnect.clear();
+    }
+    nsp.adapter().addAll(id, rooms);
   }
 
   void onPacket(SioPacket packet) {
@@ -483,7 +509,10 @@ public final class Socket {
         nsp.server().reportError(this, "disconnecting", e);
       }
     }
-    connected = false;
+    synchronized (this) {
+      connected = false;
+      closed = true;
+    }
     nsp.adapter().delAll(id);
     nsp.remove(this);
     client.remove(this);

@@ -627,6 +627,41 @@ class SocketIoServerTest {
   }
 
   @Test
+  void broadcastAckTimeoutForgetsThePendingAckOfClientsThatNeverAnswered() {
+    connectMain();
+    Socket silent = lastSocket();
+    CompletableFuture<List<Args>> f = io.timeout(Duration.ofMillis(100)).emitWithAck("q");
+    scheduler.advance(100);
+    assertThat(f).isCompletedExceptionally();
+    assertThat(silent.cancelAck(0)).as("ack 0 still pending after the timeout").isFalse();
+  }
+
+  @Test
+  void roomsJoinedInConnectMiddlewareAreJoinedOnConnect() {
+    io.use((socket, next) -> {
+      socket.join("vip", "early");
+      socket.leave("early");
+      next.proceed();
+    });
+    Conn c = connectMain();
+    assertThat(lastSocket().rooms()).containsExactlyInAnyOrder(lastSocket().id(), "vip");
+    io.to("vip").emit("hi");
+    assertThat(c.last()).isEqualTo("42[\"hi\"]");
+  }
+
+  @Test
+  void roomsJoinedByARefusedSocketAreNeverJoined() {
+    io.use((socket, next) -> {
+      socket.join("vip");
+      next.fail(new ConnectError("no"));
+    });
+    Conn c = open();
+    c.send("40");
+    assertThat(c.last()).isEqualTo("44{\"message\":\"no\"}");
+    assertThat(io.sockets().adapter().rooms()).doesNotContain("vip");
+  }
+
+  @Test
   void broadcastEmitWithAckNeedsTimeout() {
     connectMain();
     assertThatThrownBy(() -> io.to("r").emitWithAck("q")).isInstanceOf(IllegalStateException.class);
