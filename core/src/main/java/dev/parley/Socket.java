@@ -129,6 +129,13 @@ public final class Socket {
     }
   }
 
+  /** Leaves rooms. */
+  public void leave(String... rooms) {
+    for (String room : rooms) {
+      leave(room);
+    }
+  }
+
   /** Leaves a room. */
   public void leave(String room) {
     synchronized (this) {
