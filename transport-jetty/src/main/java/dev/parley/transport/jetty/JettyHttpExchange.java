@@ -76,6 +76,11 @@ final class JettyHttpExchange implements HttpExchange {
     }
   }
 
+  /**
+   * Jetty reports a failure here when the server stops or the request fails; it does not read from an
+   * HTTP/1.1 connection while a request is held, so a client that silently drops a held GET is noticed
+   * only at its next request (a duplicate GET) or at the ping timeout, whichever comes first.
+   */
   @Override
   public void onAbort(Runnable abortCallback) {
     request.addFailureListener(failure -> {
