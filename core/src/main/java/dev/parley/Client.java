@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.parley.engine.EngineRequest;
 import dev.parley.engine.EngineSession;
 import dev.parley.engine.Ids;
+import dev.parley.engine.ParleyExecutors;
 import dev.parley.engine.Scheduler;
 import dev.parley.engine.protocol.EnginePacket;
 import dev.parley.protocol.SioDecoder;
@@ -16,12 +17,17 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Engine.IO connection multiplexed over the namespaces the client joined. Everything here runs on
- * the session's executor (the Engine.IO listener contract), so the maps need no locks.
+ * One Engine.IO connection multiplexed over the namespaces the client joined.
+ *
+ * <p>Two lanes per connection: the Engine.IO session's executor decodes packets (and keeps the
+ * heartbeat and writes going), and this client's own serial {@link #lane()} runs everything at the
+ * Socket.IO level, user code included, in arrival order. So a handler that blocks delays only this
+ * client's later events, never its pings or its outgoing packets. The maps are touched on the lane only.
  */
 final class Client implements EngineSession.Listener {
   private static final Logger log = LoggerFactory.getLogger(Client.class);
@@ -31,14 +37,18 @@ final class Client implements EngineSession.Listener {
   private final SioDecoder decoder;
   private final Map<String, Socket> sockets = new HashMap<>();
   private final Map<String, Socket> connecting = new HashMap<>();
+  private final Executor lane;
   private Scheduler.Cancellable connectTimer;
-  private boolean closed;
+  private volatile boolean closed;
+  /** Lane-only: set once the connection is going away; no more packets are routed. */
+  private boolean closing;
 
   Client(SocketIoServer server, EngineSession session) {
     this.server = server;
     this.session = session;
     this.decoder = new SioDecoder(server.wire().mapper, server.maxAttachments());
-    this.connectTimer = server.engine().scheduler().schedule(() -> session.executor().execute(() -> {
+    this.lane = ParleyExecutors.serial(server.engine().executor());
+    this.connectTimer = server.engine().scheduler().schedule(() -> lane.execute(() -> {
       if (sockets.isEmpty() && !closed) {
         log.debug("connection {}: no namespace joined within connectTimeout; closing", session.id());
         session.close();
@@ -48,6 +58,11 @@ final class Client implements EngineSession.Listener {
 
   EngineSession session() {
     return session;
+  }
+
+  /** The serial executor Socket.IO-level work of this connection runs on. */
+  Executor lane() {
+    return lane;
   }
 
   void write(List<EnginePacket> frames) {
@@ -68,15 +83,20 @@ final class Client implements EngineSession.Listener {
       packet = decoder.add(message);
     } catch (SioParseException e) {
       log.debug("connection {}: {}; closing", session.id(), e.getMessage());
-      closeWith(DisconnectReason.PARSE_ERROR);
+      closed = true;
+      lane.execute(() -> closeWith(DisconnectReason.PARSE_ERROR));
       return;
     }
     if (packet != null) {
-      route(packet);
+      SioPacket p = packet;
+      lane.execute(() -> route(p));
     }
   }
 
   private void route(SioPacket packet) {
+    if (closing) {
+      return;
+    }
     String nsp = packet.nsp();
     Socket socket = sockets.get(nsp);
     if (packet.type() == SioPacketType.CONNECT) {
@@ -105,11 +125,11 @@ final class Client implements EngineSession.Listener {
     JsonNode auth = authData == null ? JsonNodeFactory.instance.objectNode() : authData;
     Socket socket = new Socket(Ids.random(), nsp, this, handshake(auth));
     connecting.put(name, socket);
-    nsp.runMiddlewares(socket, error -> session.executor().execute(() -> finishConnect(name, socket, error)));
+    nsp.runMiddlewares(socket, error -> lane.execute(() -> finishConnect(name, socket, error)));
   }
 
   private void finishConnect(String name, Socket socket, ConnectError error) {
-    if (connecting.remove(name) != socket || closed) {
+    if (connecting.remove(name) != socket || closing) {
       return;
     }
     if (error != null) {
@@ -138,11 +158,12 @@ final class Client implements EngineSession.Listener {
     for (Socket s : new ArrayList<>(sockets.values())) {
       s.disconnect(false);
     }
-    session.executor().execute(session::close);
+    session.close();
   }
 
   private void closeWith(String reason) {
     closed = true;
+    closing = true;
     session.close();
     closeSockets(reason);
   }
@@ -157,15 +178,18 @@ final class Client implements EngineSession.Listener {
 
   /** Server shutdown: sockets see "server shutting down" before the connection closes. */
   void shutdown() {
-    session.executor().execute(() -> closeSockets(DisconnectReason.SERVER_SHUTTING_DOWN));
+    lane.execute(() -> closeSockets(DisconnectReason.SERVER_SHUTTING_DOWN));
   }
 
   @Override
   public void onClose(EngineSession s, String reason) {
     closed = true;
     connectTimer.cancel();
-    closeSockets(reason);
-    server.removeClient(this);
+    lane.execute(() -> {
+      closing = true;
+      closeSockets(reason);
+      server.removeClient(this);
+    });
   }
 
 }

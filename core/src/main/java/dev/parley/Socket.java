@@ -313,7 +313,7 @@ public final class Socket {
    * client's sockets in every namespace.
    */
   public void disconnect(boolean close) {
-    client.session().executor().execute(() -> {
+    client.lane().execute(() -> {
       if (!connected) {
         return;
       }
@@ -403,7 +403,7 @@ public final class Socket {
   }
 
   private void runOnConnection(Runnable r) {
-    client.session().executor().execute(r);
+    client.lane().execute(r);
   }
 
   private void fireError(Exception error) {

@@ -28,7 +28,7 @@ final class FakeTransport implements Transport {
   private boolean discarded;
   private int bindCount;
   private int sendsWhileNotWritable;
-  private final List<List<EnginePacket>> batches = new ArrayList<>();
+  private final List<List<EnginePacket>> batches = new java.util.concurrent.CopyOnWriteArrayList<>(); // read by tests on other threads
   private final List<Boolean> closeCalls = new ArrayList<>();
 
   private FakeTransport(TransportKind kind, boolean writable, boolean consumeOnSend) {

@@ -23,6 +23,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ParleyExecutors {
   private ParleyExecutors() {}
 
+  /**
+   * An executor that runs its tasks one at a time, in submission order, on {@code delegate}: the
+   * per-connection lane Parley uses so one client's work stays in order without a thread of its own.
+   */
+  public static java.util.concurrent.Executor serial(java.util.concurrent.Executor delegate) {
+    return new SerialExecutor(java.util.Objects.requireNonNull(delegate, "delegate == null"));
+  }
+
   /** True when this JDK can create virtual threads. */
   public static boolean virtualThreadsAvailable() {
     return virtualFactory() != null;
