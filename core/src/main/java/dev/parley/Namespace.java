@@ -161,21 +161,46 @@ public final class Namespace {
    * other nodes with {@link #onServerSideEmit}.
    */
   public void serverSideEmit(String event, Object... args) {
-    Wire.checkEventName(event);
-    List<Object> packet = new java.util.ArrayList<>();
-    packet.add(event);
-    for (Object a : args) {
-      packet.add(server.wire().toNode(a));
-    }
-    adapter.serverSideEmit(packet, null);
+    adapter.serverSideEmit(serverSidePacket(event, args));
   }
 
-  private final CopyOnWriteArrayList<AnyEventListener> serverSideListeners = new CopyOnWriteArrayList<>();
+  /**
+   * Sends an event to the other servers and collects one answer from each (as single-value
+   * {@link Args}); fails with the adapter's timeout error when a server does not answer in time.
+   * With the in-memory adapter it completes at once with no answers.
+   */
+  public CompletableFuture<List<Args>> serverSideEmitWithAck(String event, Object... args) {
+    return adapter.serverSideEmitWithAck(serverSidePacket(event, args)).toCompletableFuture()
+        .thenApply(answers -> {
+          List<Args> out = new java.util.ArrayList<>(answers.size());
+          for (Object a : answers) {
+            out.add(new Args(List.of(server.wire().fromPlain(a)), server.wire().mapper));
+          }
+          return out;
+        });
+  }
 
-  /** Listens to events other servers sent with {@link #serverSideEmit}. */
-  public Namespace onServerSideEmit(AnyEventListener listener) {
+  private List<Object> serverSidePacket(String event, Object[] args) {
+    Wire.checkEventName(event);
+    List<Object> packet = new java.util.ArrayList<>(args.length + 1);
+    packet.add(event);
+    for (Object a : args) {
+      packet.add(Wire.toPlain(server.wire().toNode(a)));
+    }
+    return packet;
+  }
+
+  private final CopyOnWriteArrayList<ServerSideListener> serverSideListeners = new CopyOnWriteArrayList<>();
+
+  /** Listens to events other servers sent with {@link #serverSideEmit} or {@link #serverSideEmitWithAck}. */
+  public Namespace onServerSideEmit(ServerSideListener listener) {
     serverSideListeners.add(Objects.requireNonNull(listener, "listener == null"));
     return this;
+  }
+
+  /** Every room of the namespace, cluster-wide with a cluster adapter. */
+  public CompletableFuture<java.util.Set<String>> allRooms() {
+    return adapter.allRooms().toCompletableFuture();
   }
 
   // ------------------------------------------------------------------ internals
@@ -292,17 +317,28 @@ public final class Namespace {
       if (s == null) {
         return Optional.empty();
       }
+      // the shape socket.io's fetchSockets gives, so Node nodes of a mixed cluster can read it
       Handshake h = s.handshake();
+      Map<String, Object> headers = new java.util.LinkedHashMap<>();
+      h.headers().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), String.join(", ", v)));
+      Map<String, Object> query = new java.util.LinkedHashMap<>();
+      h.query().forEach((k, v) -> query.put(k, v.isEmpty() ? "" : v.get(0)));
       Map<String, Object> hs = new java.util.LinkedHashMap<>();
-      hs.put("headers", h.headers());
+      hs.put("headers", headers);
       hs.put("time", h.time().toString());
       hs.put("address", h.address());
+      hs.put("xdomain", h.header("Origin") != null);
       hs.put("secure", h.secure());
       hs.put("issued", h.time().toEpochMilli());
       hs.put("url", h.url());
-      hs.put("query", h.query());
-      hs.put("auth", h.auth());
-      return Optional.of(new SocketDetails(s.id(), hs, s.rooms(), Map.copyOf(s.data())));
+      hs.put("query", query);
+      hs.put("auth", Wire.toPlain(h.auth()));
+      Map<String, Object> data = new java.util.LinkedHashMap<>();
+      s.data().forEach((k, v) -> data.put(k, Wire.toPlain(server.wire().toNode(v))));
+      java.util.Set<String> rooms = new java.util.LinkedHashSet<>();
+      rooms.add(s.id());
+      rooms.addAll(s.rooms());
+      return Optional.of(new SocketDetails(s.id(), hs, rooms, data));
     }
 
     @Override
@@ -310,6 +346,65 @@ public final class Namespace {
       Socket s = sockets.get(socketId);
       if (s != null) {
         s.disconnect(close);
+      }
+    }
+
+    @Override
+    public Object toPlain(Object data) {
+      return Wire.toPlain((JsonNode) data);
+    }
+
+    @Override
+    public Object fromPlain(Object plain) {
+      return server.wire().fromPlain(plain);
+    }
+
+    @Override
+    public long nextAckId() {
+      return Namespace.this.nextAckId();
+    }
+
+    @Override
+    public List<Object> ackArguments(Object ack) {
+      List<Object> out = new java.util.ArrayList<>();
+      for (JsonNode v : ((Args) ack).values()) {
+        out.add(Wire.toPlain(v));
+      }
+      return out;
+    }
+
+    @Override
+    public Object ackFromArguments(List<Object> arguments) {
+      List<JsonNode> values = new java.util.ArrayList<>(arguments.size());
+      for (Object a : arguments) {
+        values.add(server.wire().fromPlain(a));
+      }
+      return new Args(values, server.wire().mapper);
+    }
+
+    @Override
+    public void serverSideEvent(List<Object> packet, Consumer<Object> reply) {
+      if (packet.isEmpty() || !(packet.get(0) instanceof String)) {
+        return;
+      }
+      String event = (String) packet.get(0);
+      List<JsonNode> values = new java.util.ArrayList<>(packet.size() - 1);
+      for (Object a : packet.subList(1, packet.size())) {
+        values.add(server.wire().fromPlain(a));
+      }
+      Args args = new Args(values, server.wire().mapper);
+      AtomicBoolean answered = new AtomicBoolean();
+      Ack ack = reply == null ? Ack.NONE : results -> {
+        if (answered.compareAndSet(false, true)) {
+          reply.accept(results.length == 0 ? null : Wire.toPlain(server.wire().toNode(results[0])));
+        }
+      };
+      for (ServerSideListener l : serverSideListeners) {
+        try {
+          l.onEvent(event, args, ack);
+        } catch (Exception e) {
+          server.reportError(null, "serverSideEmit " + event, e);
+        }
       }
     }
 

@@ -181,6 +181,10 @@ public final class SocketIoServer implements AutoCloseable {
     main.serverSideEmit(event, args);
   }
 
+  public CompletableFuture<List<Args>> serverSideEmitWithAck(String event, Object... args) {
+    return main.serverSideEmitWithAck(event, args);
+  }
+
   /**
    * Disconnects every socket with reason {@code "server shutting down"}, closes every connection
    * (clients see the close) and stops the threads Parley started.

@@ -95,6 +95,58 @@ final class Wire {
     return encode(new SioPacket(SioPacketType.CONNECT_ERROR, nsp, SioPacket.NO_ID, data));
   }
 
+  /** JSON tree to plain Java values (Map, List, String, Long, Double, Boolean, null, byte[]). */
+  static Object toPlain(JsonNode node) {
+    if (node == null || node.isNull() || node.isMissingNode()) {
+      return null;
+    }
+    if (node.isBinary()) {
+      return ((BinaryNode) node).binaryValue();
+    }
+    if (node.isTextual()) {
+      return node.textValue();
+    }
+    if (node.isBoolean()) {
+      return node.booleanValue();
+    }
+    if (node.isIntegralNumber()) {
+      return node.canConvertToLong() ? (Object) node.longValue() : node.bigIntegerValue();
+    }
+    if (node.isNumber()) {
+      return node.doubleValue();
+    }
+    if (node.isArray()) {
+      List<Object> out = new ArrayList<>(node.size());
+      for (JsonNode child : node) {
+        out.add(toPlain(child));
+      }
+      return out;
+    }
+    java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+    node.fields().forEachRemaining(e -> out.put(e.getKey(), toPlain(e.getValue())));
+    return out;
+  }
+
+  /** Plain Java values (as {@link #toPlain} makes, or from another node) to a JSON tree. */
+  JsonNode fromPlain(Object value) {
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    if (value instanceof java.util.Map) {
+      ObjectNode obj = f.objectNode();
+      for (java.util.Map.Entry<?, ?> e : ((java.util.Map<?, ?>) value).entrySet()) {
+        obj.set(String.valueOf(e.getKey()), fromPlain(e.getValue()));
+      }
+      return obj;
+    }
+    if (value instanceof List) {
+      ArrayNode arr = f.arrayNode();
+      for (Object o : (List<?>) value) {
+        arr.add(fromPlain(o));
+      }
+      return arr;
+    }
+    return toNode(value);
+  }
+
   static void checkEventName(String event) {
     if (event == null) {
       throw new NullPointerException("event == null");

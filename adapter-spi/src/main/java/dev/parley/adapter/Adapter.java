@@ -63,14 +63,25 @@ public interface Adapter extends AutoCloseable {
   /** Disconnects the targeted sockets. */
   void disconnectSockets(BroadcastOptions options, boolean close);
 
+  /** Every room of the namespace, cluster-wide for cluster adapters (socket-id rooms included). */
+  default CompletionStage<Set<String>> allRooms() {
+    return java.util.concurrent.CompletableFuture.completedFuture(rooms());
+  }
+
   /**
-   * Sends an event to the other servers of the cluster. The in-memory adapter has no others and does
-   * nothing; {@code onAck}, when given, is completed with no responses.
+   * Sends an event to the other servers of the cluster, without acknowledgement. {@code packet} is
+   * {@code [event, ...args]} as plain values ({@link AdapterContext#toPlain}). The in-memory adapter
+   * has no other servers and does nothing.
    */
-  default void serverSideEmit(List<Object> packet, Consumer<List<Object>> onAck) {
-    if (onAck != null) {
-      onAck.accept(List.of());
-    }
+  default void serverSideEmit(List<Object> packet) {}
+
+  /**
+   * Sends an event to the other servers and collects one answer (a plain value) from each; fails
+   * with a timeout when some server does not answer in time. The in-memory adapter completes at once
+   * with no answers.
+   */
+  default CompletionStage<List<Object>> serverSideEmitWithAck(List<Object> packet) {
+    return java.util.concurrent.CompletableFuture.completedFuture(List.of());
   }
 
   /** The number of servers in the cluster (1 for the in-memory adapter). */

@@ -45,6 +45,33 @@ public interface AdapterContext {
   /** Reports a room event to the namespace's listeners. */
   void roomEvent(RoomEvent event);
 
+  /**
+   * Converts core's packet data (an opaque value) into plain Java values a cluster adapter can
+   * serialize: {@code Map<String,Object>}, {@code List<Object>}, {@code String}, {@code Long},
+   * {@code Double}, {@code Boolean}, {@code null} and {@code byte[]} for binary.
+   */
+  Object toPlain(Object data);
+
+  /** The reverse of {@link #toPlain}: plain values (from another node) into core's packet data. */
+  Object fromPlain(Object plain);
+
+  /** A fresh ack id of this namespace, for delivering another node's broadcast with acks. */
+  long nextAckId();
+
+  /** The arguments of a client's ack (the opaque value {@code deliverWithAck} hands over) as plain values. */
+  java.util.List<Object> ackArguments(Object ack);
+
+  /** An opaque ack value, as {@code deliverWithAck} produces, from plain arguments (another node's). */
+  Object ackFromArguments(java.util.List<Object> arguments);
+
+  /**
+   * Runs this namespace's server-side listeners for an event another node sent with
+   * {@code serverSideEmit}. {@code packet} is {@code [event, ...args]} as plain values. When the
+   * sender expects an answer, {@code reply} receives the first listener answer (a plain value), once;
+   * otherwise it is null.
+   */
+  void serverSideEvent(java.util.List<Object> packet, java.util.function.Consumer<Object> reply);
+
   /** Facts about a socket as another node or {@code fetchSockets} sees them. */
   record SocketDetails(String id, Map<String, Object> handshake, Set<String> rooms, Map<String, Object> data) {}
 }
