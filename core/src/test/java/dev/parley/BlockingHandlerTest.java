@@ -1,5 +1,9 @@
 package dev.parley;
 
+import dev.parley.testing.ManualScheduler;
+
+import dev.parley.testing.FakeTransport;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.engine.EngineRequest;

@@ -1,5 +1,11 @@
 package dev.parley;
 
+import dev.parley.testing.DirectExecutorService;
+
+import dev.parley.testing.ManualScheduler;
+
+import dev.parley.testing.FakeTransport;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,9 @@
 package dev.parley.transport.polling;
 
+import dev.parley.testing.DirectExecutorService;
+
+import dev.parley.testing.ManualScheduler;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.engine.EngineOptions;

@@ -1,18 +1,16 @@
-package dev.parley.transport.polling;
+package dev.parley.testing;
 
 import dev.parley.engine.Scheduler;
 import java.util.Comparator;
 import java.util.PriorityQueue;
 
 /**
- * (A copy of core's test helper of the same name: test classes are not shared between modules.)
- *
- * <p>A {@link Scheduler} with a hand-driven clock. Nothing runs until {@link #advance}; tasks due by the new
+ * A {@link Scheduler} with a hand-driven clock. Nothing runs until {@link #advance}; tasks due by the new
  * time run in deadline order (ties in scheduling order), and while a task runs {@link #nowMillis()} is
  * its deadline, so a task that schedules another does so relative to when it fired. Single-threaded:
  * drive it from the test thread only.
  */
-final class ManualScheduler implements Scheduler {
+public final class ManualScheduler implements Scheduler {
   private final PriorityQueue<Task> queue =
       new PriorityQueue<>(Comparator.comparingLong((Task t) -> t.deadline).thenComparingLong(t -> t.seq));
   private long now;
@@ -35,7 +33,7 @@ final class ManualScheduler implements Scheduler {
   }
 
   /** Moves the clock forward by {@code millis}, running every task that falls due, in deadline order. */
-  void advance(long millis) {
+  public void advance(long millis) {
     if (millis < 0) {
       throw new IllegalArgumentException("millis < 0: " + millis);
     }
@@ -50,17 +48,17 @@ final class ManualScheduler implements Scheduler {
   }
 
   /** Timers scheduled and neither fired nor cancelled. */
-  int pendingCount() {
+  public int pendingCount() {
     return queue.size();
   }
 
   /** The deadline of the next timer, or -1 when none is pending. */
-  long nextDeadline() {
+  public long nextDeadline() {
     Task t = queue.peek();
     return t == null ? -1 : t.deadline;
   }
 
-  boolean isClosed() {
+  public boolean isClosed() {
     return closed;
   }
 

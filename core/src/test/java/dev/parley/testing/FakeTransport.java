@@ -1,4 +1,4 @@
-package dev.parley;
+package dev.parley.testing;
 
 import dev.parley.engine.Transport;
 import dev.parley.engine.TransportKind;
@@ -18,7 +18,7 @@ import java.util.concurrent.Executor;
  * unwritable and loses writability with each send (each batch answers one GET), and {@link #drain()}
  * plays the next GET arriving.
  */
-final class FakeTransport implements Transport {
+public final class FakeTransport implements Transport {
   private final TransportKind kind;
   private final boolean consumeOnSend;
   private Transport.Listener listener;
@@ -38,12 +38,12 @@ final class FakeTransport implements Transport {
   }
 
   /** Writable at once and after every send. */
-  static FakeTransport webSocket() {
+  public static FakeTransport webSocket() {
     return new FakeTransport(TransportKind.WEBSOCKET, true, false);
   }
 
   /** Not writable until {@link #drain()}; each send consumes the writability (one GET, one answer). */
-  static FakeTransport polling() {
+  public static FakeTransport polling() {
     return new FakeTransport(TransportKind.POLLING, false, true);
   }
 
@@ -96,17 +96,17 @@ final class FakeTransport implements Transport {
   // ------------------------------------------------------------------ test side: events
 
   /** Becomes writable and reports {@link Transport.Listener#onDrain()} (for polling: a GET arrived). */
-  void drain() {
+  public void drain() {
     writable = true;
     executor.execute(listener::onDrain);
   }
 
-  void setWritable(boolean writable) {
+  public void setWritable(boolean writable) {
     this.writable = writable;
   }
 
   /** The client sent a text frame; decoded as a host would, a bad one becomes a parse error. */
-  void receive(String text) {
+  public void receive(String text) {
     executor.execute(() -> {
       EnginePacket packet;
       try {
@@ -119,27 +119,27 @@ final class FakeTransport implements Transport {
     });
   }
 
-  void receive(EnginePacket packet) {
+  public void receive(EnginePacket packet) {
     executor.execute(() -> listener.onPacket(packet));
   }
 
-  void fireClose() {
+  public void fireClose() {
     closed = true;
     executor.execute(listener::onClose);
   }
 
-  void fireParseError(String detail) {
+  public void fireParseError(String detail) {
     executor.execute(() -> listener.onParseError(detail));
   }
 
-  void fireError(String detail) {
+  public void fireError(String detail) {
     executor.execute(() -> listener.onError(detail, null));
   }
 
   // ------------------------------------------------------------------ test side: what happened
 
   /** Each batch as one polling payload ({@code \x1e}-joined, binary as {@code b<base64>}). */
-  List<String> payloads() {
+  public List<String> payloads() {
     List<String> out = new ArrayList<>();
     for (List<EnginePacket> batch : batches) {
       out.add(EngineCodec.encodePayload(batch));
@@ -148,7 +148,7 @@ final class FakeTransport implements Transport {
   }
 
   /** Every packet sent, in order, each in its payload form. */
-  List<String> wire() {
+  public List<String> wire() {
     List<String> out = new ArrayList<>();
     for (List<EnginePacket> batch : batches) {
       for (EnginePacket p : batch) {
@@ -158,36 +158,36 @@ final class FakeTransport implements Transport {
     return out;
   }
 
-  List<List<EnginePacket>> batches() {
+  public List<List<EnginePacket>> batches() {
     return batches;
   }
 
   /** The arguments of every {@link #close(boolean)} call, in order. */
-  List<Boolean> closeCalls() {
+  public List<Boolean> closeCalls() {
     return closeCalls;
   }
 
-  boolean closed() {
+  public boolean closed() {
     return closed;
   }
 
-  boolean discarded() {
+  public boolean discarded() {
     return discarded;
   }
 
-  int bindCount() {
+  public int bindCount() {
     return bindCount;
   }
 
-  int sendsWhileNotWritable() {
+  public int sendsWhileNotWritable() {
     return sendsWhileNotWritable;
   }
 
-  boolean bound() {
+  public boolean bound() {
     return listener != null;
   }
 
-  void clear() {
+  public void clear() {
     batches.clear();
   }
 }

@@ -1,4 +1,4 @@
-package dev.parley.engine;
+package dev.parley.testing;
 
 import java.util.List;
 import java.util.concurrent.AbstractExecutorService;
@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
  * Sessions wrap it in their {@link SerialExecutor}, which queues tasks submitted while one runs, so
  * ordering stays that of a real executor while tests stay single-threaded and deterministic.
  */
-final class DirectExecutorService extends AbstractExecutorService {
+public final class DirectExecutorService extends AbstractExecutorService {
   private boolean shutdown;
   private int executed;
 
@@ -24,7 +24,7 @@ final class DirectExecutorService extends AbstractExecutorService {
   }
 
   /** How many tasks have run. */
-  int executed() {
+  public int executed() {
     return executed;
   }
 
