@@ -153,11 +153,15 @@ final class Client implements EngineSession.Listener {
     sockets.remove(socket.namespace().name(), socket);
   }
 
-  /** Sends DISCONNECT on every namespace, then closes the connection ("disconnect(true)"). */
+  /**
+   * Lane only: sends DISCONNECT on every namespace, then closes the connection ("disconnect(true)").
+   * The DISCONNECT packets are queued before the close, so the client receives them first.
+   */
   void disconnectAll() {
     for (Socket s : new ArrayList<>(sockets.values())) {
-      s.disconnect(false);
+      s.disconnectNow();
     }
+    closing = true;
     session.close();
   }
 

@@ -320,10 +320,18 @@ public final class Socket {
       if (close) {
         client.disconnectAll();
       } else {
-        client.write(wire.encode(new SioPacket(SioPacketType.DISCONNECT, nsp.name(), SioPacket.NO_ID, null)));
-        onClose(DisconnectReason.SERVER_NAMESPACE_DISCONNECT);
+        disconnectNow();
       }
     });
+  }
+
+  /** Lane only: tells the client ({@code 1[/nsp,]}) and disconnects with "server namespace disconnect". */
+  void disconnectNow() {
+    if (!connected) {
+      return;
+    }
+    client.write(wire.encode(new SioPacket(SioPacketType.DISCONNECT, nsp.name(), SioPacket.NO_ID, null)));
+    onClose(DisconnectReason.SERVER_NAMESPACE_DISCONNECT);
   }
 
   @Override

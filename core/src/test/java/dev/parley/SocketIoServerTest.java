@@ -633,6 +633,27 @@ class SocketIoServerTest {
   }
 
   @Test
+  void disconnectWithCloseSendsDisconnectOnEveryNamespaceBeforeClosing() {
+    io.of("/custom");
+    Conn c = connectMain();
+    Socket main = lastSocket();
+    c.send("40/custom,");
+    Socket custom = lastSocket();
+    List<String> reasons = new ArrayList<>();
+    main.onDisconnect(reasons::add);
+    custom.onDisconnect(reasons::add);
+
+    main.disconnect(true);
+
+    List<String> frames = c.frames();
+    assertThat(frames.subList(frames.size() - 3, frames.size()))
+        .containsExactlyInAnyOrder("41", "41/custom,", "1");
+    assertThat(frames.get(frames.size() - 1)).isEqualTo("1");
+    assertThat(reasons).containsExactly("server namespace disconnect", "server namespace disconnect");
+    assertThat(c.session.isOpen()).isFalse();
+  }
+
+  @Test
   void broadcastAckTimeoutForgetsThePendingAckOfClientsThatNeverAnswered() {
     connectMain();
     Socket silent = lastSocket();
