@@ -181,8 +181,16 @@ final class Client implements EngineSession.Listener {
   }
 
   /** Server shutdown: sockets see "server shutting down" before the connection closes. */
-  void shutdown() {
-    lane.execute(() -> closeSockets(DisconnectReason.SERVER_SHUTTING_DOWN));
+  java.util.concurrent.CompletableFuture<Void> shutdown() {
+    java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+    lane.execute(() -> {
+      try {
+        closeSockets(DisconnectReason.SERVER_SHUTTING_DOWN);
+      } finally {
+        done.complete(null);
+      }
+    });
+    return done;
   }
 
   @Override

@@ -191,8 +191,17 @@ public final class SocketIoServer implements AutoCloseable {
    */
   @Override
   public void close() {
+    List<CompletableFuture<Void>> lanes = new ArrayList<>();
     for (Client c : new ArrayList<>(clients.values())) {
-      c.shutdown();
+      lanes.add(c.shutdown());
+    }
+    try {
+      // disconnect listeners run on each client's lane; a handler blocked there gets 2 s at most
+      CompletableFuture.allOf(lanes.toArray(new CompletableFuture<?>[0])).get(2, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      log.warn("some sockets were still busy in handlers when the server closed");
     }
     engine.close();
     for (Namespace n : namespaces.values()) {
