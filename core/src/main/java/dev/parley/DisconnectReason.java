@@ -29,6 +29,11 @@ public final class DisconnectReason {
   public static final String PARSE_ERROR = "parse error";
   /** The server closed the connection underneath (Engine.IO {@code close()}). */
   public static final String FORCED_CLOSE = "forced close";
+  /**
+   * Parley's own: so many bytes waited for this client (it reads too slowly) that the server
+   * disconnected it; see {@code EngineOptions.maxBufferedBytes}.
+   */
+  public static final String SLOW_CONSUMER = "slow consumer";
 
   private DisconnectReason() {}
 }

@@ -32,6 +32,7 @@ public final class EngineOptions {
   private final CookieOptions cookie;
   private final AdmissionHook admission;
   private final boolean perMessageDeflate;
+  private final long maxBufferedBytes;
 
   private EngineOptions(Builder b) {
     this.pingIntervalMillis = b.pingInterval.toMillis();
@@ -46,6 +47,7 @@ public final class EngineOptions {
     this.cookie = b.cookie;
     this.admission = b.admission;
     this.perMessageDeflate = b.perMessageDeflate;
+    this.maxBufferedBytes = b.maxBufferedBytes;
   }
 
   public static Builder builder() {
@@ -71,6 +73,7 @@ public final class EngineOptions {
     b.cookie = cookie;
     b.admission = admission;
     b.perMessageDeflate = perMessageDeflate;
+    b.maxBufferedBytes = maxBufferedBytes;
     return b;
   }
 
@@ -127,6 +130,14 @@ public final class EngineOptions {
     return perMessageDeflate;
   }
 
+  /**
+   * The most bytes queued for one client that cannot keep up before it is disconnected with reason
+   * {@code "slow consumer"}; default 8 MiB.
+   */
+  public long maxBufferedBytes() {
+    return maxBufferedBytes;
+  }
+
   /** Builds {@link EngineOptions}; every setter is optional. */
   public static final class Builder {
     private Duration pingInterval = Duration.ofMillis(25_000);
@@ -141,6 +152,7 @@ public final class EngineOptions {
     private CookieOptions cookie;
     private AdmissionHook admission = AdmissionHook.ALLOW_ALL;
     private boolean perMessageDeflate;
+    private long maxBufferedBytes = 8L << 20;
 
     private Builder() {}
 
@@ -218,6 +230,18 @@ public final class EngineOptions {
     /** Whether WebSocket permessage-deflate may be negotiated (default false). */
     public Builder perMessageDeflate(boolean enabled) {
       this.perMessageDeflate = enabled;
+      return this;
+    }
+
+    /**
+     * The most bytes that may wait for one slow client (default 8 MiB). Past it the client is
+     * disconnected with reason {@code "slow consumer"}; others are unaffected.
+     */
+    public Builder maxBufferedBytes(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxBufferedBytes must be positive: " + bytes);
+      }
+      this.maxBufferedBytes = bytes;
       return this;
     }
 

@@ -38,6 +38,7 @@ public final class EngineServer implements AutoCloseable {
   private final boolean ownsScheduler;
   private final ConcurrentHashMap<String, EngineSession> sessions = new ConcurrentHashMap<>();
   private volatile Consumer<EngineSession> connectionHandler = s -> {};
+  private final EngineStats stats = new EngineStats();
   private volatile boolean closed;
 
   private EngineServer(Builder b) {
@@ -72,6 +73,11 @@ public final class EngineServer implements AutoCloseable {
    */
   public void onConnection(Consumer<EngineSession> handler) {
     this.connectionHandler = Objects.requireNonNull(handler, "handler == null");
+  }
+
+  /** Counters of dropped packets and slow-consumer disconnects. */
+  public EngineStats stats() {
+    return stats;
   }
 
   /** The number of open sessions. */

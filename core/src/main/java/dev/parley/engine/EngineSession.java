@@ -65,6 +65,8 @@ public final class EngineSession {
 
   private final ConcurrentLinkedQueue<EnginePacket> outbox = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean flushScheduled = new AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicLong bufferedBytes = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicBoolean overflowed = new AtomicBoolean();
   private final Runnable flushTask = this::runFlush;
 
   private volatile State state = State.OPEN;
@@ -169,6 +171,7 @@ public final class EngineSession {
       return;
     }
     outbox.add(packet);
+    account(packet.wireSize());
     scheduleFlush();
   }
 
@@ -178,7 +181,32 @@ public final class EngineSession {
       return;
     }
     outbox.addAll(packets);
+    long bytes = 0;
+    for (EnginePacket p : packets) {
+      bytes += p.wireSize();
+    }
+    account(bytes);
     scheduleFlush();
+  }
+
+  /** Bytes queued for this client and not yet handed to the transport. */
+  public long bufferedBytes() {
+    return bufferedBytes.get();
+  }
+
+  /** Executor only: queues an internal packet (open, close), counted but never refused. */
+  private void enqueue(EnginePacket p) {
+    outbox.add(p);
+    bufferedBytes.addAndGet(p.wireSize());
+  }
+
+  private void account(long bytes) {
+    if (bufferedBytes.addAndGet(bytes) > options.maxBufferedBytes() && overflowed.compareAndSet(false, true)) {
+      server.stats().slowConsumerDisconnected();
+      log.info("session {}: {} bytes waiting for a client that cannot keep up; disconnecting (slow consumer)",
+          id, bufferedBytes.get());
+      terminate("slow consumer");
+    }
   }
 
   /**
@@ -188,6 +216,7 @@ public final class EngineSession {
    */
   public boolean sendIfWritable(List<EnginePacket> packets) {
     if (state != State.OPEN || !outbox.isEmpty() || !transport.isWritable()) {
+      server.stats().droppedPacket();
       return false;
     }
     send(packets);
@@ -220,7 +249,7 @@ public final class EngineSession {
 
   /** Runs on the executor right after the handshake: sends OPEN and starts the heartbeat. */
   void start(String handshakeJson) {
-    outbox.add(EnginePacket.open(handshakeJson));
+    enqueue(EnginePacket.open(handshakeJson));
     flush();
     schedulePing();
   }
@@ -231,7 +260,7 @@ public final class EngineSession {
     }
     state = State.CLOSING;
     closeReason = reason;
-    outbox.add(EnginePacket.CLOSE);
+    enqueue(EnginePacket.CLOSE);
     closePacketQueued = true;
     flush();
     if (state == State.CLOSING) {
@@ -251,6 +280,7 @@ public final class EngineSession {
     abortUpgrade();
     outbox.clear();
     server.remove(this);
+    bufferedBytes.set(0);
     transport.close(!closePacketSent);
     Listener l = listener;
     listener = NO_LISTENER;
@@ -284,14 +314,17 @@ public final class EngineSession {
     }
     List<EnginePacket> batch = new ArrayList<>();
     boolean closing = false;
+    long bytes = 0;
     EnginePacket p;
     while ((p = outbox.poll()) != null) {
       batch.add(p);
+      bytes += p.wireSize();
       if (p == EnginePacket.CLOSE && closePacketQueued) {
         closing = true;
         break;
       }
     }
+    bufferedBytes.addAndGet(-bytes);
     t.send(batch);
     if (closing) {
       closePacketSent = true;

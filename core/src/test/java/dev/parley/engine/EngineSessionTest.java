@@ -1131,4 +1131,48 @@ class EngineSessionTest {
     assertThat(listener.closeReasons).containsExactly("forced close");
     assertThat(scheduler.pendingCount()).isZero();
   }
+
+  @Nested
+  class Backpressure {
+    @Test
+    void aClientThatDoesNotReadIsDisconnectedPastTheBufferLimit() {
+      server = server(options().maxBufferedBytes(1000).build());
+      FakeTransport polling = FakeTransport.polling();
+      EngineSession session = openPolling(polling);   // no GET pending from now on
+      String hundred = "x".repeat(99);                 // 100 bytes with the type digit
+      for (int i = 0; i < 10; i++) {
+        session.send(hundred);
+      }
+      assertThat(session.bufferedBytes()).isEqualTo(1000);
+      assertThat(listener.closeReasons).isEmpty();
+
+      session.send("y");
+
+      assertThat(listener.closeReasons).containsExactly("slow consumer");
+      assertThat(server.stats().slowConsumerDisconnects()).isEqualTo(1);
+      assertThat(server.sessionCount()).isZero();
+    }
+
+    @Test
+    void bufferedBytesCountUtf8AndGoBackToZeroOnceSent() {
+      FakeTransport polling = FakeTransport.polling();
+      EngineSession session = openPolling(polling);
+      session.send("\u00e9\u20ac");                  // 2 + 3 bytes, plus the type digit
+      session.send(new byte[] {1, 2, 3});
+      assertThat(session.bufferedBytes()).isEqualTo(6 + 3);
+      polling.drain();
+      assertThat(session.bufferedBytes()).isZero();
+    }
+
+    @Test
+    void droppablePacketsAreDroppedAndCountedWhileTheClientIsBusy() {
+      FakeTransport polling = FakeTransport.polling();
+      EngineSession session = openPolling(polling);   // no GET pending: not writable
+      assertThat(session.sendIfWritable(List.of(EnginePacket.message("v")))).isFalse();
+      assertThat(server.stats().droppedPackets()).isEqualTo(1);
+      polling.drain();                                 // a GET waits now
+      assertThat(session.sendIfWritable(List.of(EnginePacket.message("w")))).isTrue();
+      assertThat(polling.wire()).containsExactly("4w");
+    }
+  }
 }

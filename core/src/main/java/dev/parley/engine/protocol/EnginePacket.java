@@ -1,6 +1,5 @@
 package dev.parley.engine.protocol;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -36,6 +35,7 @@ public final class EnginePacket {
   private final String text;
   private final byte[] binary;
   private volatile String encodedText;
+  private volatile int size = -1;
 
   private EnginePacket(EnginePacketType type, String text, byte[] binary) {
     this.type = type;
@@ -85,9 +85,17 @@ public final class EnginePacket {
     return binary;
   }
 
-  /** Approximate size on the wire in bytes, used for buffer accounting. */
+  /**
+   * Size on the wire in bytes (type digit plus UTF-8 payload, or the binary length), used for buffer
+   * accounting; computed once per packet, so a broadcast pays for it once.
+   */
   public int wireSize() {
-    return binary != null ? binary.length : 1 + text.length();
+    int s = size;
+    if (s < 0) {
+      s = binary != null ? binary.length : 1 + utf8Length(text);
+      size = s;
+    }
+    return s;
   }
 
   /**
@@ -150,7 +158,4 @@ public final class EnginePacket {
     return n;
   }
 
-  static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
 }
