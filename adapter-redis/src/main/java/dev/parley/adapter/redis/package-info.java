@@ -1,0 +1,14 @@
+/**
+ * The Redis adapter and emitter: Redis pub/sub, wire-compatible with {@code @socket.io/redis-adapter}
+ * 8.3 ({@code createAdapter}, the classic format: msgpack {@code [uid, packet, opts]} broadcasts on
+ * {@code <key>#<nsp>#} and {@code <key>#<nsp>#<room>#}, JSON or msgpack requests and responses on
+ * {@code <key>-request#<nsp>#} and {@code <key>-response#<nsp>#[<uid>#]}) and with
+ * {@code @socket.io/redis-emitter} 5.1, so Parley and Node.js servers can form one cluster.
+ *
+ * <ul>
+ *   <li>{@link dev.parley.adapter.redis.RedisAdapter#factory}: the adapter factory of one server.
+ *   <li>{@link dev.parley.adapter.redis.RedisAdapterOptions}: key prefix, request timeout, response channel.
+ *   <li>{@link dev.parley.adapter.redis.RedisEmitter}: emit to a cluster from a process with no server.
+ * </ul>
+ */
+package dev.parley.adapter.redis;
