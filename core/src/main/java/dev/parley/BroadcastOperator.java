@@ -100,7 +100,7 @@ public final class BroadcastOperator {
     List<Args> responses = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger expected = new AtomicInteger();
     AtomicInteger serversHeard = new AtomicInteger();
-    int servers = flags.local() ? 1 : nsp.adapter().serverCount();
+    AtomicInteger servers = new AtomicInteger(Integer.MAX_VALUE); // known once the adapter is asked
     AtomicBoolean done = new AtomicBoolean();
     long ackId = nsp.nextAckId();
     Scheduler.Cancellable timer = nsp.server().engine().scheduler().schedule(() -> nsp.server().engine().executor().execute(() -> {
@@ -114,7 +114,7 @@ public final class BroadcastOperator {
       }
     }), flags.timeoutMillis());
     Runnable check = () -> {
-      if (serversHeard.get() >= servers && responses.size() >= expected.get() && done.compareAndSet(false, true)) {
+      if (serversHeard.get() >= servers.get() && responses.size() >= expected.get() && done.compareAndSet(false, true)) {
         timer.cancel();
         synchronized (responses) {
           result.complete(List.copyOf(responses));
@@ -122,15 +122,21 @@ public final class BroadcastOperator {
       }
     };
     Packet packet = nsp.eventPacket(event, args, ackId);
-    nsp.adapter().broadcastWithAck(packet, options(), count -> {
-      expected.addAndGet(count);
-      serversHeard.incrementAndGet();
-      check.run();
-    }, answer -> {
-      if (answer instanceof Args) {
-        responses.add((Args) answer);
+    BroadcastOptions options = options();
+    // a cluster adapter may ask its backend for the server count: not on the caller's thread
+    nsp.server().engine().executor().execute(() -> {
+      servers.set(flags.local() ? 1 : nsp.adapter().serverCount());
+      nsp.adapter().broadcastWithAck(packet, options, count -> {
+        expected.addAndGet(count);
+        serversHeard.incrementAndGet();
         check.run();
-      }
+      }, answer -> {
+        if (answer instanceof Args) {
+          responses.add((Args) answer);
+          check.run();
+        }
+      });
+      check.run();
     });
     return result;
   }

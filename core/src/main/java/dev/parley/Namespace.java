@@ -170,14 +170,28 @@ public final class Namespace {
    * With the in-memory adapter it completes at once with no answers.
    */
   public CompletableFuture<List<Args>> serverSideEmitWithAck(String event, Object... args) {
-    return adapter.serverSideEmitWithAck(serverSidePacket(event, args)).toCompletableFuture()
-        .thenApply(answers -> {
-          List<Args> out = new java.util.ArrayList<>(answers.size());
-          for (Object a : answers) {
-            out.add(new Args(List.of(server.wire().fromPlain(a)), server.wire().mapper));
-          }
-          return out;
-        });
+    CompletableFuture<List<Args>> result = new CompletableFuture<>();
+    adapter.serverSideEmitWithAck(serverSidePacket(event, args)).whenComplete((answers, error) -> {
+      Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+          ? error.getCause() : error;
+      if (cause instanceof dev.parley.adapter.RequestTimeoutException) {
+        result.completeExceptionally(new AckTimeoutException(cause.getMessage(),
+            toArgs(((dev.parley.adapter.RequestTimeoutException) cause).responses())));
+      } else if (cause != null) {
+        result.completeExceptionally(cause);
+      } else {
+        result.complete(toArgs(answers));
+      }
+    });
+    return result;
+  }
+
+  private List<Args> toArgs(List<Object> plainAnswers) {
+    List<Args> out = new java.util.ArrayList<>(plainAnswers.size());
+    for (Object a : plainAnswers) {
+      out.add(new Args(List.of(server.wire().fromPlain(a)), server.wire().mapper));
+    }
+    return out;
   }
 
   private List<Object> serverSidePacket(String event, Object[] args) {
@@ -365,6 +379,11 @@ public final class Namespace {
     }
 
     @Override
+    public void dropAck(long ackId) {
+      Namespace.this.dropAck(ackId);
+    }
+
+    @Override
     public List<Object> ackArguments(Object ack) {
       List<Object> out = new java.util.ArrayList<>();
       for (JsonNode v : ((Args) ack).values()) {
@@ -399,13 +418,16 @@ public final class Namespace {
           reply.accept(results.length == 0 ? null : Wire.toPlain(server.wire().toNode(results[0])));
         }
       };
-      for (ServerSideListener l : serverSideListeners) {
-        try {
-          l.onEvent(event, args, ack);
-        } catch (Exception e) {
-          server.reportError(null, "serverSideEmit " + event, e);
+      // listeners are user code: never on the adapter's (message-reading) thread
+      server.engine().executor().execute(() -> {
+        for (ServerSideListener l : serverSideListeners) {
+          try {
+            l.onEvent(event, args, ack);
+          } catch (Exception e) {
+            server.reportError(null, "serverSideEmit " + event, e);
+          }
         }
-      }
+      });
     }
 
     @Override

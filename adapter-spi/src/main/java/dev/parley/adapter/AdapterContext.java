@@ -58,6 +58,12 @@ public interface AdapterContext {
   /** A fresh ack id of this namespace, for delivering another node's broadcast with acks. */
   long nextAckId();
 
+  /**
+   * Forgets ack {@code ackId} on every local socket: a broadcast with acks timed out, and the clients
+   * that never answered must not keep their pending entry. Answers arriving later are ignored.
+   */
+  void dropAck(long ackId);
+
   /** The arguments of a client's ack (the opaque value {@code deliverWithAck} hands over) as plain values. */
   java.util.List<Object> ackArguments(Object ack);
 

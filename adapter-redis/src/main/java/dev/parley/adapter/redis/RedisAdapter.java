@@ -1,5 +1,7 @@
 package dev.parley.adapter.redis;
 
+import dev.parley.adapter.RequestTimeoutException;
+
 import dev.parley.adapter.Adapter;
 import dev.parley.adapter.AdapterContext;
 import dev.parley.adapter.BroadcastFlags;
@@ -536,7 +538,11 @@ public class RedisAdapter extends InMemoryAdapter {
           return;
         }
         BroadcastOptions opts = parseOpts(m.get("opts"));
-        Packet packet = new Packet(2, nsp, context.fromPlain(p.get("data")), context.nextAckId());
+        long ackId = context.nextAckId();
+        Packet packet = new Packet(2, nsp, context.fromPlain(p.get("data")), ackId);
+        long expiry = opts.flags().timeoutMillis() > 0 ? opts.flags().timeoutMillis() : options.requestsTimeout().toMillis();
+        // the origin stops waiting after its timeout: clients that have not answered by then never will
+        bus.executor().schedule(() -> context.dropAck(ackId), expiry, TimeUnit.MILLISECONDS);
         super.broadcastWithAck(packet, opts, count -> {
           Map<String, Object> reply = new LinkedHashMap<>();
           reply.put("type", BROADCAST_CLIENT_COUNT);

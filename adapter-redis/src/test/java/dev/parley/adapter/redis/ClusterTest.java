@@ -1,5 +1,7 @@
 package dev.parley.adapter.redis;
 
+import dev.parley.adapter.RequestTimeoutException;
+
 import static dev.parley.adapter.redis.Redis.await;
 import static dev.parley.adapter.redis.Redis.settle;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -144,6 +144,11 @@ public class RecordingContext implements AdapterContext {
   }
 
   @Override
+  public void dropAck(long ackId) {
+    pendingAcks.clear(); // the recording context keeps one pending ack per socket
+  }
+
+  @Override
   @SuppressWarnings("unchecked")
   public List<Object> ackArguments(Object ack) {
     return new ArrayList<>((List<Object>) ack);
