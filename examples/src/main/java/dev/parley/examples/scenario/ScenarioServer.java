@@ -4,6 +4,10 @@ import dev.parley.AckTimeoutException;
 import dev.parley.ConnectError;
 import dev.parley.RemoteSocket;
 import dev.parley.SocketIoServer;
+import dev.parley.adapter.Adapter;
+import dev.parley.adapter.InMemoryAdapter;
+import dev.parley.adapter.redis.RedisAdapter;
+import dev.parley.adapter.redis.RedisAdapterOptions;
 import dev.parley.transport.jetty.ParleyJetty;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +25,8 @@ import java.util.Map;
  * acks the answer or {@code {"error":"timeout"}}; {@code rooms} acks the socket's rooms sorted;
  * {@code room-size(room)} acks the number of sockets in the room (cluster-wide); {@code kick}
  * disconnects the socket. Namespace {@code /secure} admits only {@code auth.token == "secret"} and
- * greets with {@code welcome(auth)}.
+ * greets with {@code welcome(auth)}. {@code ADAPTER=redis} (with {@code REDIS_URL}, default
+ * {@code redis://127.0.0.1:6379}) puts it on the Redis adapter, so several form a cluster.
  *
  * <pre>{@code
  * PORT=3000 scripts/scenario-server.sh
@@ -33,11 +38,19 @@ public final class ScenarioServer {
   public static void main(String[] args) throws Exception {
     int port = Integer.parseInt(System.getenv().getOrDefault("PORT", "3000"));
     String adapter = System.getenv().getOrDefault("ADAPTER", "memory");
-    if (!adapter.equals("memory")) {
-      System.err.println("ADAPTER=" + adapter + " is not available yet; only ADAPTER=memory");
+    Adapter.Factory factory;
+    if (adapter.equals("memory")) {
+      factory = InMemoryAdapter::new;
+    } else if (adapter.equals("redis")) {
+      String uri = System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379");
+      factory = RedisAdapter.factory(uri, RedisAdapterOptions.DEFAULT);
+      System.out.println("scenario server on the Redis adapter at " + uri);
+    } else {
+      System.err.println("ADAPTER=" + adapter + " is unknown: use memory (default) or redis");
       System.exit(2);
+      return;
     }
-    SocketIoServer io = create();
+    SocketIoServer io = create(factory);
     ParleyJetty.Running running = ParleyJetty.listen(io, port);
     Runtime.getRuntime().addShutdownHook(new Thread(running::close));
     System.out.println("scenario server listening on http://127.0.0.1:" + running.port() + "/socket.io/");
@@ -46,8 +59,14 @@ public final class ScenarioServer {
 
   /** The scenario handlers on a new server (CORS open, in-memory adapter). */
   public static SocketIoServer create() {
+    return create(InMemoryAdapter::new);
+  }
+
+  /** The scenario handlers on a new server with CORS open and the given adapter. */
+  public static SocketIoServer create(Adapter.Factory adapter) {
     SocketIoServer io = SocketIoServer.builder()
         .cors(cors -> cors.allowAnyOrigin())
+        .adapter(adapter)
         .build();
     io.onConnection(socket -> {
       socket.on("join", (a, ack) -> {
