@@ -3,8 +3,17 @@
 # with the official clients (installed from npm by the build itself). Needs JDK 17+, Maven, Node.js/npm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Redis on 127.0.0.1:6379 is used by the cluster tests; start it when it is installed and down.
-if command -v redis-server >/dev/null 2>&1 && ! (echo > /dev/tcp/127.0.0.1/6379) 2>/dev/null; then
-  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
+# Redis on 127.0.0.1:6379 is used by the cluster tests: install it (Debian, as root) when missing,
+# start it when it is down.
+if ! (echo > /dev/tcp/127.0.0.1/6379) 2>/dev/null; then
+  if ! command -v redis-server >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server) >/dev/null
+  fi
+  if command -v redis-server >/dev/null 2>&1; then
+    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
+    for i in $(seq 1 50); do (echo > /dev/tcp/127.0.0.1/6379) 2>/dev/null && break; sleep 0.1; done
+  else
+    echo "warning: no Redis on 127.0.0.1:6379 and none could be installed; the Redis tests will fail" >&2
+  fi
 fi
 exec mvn -B -ntp verify "$@"
