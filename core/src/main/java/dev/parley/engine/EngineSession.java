@@ -91,6 +91,8 @@ public final class EngineSession {
   private Scheduler.Cancellable closeTimer = Scheduler.Cancellable.NONE;
   private boolean closePacketQueued;
   private boolean closePacketSent;
+  /** Polling only: the close packet waits for the next GET, after the data queued before it. */
+  private boolean closeDeferred;
   private boolean clientClosing;
   private String closeReason;
 
@@ -305,10 +307,22 @@ public final class EngineSession {
   }
 
   private void flush() {
-    if (state == State.CLOSED || outbox.isEmpty()) {
+    if (state == State.CLOSED) {
       return;
     }
     Transport t = transport;
+    if (closeDeferred) {
+      if (t.isWritable()) {
+        closeDeferred = false;
+        t.send(List.of(EnginePacket.CLOSE));
+        closePacketSent = true;
+        finish(closeReason);
+      }
+      return;
+    }
+    if (outbox.isEmpty()) {
+      return;
+    }
     if (!t.isWritable()) {
       return; // onDrain will call again
     }
@@ -325,6 +339,14 @@ public final class EngineSession {
       }
     }
     bufferedBytes.addAndGet(-bytes);
+    if (closing && batch.size() > 1 && t.kind() == TransportKind.POLLING) {
+      // As engine.io does: the data goes first, the close in the next poll. Clients handle the
+      // packets of one poll response asynchronously and would act on the close before, e.g., a
+      // Socket.IO DISCONNECT in the same payload.
+      batch.remove(batch.size() - 1);
+      closing = false;
+      closeDeferred = true;
+    }
     t.send(batch);
     if (closing) {
       closePacketSent = true;

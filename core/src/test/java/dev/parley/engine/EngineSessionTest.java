@@ -586,9 +586,12 @@ class EngineSessionTest {
       assertThat(server.sessionCount()).isEqualTo(1);
       session.send("after close");                 // ignored
 
-      polling.drain();
+      polling.drain();                             // the data first, as engine.io does...
+      assertThat(polling.payloads()).containsExactly("4a\u001e4b");
+      assertThat(listener.closeReasons).isEmpty();
+      polling.drain();                             // ...then the close, in the next poll
 
-      assertThat(polling.payloads()).containsExactly("4a\u001e4b\u001e1");
+      assertThat(polling.payloads()).containsExactly("4a\u001e4b", "1");
       assertThat(listener.closeReasons).containsExactly("forced close");
       assertThat(server.sessionCount()).isZero();
       assertThat(polling.closed()).isTrue();
@@ -1126,7 +1129,8 @@ class EngineSessionTest {
     scheduler.advance(PING_INTERVAL);
 
     session.close();
-    polling.drain();
+    polling.drain();                               // the pending ping
+    polling.drain();                               // the close
 
     assertThat(listener.closeReasons).containsExactly("forced close");
     assertThat(scheduler.pendingCount()).isZero();
