@@ -175,7 +175,10 @@ public final class Socket {
     return this;
   }
 
-  /** Adds a listener that sees every incoming event, after earlier any-listeners. */
+  /**
+   * Adds a listener that sees every incoming event, after earlier any-listeners. As in socket.io,
+   * any-listeners run before packet middleware, so they also see events the middleware rejects.
+   */
   public Socket onAny(AnyEventListener listener) {
     anyListeners.add(Objects.requireNonNull(listener, "listener == null"));
     return this;
@@ -379,6 +382,14 @@ public final class Socket {
     String event = array.get(0).asText();
     Args args = wire.args(array, 1);
     Ack ack = packet.hasId() ? ackFor(packet.id()) : Ack.NONE;
+    // as socket.io: any-listeners see every event, also those packet middleware then rejects
+    for (AnyEventListener l : anyListeners) {
+      try {
+        l.onEvent(event, args);
+      } catch (Exception e) {
+        nsp.server().reportError(this, event, e);
+      }
+    }
     runMiddlewares(0, event, args, () -> dispatch(event, args, ack));
   }
 
@@ -430,13 +441,6 @@ public final class Socket {
   private void dispatch(String event, Args args, Ack ack) {
     if (!connected) {
       return;
-    }
-    for (AnyEventListener l : anyListeners) {
-      try {
-        l.onEvent(event, args);
-      } catch (Exception e) {
-        nsp.server().reportError(this, event, e);
-      }
     }
     List<EventHandler> list = handlers.get(event);
     if (list == null) {

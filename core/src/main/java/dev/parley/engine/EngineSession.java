@@ -388,6 +388,12 @@ public final class EngineSession {
   // ---------------------------------------------------------------- reading
 
   private void onPacket(EnginePacket packet) {
+    if (state == State.CLOSING && packet.type() == EnginePacketType.CLOSE) {
+      // the server is closing and the client agrees: no need to wait for a GET to carry our close
+      transport.close(false);
+      finish(closeReason);
+      return;
+    }
     if (state != State.OPEN) {
       return;
     }

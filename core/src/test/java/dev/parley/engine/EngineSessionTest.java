@@ -599,6 +599,20 @@ class EngineSessionTest {
     }
 
     @Test
+    void aClientCloseWhileTheServerIsClosingEndsTheSessionAtOnce() {
+      FakeTransport polling = FakeTransport.polling();
+      EngineSession session = openPolling(polling);
+      session.close();                              // no GET: the close packet waits for one
+      assertThat(listener.closeReasons).isEmpty();
+
+      polling.receive("1");                         // the client closes too
+
+      assertThat(listener.closeReasons).containsExactly("forced close");
+      assertThat(server.sessionCount()).isZero();
+      assertThat(scheduler.pendingCount()).isZero();
+    }
+
+    @Test
     void writableTransportGetsTheClosePacketAtOnce() {
       FakeTransport ws = FakeTransport.webSocket();
       EngineSession session = openWebSocket(ws);
