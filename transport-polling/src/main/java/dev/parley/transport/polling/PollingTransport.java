@@ -38,9 +38,9 @@ public final class PollingTransport implements Transport {
   private Executor executor;
 
   // session executor only
-  private HttpExchange pendingGet;
+  private volatile HttpExchange pendingGet; // volatile: isWritable() is read off the executor (droppable sends)
   private boolean postInFlight;
-  private boolean closed;
+  private volatile boolean closed;
   private boolean discarded;
 
   public PollingTransport(int maxHttpBufferSize) {
