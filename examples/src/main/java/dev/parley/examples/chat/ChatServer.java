@@ -1,123 +1,208 @@
 package dev.parley.examples.chat;
 
-import dev.parley.ConnectError;
 import dev.parley.SocketIoServer;
-import dev.parley.transport.jetty.ParleyHandler;
+import dev.parley.adapter.Adapter;
+import dev.parley.adapter.InMemoryAdapter;
+import dev.parley.adapter.redis.RedisAdapter;
+import dev.parley.adapter.redis.RedisAdapterOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The example chat: a web page and the Socket.IO endpoint on one port ({@code PORT}, default 3000),
- * everything in memory. Start it with {@code scripts/chat.sh} and open http://localhost:3000.
+ * The example chat: the web page, {@code POST /login} and the Socket.IO endpoint on one port. Start it
+ * with {@code scripts/chat.sh} and open http://localhost:3000; docs/chat.md describes it.
  *
- * <p>A user picks a name (sent as {@code auth.name}); everyone is in the room {@code general};
- * messages get an id and a time from the server, are kept (the last 50) and broadcast, and the sender
- * receives the id as an ack; typing notices go to everyone but the sender; joins and leaves are
- * announced with the online count.
- *
- * <pre>{@code
- * Server jetty = ChatServer.start(3000, Path.of("examples/chat-web"));
- * jetty.join();
- * }</pre>
+ * <p>Configuration, each from a system property or else an environment variable: {@code PORT}
+ * ({@code chat.port}, default 3000), {@code HOST} ({@code chat.host}, default all interfaces),
+ * {@code CHAT_DB} ({@code chat.db}, default {@code ./target/chat-db}), {@code CHAT_JWT_SECRET}
+ * ({@code chat.jwt.secret}, a development default with a warning), {@code ADAPTER} ({@code chat.adapter}:
+ * {@code memory} or {@code redis}) with {@code REDIS_URL} ({@code chat.redis.url}), and {@code chat.web}
+ * (the folder of the page, default {@code examples/chat-web}).
  */
 public final class ChatServer {
   private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
-  private static final String ROOM = "general";
-  private static final int HISTORY = 50;
-  private static final int MAX_TEXT = 500;
+  static final String DEV_SECRET = "parley-chat-development-secret-change-me";
 
-  /** One chat message as stored and sent. */
-  public record Message(String id, String name, String text, long time) {}
+  /** What a chat server needs; {@link #fromEnvironment()} reads it, tests build their own. */
+  public record Config(
+      String host,
+      int port,
+      Path webDir,
+      Path db,
+      boolean sharedDb,
+      String jwtSecret,
+      Adapter.Factory adapter,
+      Duration typingTimeout,
+      int historySize,
+      int maxText,
+      double ratePerSecond,
+      int rateBurst,
+      int pbkdf2Iterations,
+      Duration tokenLifetime) {
 
-  private final Deque<Message> history = new ArrayDeque<>();
+    /** Defaults for one node on the in-memory adapter: port 3000, 3 s typing, 50 messages, 5 msg/s burst 10. */
+    public static Config defaults(Path db, String jwtSecret) {
+      return new Config(null, 3000, Path.of("examples/chat-web"), db, false, jwtSecret, InMemoryAdapter::new,
+          Duration.ofSeconds(3), 50, 2000, 5, 10, 310_000, Duration.ofHours(12));
+    }
+
+    public Config withHostPort(String host, int port) {
+      return new Config(host, port, webDir, db, sharedDb, jwtSecret, adapter, typingTimeout, historySize, maxText,
+          ratePerSecond, rateBurst, pbkdf2Iterations, tokenLifetime);
+    }
+
+    public Config withTyping(Duration typingTimeout) {
+      return new Config(host, port, webDir, db, sharedDb, jwtSecret, adapter, typingTimeout, historySize, maxText,
+          ratePerSecond, rateBurst, pbkdf2Iterations, tokenLifetime);
+    }
+
+    public Config withIterations(int pbkdf2Iterations) {
+      return new Config(host, port, webDir, db, sharedDb, jwtSecret, adapter, typingTimeout, historySize, maxText,
+          ratePerSecond, rateBurst, pbkdf2Iterations, tokenLifetime);
+    }
+
+    public Config withAdapter(Adapter.Factory adapter, boolean sharedDb) {
+      return new Config(host, port, webDir, db, sharedDb, jwtSecret, adapter, typingTimeout, historySize, maxText,
+          ratePerSecond, rateBurst, pbkdf2Iterations, tokenLifetime);
+    }
+
+    /** The configuration of {@code main}: system properties first, then environment variables. */
+    public static Config fromEnvironment() {
+      String secret = setting("chat.jwt.secret", "CHAT_JWT_SECRET", null);
+      if (secret == null || secret.isBlank()) {
+        log.warn("CHAT_JWT_SECRET is not set: tokens are signed with a development secret that anyone can read"
+            + " in the source; set CHAT_JWT_SECRET before exposing this server");
+        secret = DEV_SECRET;
+      } else if (secret.length() < 32) {
+        log.warn("CHAT_JWT_SECRET is shorter than 32 characters: HMAC-SHA256 wants 32 bytes or more");
+      }
+      String adapterName = setting("chat.adapter", "ADAPTER", "memory");
+      Adapter.Factory adapter;
+      boolean shared;
+      if (adapterName.equals("memory")) {
+        adapter = InMemoryAdapter::new;
+        shared = false;
+      } else if (adapterName.equals("redis")) {
+        String uri = setting("chat.redis.url", "REDIS_URL", "redis://127.0.0.1:6379");
+        adapter = RedisAdapter.factory(uri, RedisAdapterOptions.DEFAULT);
+        shared = true; // the nodes share the database file (H2 AUTO_SERVER)
+        log.info("on the Redis adapter at {}", uri);
+      } else {
+        throw new IllegalArgumentException("ADAPTER=" + adapterName + " is unknown: use memory (default) or redis");
+      }
+      Config d = defaults(Path.of(setting("chat.db", "CHAT_DB", "target/chat-db")), secret);
+      return new Config(setting("chat.host", "HOST", null), Integer.parseInt(setting("chat.port", "PORT", "3000")),
+          Path.of(setting("chat.web", "CHAT_WEB", "examples/chat-web")), d.db(), shared, secret, adapter,
+          d.typingTimeout(), d.historySize(), d.maxText(), d.ratePerSecond(), d.rateBurst(), d.pbkdf2Iterations(),
+          d.tokenLifetime());
+    }
+
+    private static String setting(String property, String env, String fallback) {
+      String v = System.getProperty(property);
+      if (v == null || v.isEmpty()) {
+        v = System.getenv(env);
+      }
+      return v == null || v.isEmpty() ? fallback : v;
+    }
+  }
+
+  /** A started chat: its port, and {@link #close()} to stop everything. */
+  public static final class Running implements AutoCloseable {
+    private final Server jetty;
+    private final ServerConnector connector;
+    private final SocketIoServer io;
+    private final ChatStore store;
+    private final ScheduledExecutorService timers;
+
+    private Running(Server jetty, ServerConnector connector, SocketIoServer io, ChatStore store,
+        ScheduledExecutorService timers) {
+      this.jetty = jetty;
+      this.connector = connector;
+      this.io = io;
+      this.store = store;
+      this.timers = timers;
+    }
+
+    public int port() {
+      return connector.getLocalPort();
+    }
+
+    public SocketIoServer io() {
+      return io;
+    }
+
+    public void join() throws InterruptedException {
+      jetty.join();
+    }
+
+    @Override
+    public void close() {
+      try {
+        jetty.stop();
+      } catch (Exception e) {
+        log.warn("jetty did not stop cleanly", e);
+      }
+      io.close();
+      timers.shutdownNow();
+      store.close();
+    }
+  }
 
   private ChatServer() {}
 
   public static void main(String[] args) throws Exception {
-    int port = Integer.parseInt(System.getenv().getOrDefault("PORT", "3000"));
-    Path web = Path.of(System.getProperty("chat.web", "examples/chat-web"));
-    Server jetty = start(port, web);
-    log.info("chat at http://localhost:{}/", port);
-    jetty.join();
-  }
-
-  /** Starts the chat on {@code port}, serving the page from {@code webDir}. */
-  public static Server start(int port, Path webDir) throws Exception {
-    if (!Files.isRegularFile(webDir.resolve("node_modules/socket.io-client/dist/socket.io.min.js"))) {
-      throw new IllegalStateException("the browser client is missing: run 'npm ci' in " + webDir
+    Config config = Config.fromEnvironment();
+    if (!Files.isRegularFile(StaticFiles.bundle(config.webDir()))) {
+      throw new IllegalStateException("the browser client is missing: run 'npm ci' in " + config.webDir()
           + " (scripts/chat.sh does it)");
     }
-    SocketIoServer io = new ChatServer().socketIo();
-    Server jetty = new Server();
+    Running running = start(config);
+    Runtime.getRuntime().addShutdownHook(new Thread(running::close));
+    log.info("chat at http://localhost:{}/ (database {})", running.port(), config.db().toAbsolutePath());
+    running.join();
+  }
+
+  /** Starts a chat server; port 0 picks a free port. */
+  public static Running start(Config config) throws Exception {
+    Files.createDirectories(config.db().toAbsolutePath().getParent());
+    ChatStore store = ChatStore.open(config.db(), config.sharedDb());
+    ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "chat-timers");
+      t.setDaemon(true);
+      return t;
+    });
+    SocketIoServer io = SocketIoServer.builder().adapter(config.adapter()).build();
+    Auth auth = new Auth(store, config.jwtSecret(), config.tokenLifetime(), config.pbkdf2Iterations());
+    new ChatService(io, store, auth, new RateLimiter(config.ratePerSecond(), config.rateBurst()), timers,
+        config.typingTimeout(), config.historySize(), config.maxText()).install();
+
+    QueuedThreadPool threads = new QueuedThreadPool();
+    threads.setName("chat-jetty");
+    Server jetty = new Server(threads);
     ServerConnector connector = new ServerConnector(jetty);
-    connector.setPort(port);
+    connector.setHost(config.host());
+    connector.setPort(config.port());
     jetty.addConnector(connector);
-    jetty.setHandler(new Handler.Sequence(new ParleyHandler(io), new StaticFiles(webDir)));
-    jetty.addEventListener(new org.eclipse.jetty.util.component.LifeCycle.Listener() {
-      @Override
-      public void lifeCycleStopping(org.eclipse.jetty.util.component.LifeCycle event) {
-        io.close();
-      }
-    });
-    jetty.start();
-    return jetty;
-  }
-
-  SocketIoServer socketIo() {
-    SocketIoServer io = SocketIoServer.builder().build();
-    io.use((socket, next) -> {
-      String name = socket.handshake().auth().path("name").asText("").trim();
-      if (name.isEmpty() || name.length() > 32) {
-        next.fail(new ConnectError("a name of 1 to 32 characters is required"));
-        return;
-      }
-      socket.data().put("name", name);
-      next.proceed();
-    });
-    io.onConnection(socket -> {
-      String name = (String) socket.data().get("name");
-      socket.join(ROOM);
-      socket.emit("history", snapshot());
-      io.to(ROOM).emit("presence", Map.of("name", name, "joined", true, "online", io.sockets().sockets().size()));
-
-      socket.on("message", (args, ack) -> {
-        String text = args.get(0).asText("").trim();
-        if (text.isEmpty() || text.length() > MAX_TEXT) {
-          ack.send(Map.of("error", "a message has 1 to " + MAX_TEXT + " characters"));
-          return;
-        }
-        Message m = new Message(UUID.randomUUID().toString(), name, text, Instant.now().toEpochMilli());
-        store(m);
-        io.to(ROOM).emit("message", m);
-        ack.send(Map.of("id", m.id()));
-      });
-      socket.on("typing", (args, ack) -> socket.to(ROOM).emit("typing", name));
-      socket.onDisconnect(reason -> io.to(ROOM).emit("presence",
-          Map.of("name", name, "joined", false, "online", io.sockets().sockets().size())));
-    });
-    return io;
-  }
-
-  private synchronized void store(Message m) {
-    history.addLast(m);
-    while (history.size() > HISTORY) {
-      history.removeFirst();
+    jetty.setHandler(new Handler.Sequence(new dev.parley.transport.jetty.ParleyHandler(io),
+        new LoginHandler(auth, io.mapper()), new StaticFiles(config.webDir())));
+    try {
+      jetty.start();
+    } catch (Exception e) {
+      jetty.stop();
+      io.close();
+      timers.shutdownNow();
+      store.close();
+      throw e;
     }
-  }
-
-  private synchronized List<Message> snapshot() {
-    return new ArrayList<>(history);
+    return new Running(jetty, connector, io, store, timers);
   }
 }

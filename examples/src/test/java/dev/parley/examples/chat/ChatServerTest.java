@@ -1,0 +1,329 @@
+package dev.parley.examples.chat;
+
+import static dev.parley.examples.chat.ChatTestSupport.obj;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.algorithms.Algorithm;
+import dev.parley.examples.chat.ChatTestSupport.Client;
+import dev.parley.examples.chat.ChatTestSupport.Event;
+import dev.parley.examples.chat.ChatTestSupport.HttpReply;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.json.JSONArray;
+import org.json.JSONObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The chat's server logic through the official Java client, against a real server on 127.0.0.1. */
+class ChatServerTest {
+  static final String SECRET = "test-secret-test-secret-test-secret!";
+  static final Duration TYPING = Duration.ofMillis(400);
+
+  @TempDir
+  static Path dir;
+  static ChatServer.Running server;
+  static int port;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = ChatServer.start(config(dir.resolve("db"), 1000, 1000));
+    port = server.port();
+  }
+
+  static ChatServer.Config config(Path db, double rate, int burst) {
+    ChatServer.Config d = ChatServer.Config.defaults(db, SECRET);
+    return new ChatServer.Config("127.0.0.1", 0, Path.of("chat-web"), db, false, SECRET, d.adapter(), TYPING,
+        50, 500, rate, burst, 1000, Duration.ofHours(1));
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  // ---- auth
+
+  @Test
+  void loginRegistersThenChecksThePassword() throws Exception {
+    HttpReply first = ChatTestSupport.login(port, "ann", "pass-1");
+    assertThat(first.status()).isEqualTo(200);
+    assertThat(first.body().optString("name")).isEqualTo("ann");
+    assertThat(JWT.decode(first.body().optString("token")).getSubject()).isEqualTo("ann");
+
+    assertThat(ChatTestSupport.login(port, "ann", "pass-1").status()).isEqualTo(200);
+    HttpReply wrong = ChatTestSupport.login(port, "ann", "pass-2");
+    assertThat(wrong.status()).isEqualTo(401);
+    assertThat(wrong.body().optString("error")).isEqualTo("wrong password");
+    assertThat(ChatTestSupport.login(port, "bad name!", "pass-1").status()).isEqualTo(400);
+    assertThat(ChatTestSupport.login(port, "ann2", "x").status()).isEqualTo(400);
+
+    HttpResponse<String> get = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/login")).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(get.statusCode()).isEqualTo(405);
+    HttpResponse<String> page = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("id=\"login\"");
+  }
+
+  @Test
+  void connectWithoutAValidTokenIsUnauthorized() throws Exception {
+    String forged = JWT.create().withIssuer("parley-chat").withSubject("ann")
+        .withExpiresAt(Instant.now().plusSeconds(60)).sign(Algorithm.HMAC256("another-secret-another-secret-xx"));
+    String expired = JWT.create().withIssuer("parley-chat").withSubject("ann")
+        .withExpiresAt(Instant.now().minusSeconds(60)).sign(Algorithm.HMAC256(SECRET));
+    List<Map<String, String>> auths = new ArrayList<>();
+    auths.add(null);
+    auths.add(Map.of("token", "not-a-jwt"));
+    auths.add(Map.of("token", forged));
+    auths.add(Map.of("token", expired));
+    auths.add(Map.of("token", JWT.create().withIssuer("parley-chat").withSubject("nobody-registered")
+        .withExpiresAt(Instant.now().plusSeconds(60)).sign(Algorithm.HMAC256(SECRET))));
+    for (Map<String, String> auth : auths) {
+      try (Client c = Client.open(port, auth)) {
+        Event e = c.await("connect_error", x -> true);
+        assertThat(String.valueOf(e.arg())).contains("unauthorized");
+        assertThat(c.received("connect")).isEmpty();
+      }
+    }
+  }
+
+  // ---- rooms
+
+  @Test
+  void privateRoomsAreForMembersOnly() throws Exception {
+    try (Client alice = Client.connect(port, "r-alice"); Client bob = Client.connect(port, "r-bob")) {
+      assertThat(alice.callJson("room:create", obj("name", "secret-club", "private", true)).optJSONObject("room")
+          .optBoolean("isPrivate")).isTrue();
+      assertThat(alice.callJson("room:create", obj("name", "secret-club")).optString("error")).isEqualTo("room exists");
+      assertThat(alice.callJson("room:create", obj("name", "Bad Name!")).has("error")).isTrue();
+      assertThat(names(bob.callArray("rooms", obj()))).contains("general").doesNotContain("secret-club");
+      assertThat(names(alice.callArray("rooms", obj()))).contains("general", "secret-club");
+
+      assertThat(bob.callJson("room:join", obj("room", "secret-club")).optString("error")).isEqualTo("no such room");
+      assertThat(bob.callJson("message", obj("room", "secret-club", "text", "hi")).optString("error"))
+          .isEqualTo("not a member of this room");
+      bob.emit("typing", obj("room", "secret-club", "typing", true));
+
+      assertThat(bob.callJson("room:invite", obj("room", "secret-club", "user", "r-bob")).has("error")).isTrue();
+      assertThat(alice.callJson("room:invite", obj("room", "secret-club", "user", "nobody")).optString("error"))
+          .isEqualTo("no such user");
+      assertThat(alice.callJson("room:invite", obj("room", "secret-club", "user", "r-bob")).optBoolean("ok")).isTrue();
+      bob.await("rooms:changed", e -> e.json().optString("room").equals("secret-club"));
+      assertThat(names(bob.callArray("rooms", obj()))).contains("secret-club");
+      JSONObject joined = bob.callJson("room:join", obj("room", "secret-club"));
+      assertThat(joined.optJSONObject("room").optString("name")).isEqualTo("secret-club");
+      assertThat(bob.callJson("message", obj("room", "secret-club", "text", "thanks")).has("id")).isTrue();
+      alice.await("message", e -> e.json().optString("text").equals("thanks"));
+      assertThat(alice.received("typing")).isEmpty(); // bob's typing before he was a member went nowhere
+      bob.emit("typing", obj("room", "secret-club"));
+      alice.await("typing", e -> e.json().optString("user").equals("r-bob") && e.json().optBoolean("typing"));
+
+      assertThat(bob.callJson("room:leave", obj("room", "secret-club")).optBoolean("ok")).isTrue();
+      assertThat(bob.callJson("message", obj("room", "secret-club", "text", "still here?")).has("error")).isTrue();
+      assertThat(bob.callJson("room:join", obj("room", "secret-club")).has("error")).isTrue();
+      assertThat(names(bob.callArray("rooms", obj()))).doesNotContain("secret-club");
+
+      // a public room: anyone joins, which makes them a member
+      alice.callJson("room:create", obj("name", "lobby-r"));
+      bob.await("rooms:changed", e -> e.json().optString("room").equals("lobby-r"));
+      assertThat(bob.callJson("message", obj("room", "lobby-r", "text", "before joining")).has("error")).isTrue();
+      assertThat(bob.callJson("room:join", obj("room", "lobby-r")).has("history")).isTrue();
+      assertThat(bob.callJson("message", obj("room", "lobby-r", "text", "after joining")).has("id")).isTrue();
+    }
+  }
+
+  // ---- messages
+
+  @Test
+  void messagesAreValidatedStoredAckedAndReplayed() throws Exception {
+    try (Client alice = Client.connect(port, "m-alice"); Client bob = Client.connect(port, "m-bob")) {
+      alice.callJson("room:create", obj("name", "m-room"));
+      bob.callJson("room:join", obj("room", "m-room"));
+
+      assertThat(alice.callJson("message", obj("room", "m-room", "text", "   ")).optString("error")).isEqualTo("empty message");
+      assertThat(alice.callJson("message", obj("room", "m-room", "text", 42)).has("error")).isTrue();
+      assertThat(alice.callJson("message", obj("room", "m-room", "text", "x".repeat(501))).optString("error"))
+          .contains("at most 500");
+      assertThat(alice.callJson("message", obj("room", "no-such-room", "text", "hi")).has("error")).isTrue();
+
+      JSONObject ack = alice.callJson("message", obj("room", "m-room", "text", " hello ", "sender", "mallory",
+          "clientId", "c-1"));
+      String id = ack.optString("id");
+      assertThat(ack.optString("clientId")).isEqualTo("c-1");
+      assertThat(ack.optLong("time")).isGreaterThan(0);
+      JSONObject got = bob.await("message", e -> e.json().optString("id").equals(id)).json();
+      assertThat(got.optString("sender")).isEqualTo("m-alice");
+      assertThat(got.optString("text")).isEqualTo("hello");
+      assertThat(got.optString("room")).isEqualTo("m-room");
+      assertThat(got.optLong("time")).isEqualTo(ack.optLong("time"));
+      alice.await("message", e -> e.json().optString("id").equals(id)); // the sender's tabs get it too
+
+      for (int i = 0; i < 55; i++) {
+        alice.callJson("message", obj("room", "m-room", "text", "n" + i));
+      }
+      try (Client late = Client.connect(port, "m-carol")) {
+        JSONArray history = late.callJson("room:join", obj("room", "m-room")).optJSONArray("history");
+        assertThat(history.length()).isEqualTo(50);
+        assertThat(history.optJSONObject(0).optString("text")).isEqualTo("n5");
+        assertThat(history.optJSONObject(49).optString("text")).isEqualTo("n54");
+        assertThat(history.optJSONObject(49).optString("sender")).isEqualTo("m-alice");
+      }
+    }
+  }
+
+  // ---- typing
+
+  @Test
+  void typingGoesToOthersAndStopsAfterSilence() throws Exception {
+    try (Client alice = Client.connect(port, "t-alice"); Client alice2 = Client.connect(port, "t-alice");
+        Client bob = Client.connect(port, "t-bob")) {
+      alice.callJson("room:create", obj("name", "t-room"));
+      bob.callJson("room:join", obj("room", "t-room"));
+      long start = System.currentTimeMillis();
+      alice.emit("typing", obj("room", "t-room", "typing", true));
+      bob.await("typing", e -> e.json().optString("user").equals("t-alice") && e.json().optBoolean("typing"));
+      Event stop = bob.await("typing", e -> e.json().optString("user").equals("t-alice") && !e.json().optBoolean("typing"));
+      assertThat(System.currentTimeMillis() - start).isGreaterThanOrEqualTo(TYPING.toMillis() - 50);
+      assertThat(stop.json().optString("room")).isEqualTo("t-room");
+      assertThat(alice.received("typing")).isEmpty();
+      assertThat(alice2.received("typing")).isEmpty();
+
+      // a message ends typing at once
+      bob.clear();
+      alice.emit("typing", obj("room", "t-room"));
+      bob.await("typing", e -> e.json().optBoolean("typing"));
+      alice.callJson("message", obj("room", "t-room", "text", "done"));
+      bob.await("typing", e -> !e.json().optBoolean("typing"), (long) (TYPING.toMillis() * 0.75));
+    }
+  }
+
+  // ---- presence
+
+  @Test
+  void presenceCountsEveryTabOfAUser() throws Exception {
+    try (Client watcher = Client.connect(port, "p-watcher")) {
+      Client tab1 = Client.connect(port, "p-carol");
+      watcher.await("presence", e -> e.json().optString("user").equals("p-carol") && e.json().optBoolean("online"));
+      JSONArray online = tab1.await("online", e -> true).json().optJSONArray("users");
+      assertThat(ChatTestSupport.strings(online)).contains("p-watcher", "p-carol");
+      Client tab2 = Client.connect(port, "p-carol");
+
+      tab1.close();
+      Thread.sleep(300);
+      assertThat(watcher.received("presence")).noneMatch(e -> e.json().optString("user").equals("p-carol")
+          && !e.json().optBoolean("online"));
+      assertThat(ChatTestSupport.strings(watcher.callArray("online", obj()))).contains("p-carol");
+
+      long before = System.currentTimeMillis();
+      tab2.close();
+      JSONObject off = watcher.await("presence", e -> e.json().optString("user").equals("p-carol")
+          && !e.json().optBoolean("online")).json();
+      assertThat(off.optLong("lastSeen")).isGreaterThanOrEqualTo(before);
+      assertThat(ChatTestSupport.strings(watcher.callArray("online", obj()))).doesNotContain("p-carol");
+    }
+  }
+
+  // ---- receipts
+
+  @Test
+  void receiptsGoFromSentToDeliveredToRead() throws Exception {
+    try (Client alice = Client.connect(port, "rc-alice"); Client bob = Client.connect(port, "rc-bob")) {
+      alice.callJson("room:create", obj("name", "rc-room"));
+      bob.callJson("room:join", obj("room", "rc-room"));
+      String id = alice.callJson("message", obj("room", "rc-room", "text", "did you get this?")).optString("id");
+      JSONArray history = alice.callJson("room:join", obj("room", "rc-room")).optJSONArray("history");
+      assertThat(history.optJSONObject(history.length() - 1).optString("status")).isEqualTo("sent");
+
+      bob.await("message", e -> e.json().optString("id").equals(id));
+      bob.emit("delivered", obj("id", id));
+      JSONObject delivered = alice.await("receipt", e -> e.json().optString("id").equals(id)).json();
+      assertThat(delivered.optString("status")).isEqualTo("delivered");
+      assertThat(delivered.optString("user")).isEqualTo("rc-bob");
+      alice.emit("delivered", obj("id", id)); // the sender's own acknowledgement counts for nothing
+      bob.emit("delivered", obj("id", id)); // nor does a repeat
+
+      assertThat(bob.callJson("read", obj("room", "rc-room")).optBoolean("ok")).isTrue();
+      JSONObject read = alice.await("receipt", e -> e.json().optString("status").equals("read")).json();
+      assertThat(read.optString("id")).isEqualTo(id);
+      assertThat(read.optString("user")).isEqualTo("rc-bob");
+      assertThat(alice.received("receipt")).hasSize(2);
+      assertThat(bob.received("receipt")).isEmpty();
+
+      history = alice.callJson("room:join", obj("room", "rc-room")).optJSONArray("history");
+      assertThat(history.optJSONObject(history.length() - 1).optString("status")).isEqualTo("read");
+      JSONArray receipts = alice.callArray("receipts", obj("id", id));
+      assertThat(receipts.length()).isEqualTo(1);
+      assertThat(receipts.optJSONObject(0).optString("status")).isEqualTo("read");
+      assertThat(bob.callJson("receipts", obj("id", id)).has("error")).isTrue();
+    }
+  }
+
+  @Test
+  void openingARoomMarksItsMessagesRead() throws Exception {
+    try (Client alice = Client.connect(port, "o-alice"); Client bob = Client.connect(port, "o-bob")) {
+      alice.callJson("room:create", obj("name", "o-room"));
+      bob.callJson("room:join", obj("room", "o-room"));
+      bob.callJson("room:leave", obj("room", "o-room"));
+      String id = alice.callJson("message", obj("room", "o-room", "text", "read me later")).optString("id");
+      assertThat(bob.callJson("room:join", obj("room", "o-room")).optJSONArray("history").toString()).contains(id);
+      JSONObject read = alice.await("receipt", e -> e.json().optString("id").equals(id)).json();
+      assertThat(read.optString("status")).isEqualTo("read");
+    }
+  }
+
+  // ---- rate limit
+
+  @Test
+  void rateLimitAnswersWithAnErrorAndAffectsNothingElse() throws Exception {
+    try (ChatServer.Running limited = ChatServer.start(config(dir.resolve("db-limited"), 5, 10))) {
+      int p = limited.port();
+      try (Client alice = Client.connect(p, "l-alice"); Client bob = Client.connect(p, "l-bob")) {
+        int ok = 0;
+        int refused = 0;
+        for (int i = 0; i < 15; i++) {
+          JSONObject ack = alice.callJson("message", obj("room", "general", "text", "spam " + i));
+          if (ack.has("id")) {
+            ok++;
+          } else {
+            assertThat(ack.optString("error")).isEqualTo("rate_limited");
+            refused++;
+          }
+        }
+        assertThat(ok).isBetween(10, 12);
+        assertThat(refused).isGreaterThanOrEqualTo(3);
+        JSONObject error = alice.await("error", e -> true).json();
+        assertThat(error.optString("code")).isEqualTo("rate_limited");
+        assertThat(error.optLong("retryAfterMs")).isPositive();
+
+        // other users, and the limited user's other events, go on
+        assertThat(bob.callJson("message", obj("room", "general", "text", "I can talk")).has("id")).isTrue();
+        assertThat(alice.callArray("rooms", obj()).length()).isPositive();
+        assertThat(bob.received("error")).isEmpty();
+        Thread.sleep(450);
+        assertThat(alice.callJson("message", obj("room", "general", "text", "again")).has("id")).isTrue();
+      }
+    }
+  }
+
+  private static List<String> names(JSONArray rooms) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < rooms.length(); i++) {
+      out.add(rooms.optJSONObject(i).optString("name"));
+    }
+    return out;
+  }
+}
