@@ -124,6 +124,7 @@ public class RedisAdapter extends InMemoryAdapter {
     private final boolean owns;
     private final RedisAdapterOptions options;
     private RedisBus bus;
+    private final java.util.Map<String, RedisAdapter> live = new java.util.HashMap<>();
 
     Factory(java.util.function.Supplier<RedisClient> clients, boolean owns, RedisAdapterOptions options) {
       this.clients = clients;
@@ -133,11 +134,20 @@ public class RedisAdapter extends InMemoryAdapter {
 
     @Override
     public synchronized Adapter create(AdapterContext context) {
+      RedisAdapter existing = live.get(context.namespace());
+      if (existing != null && !existing.closed.get()) {
+        // a second server on this factory would share its Redis connection, and Redis would count
+        // the two as one server: cluster requests would then skip one of them without a word
+        throw new IllegalStateException("this RedisAdapter factory already serves namespace "
+            + context.namespace() + " for another server: give each server its own RedisAdapter.factory(...)");
+      }
       if (bus == null || !bus.retain()) {
         bus = new RedisBus(clients.get(), owns);
         bus.retain();
       }
-      return new RedisAdapter(context, bus, options);
+      RedisAdapter adapter = new RedisAdapter(context, bus, options);
+      live.put(context.namespace(), adapter);
+      return adapter;
     }
   }
 
