@@ -16,4 +16,9 @@ if ! (echo > /dev/tcp/127.0.0.1/6379) 2>/dev/null; then
     echo "warning: no Redis on 127.0.0.1:6379 and none could be installed; the Redis tests will fail" >&2
   fi
 fi
+# The chat's browser test drives Debian's Chromium; install it (as root) when missing.
+if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "installing Debian's chromium for the browser test..." >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null
+fi
 exec mvn -B -ntp verify "$@"

@@ -48,7 +48,10 @@ $("logout").addEventListener("click", () => {
 function start(token, name) {
   state.me = name;
   const transports = new URLSearchParams(location.search).get("transports");
-  const socket = io({ auth: { token }, ...(transports ? { transports: transports.split(",") } : {}) });
+  // closeOnBeforeunload: a closing tab says goodbye, so presence turns offline at once, also on
+  // polling, where a server cannot tell a dropped long-poll from a slow one until the ping timeout
+  const socket = io({ auth: { token }, closeOnBeforeunload: true,
+    ...(transports ? { transports: transports.split(",") } : {}) });
   state.socket = socket;
 
   socket.on("connect", async () => {
