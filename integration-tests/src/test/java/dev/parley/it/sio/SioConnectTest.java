@@ -176,6 +176,8 @@ class SioConnectTest extends SioTestBase {
     }
 
     ClientSocket accepted = clients.connect(kind, mode, "/", Map.of("token", "secret"));
+    // the CONNECT reply leaves before the connection handlers run (as in socket.io): wait for them
+    server.events().awaitFirst(e -> e.is("connection"), "the server's connection handler");
     assertThat(server.events().matching(e -> e.is("connection")))
         .extracting(ServerEvent::socketId).containsExactly(accepted.id());
   }
