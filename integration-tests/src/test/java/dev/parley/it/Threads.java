@@ -15,7 +15,9 @@ final class Threads {
       "HttpClient-",          // java.net.http: its selector thread lives until the client is collected
       "process reaper",       // java.lang.Process
       "node-client-",         // NodeClient's stream readers
-      "ForkJoinPool",         // CompletableFuture async stages
+      "ForkJoinPool",         // CompletableFuture async stages, and virtual threads' carriers (JDK 21+)
+      "VirtualThread-",       // the JDK's virtual-thread unparker/unblocker (JDK 21+), started once per JVM
+      "Read-Poller", "Write-Poller", // the JDK's I/O pollers for virtual threads (JDK 21+)
       "junit-",               // JUnit's timeout watcher
       "surefire-",            // the forked test runner
       "Attach Listener", "Common-Cleaner", "Signal Dispatcher", "Notification Thread",
