@@ -36,7 +36,8 @@ final class Client implements EngineSession.Listener {
   private final EngineSession session;
   private final SioDecoder decoder;
   private final Map<String, Socket> sockets = new HashMap<>();
-  private final Map<String, Socket> connecting = new HashMap<>();
+  /** Namespace -> the Socket being connected, or a restore token while its session is looked up. */
+  private final Map<String, Object> connecting = new HashMap<>();
   private final Executor lane;
   private Scheduler.Cancellable connectTimer;
   private volatile boolean closed;
@@ -123,13 +124,25 @@ final class Client implements EngineSession.Listener {
       return;
     }
     JsonNode auth = authData == null ? JsonNodeFactory.instance.objectNode() : authData;
-    Socket socket = new Socket(Ids.random(), nsp, this, handshake(auth));
+    Handshake handshake = handshake(auth);
+    ConnectionStateRecovery recovery = server.recovery();
+    // as Node: pid and offset stay in the auth the application sees
+    if (recovery != null && auth.path("pid").isTextual() && auth.path("offset").isTextual()) {
+      restore(name, nsp, handshake, recovery, auth.get("pid").textValue(), auth.get("offset").textValue());
+      return;
+    }
+    connectFresh(name, nsp, handshake);
+  }
+
+  private void connectFresh(String name, Namespace nsp, Handshake handshake) {
+    String pid = server.recovery() == null ? null : Ids.random();
+    Socket socket = new Socket(Ids.random(), nsp, this, handshake, pid, false);
     connecting.put(name, socket);
     nsp.runMiddlewares(socket, error -> lane.execute(() -> finishConnect(name, socket, error)));
   }
 
   private void finishConnect(String name, Socket socket, ConnectError error) {
-    if (connecting.remove(name) != socket || closing) {
+    if (!connecting.remove(name, socket) || closing) {
       return;
     }
     if (error != null) {
@@ -139,7 +152,96 @@ final class Client implements EngineSession.Listener {
     sockets.put(name, socket);
     connectTimer.cancel();
     socket.onConnected();
-    write(server.wire().connectOk(name, socket.id()));
+    write(server.wire().connectOk(name, socket.id(), socket.pid()));
+    socket.namespace().add(socket);
+  }
+
+  // ------------------------------------------------------------------ connection state recovery
+
+  /**
+   * Lane only. Looks the session up; if found, registers the socket (deliveries to it now wait),
+   * joins its rooms, then asks again for the missed packets, so an event broadcast between the two
+   * look-ups is neither lost nor sent twice. Anything that fails falls back to a fresh socket.
+   */
+  private void restore(String name, Namespace nsp, Handshake handshake, ConnectionStateRecovery recovery,
+      String pid, String offset) {
+    Object token = new Object();
+    connecting.put(name, token);
+    lookup(nsp, pid, offset, first -> {
+      if (connecting.get(name) != token || closing) {
+        return;
+      }
+      connecting.remove(name);
+      if (first == null) {
+        connectFresh(name, nsp, handshake);
+        return;
+      }
+      Socket socket = new Socket(first.sid(), nsp, this, handshake, first.pid(), true);
+      first.data().forEach((k, v) -> {
+        if (k != null && v != null) {
+          socket.data().put(k, v);
+        }
+      });
+      socket.beginRestore();
+      if (!nsp.register(socket)) {
+        log.debug("connection {}: socket {} is connected already; not restoring it", session.id(), first.sid());
+        socket.abortRestore();
+        connectFresh(name, nsp, handshake);
+        return;
+      }
+      connecting.put(name, socket);
+      nsp.adapter().addAll(socket.id(), first.rooms());
+      lookup(nsp, pid, offset, second -> {
+        if (connecting.get(name) != socket || closing) {
+          abortRestore(socket);
+          return;
+        }
+        List<dev.parley.adapter.Packet> missed = (second != null ? second : first).missedPackets();
+        if (recovery.skipMiddlewares()) {
+          finishRestore(name, socket, missed, null);
+        } else {
+          nsp.runMiddlewares(socket, error -> lane.execute(() -> finishRestore(name, socket, missed, error)));
+        }
+      });
+    });
+  }
+
+  /** Runs {@code then} on the lane with the restored session, or null (not found, or the adapter failed). */
+  private void lookup(Namespace nsp, String pid, String offset, java.util.function.Consumer<dev.parley.adapter.RestoredSession> then) {
+    java.util.concurrent.CompletionStage<java.util.Optional<dev.parley.adapter.RestoredSession>> stage;
+    try {
+      stage = nsp.adapter().restoreSession(pid, offset);
+    } catch (RuntimeException e) {
+      stage = java.util.concurrent.CompletableFuture.failedFuture(e);
+    }
+    stage.whenComplete((found, error) -> lane.execute(() -> {
+      if (error != null) {
+        log.debug("connection {}: session restore failed: {}", session.id(), error.toString());
+      }
+      then.accept(error == null && found != null ? found.orElse(null) : null);
+    }));
+  }
+
+  private void abortRestore(Socket socket) {
+    if (socket.abortRestore()) {
+      socket.namespace().adapter().delAll(socket.id());
+      socket.namespace().remove(socket);
+    }
+  }
+
+  private void finishRestore(String name, Socket socket, List<dev.parley.adapter.Packet> missed, ConnectError error) {
+    if (!connecting.remove(name, socket) || closing) {
+      abortRestore(socket);
+      return;
+    }
+    if (error != null) {
+      abortRestore(socket);
+      write(server.wire().connectError(name, error.getMessage(), error.data()));
+      return;
+    }
+    sockets.put(name, socket);
+    connectTimer.cancel();
+    socket.completeRestore(missed, server.wire().connectOk(name, socket.id(), socket.pid()));
     socket.namespace().add(socket);
   }
 
@@ -177,6 +279,11 @@ final class Client implements EngineSession.Listener {
       s.onClose(reason);
     }
     sockets.clear();
+    for (Object pending : connecting.values()) {
+      if (pending instanceof Socket) {
+        abortRestore((Socket) pending); // does nothing for a socket that is not being restored
+      }
+    }
     connecting.clear();
   }
 

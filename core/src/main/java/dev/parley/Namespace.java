@@ -289,6 +289,11 @@ public final class Namespace {
     sockets.remove(socket.id(), socket);
   }
 
+  /** Makes a socket being restored reachable by deliveries; false if its id is taken. */
+  boolean register(Socket socket) {
+    return sockets.putIfAbsent(socket.id(), socket) == null;
+  }
+
   Packet eventPacket(String event, Object[] args, long ackId) {
     return new Packet(SioPacketType.EVENT.ordinal(), name, server.wire().eventArray(event, args), ackId);
   }
@@ -303,7 +308,32 @@ public final class Namespace {
     @Override
     public Object encode(Packet packet) {
       SioPacketType type = SioPacketType.values()[packet.type()];
+      if (packet.data() instanceof Offsets.Event) {
+        Offsets.Event e = (Offsets.Event) packet.data();
+        return new Offsets.Frames(server.wire().encode(new SioPacket(type, packet.nsp(), packet.id(), e.array())), e.offset());
+      }
       return server.wire().encode(new SioPacket(type, packet.nsp(), packet.id(), (JsonNode) packet.data()));
+    }
+
+    @Override
+    public long maxDisconnectionDurationMillis() {
+      ConnectionStateRecovery r = server.recovery();
+      return r == null ? 0 : r.maxDisconnectionDuration().toMillis();
+    }
+
+    @Override
+    public Packet withOffset(Packet packet, String offset) {
+      com.fasterxml.jackson.databind.node.ArrayNode source = Offsets.array(packet.data());
+      com.fasterxml.jackson.databind.node.ArrayNode copy =
+          com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode(source.size() + 1);
+      copy.addAll(source);
+      copy.add(offset);
+      return new Packet(packet.type(), packet.nsp(), new Offsets.Event(copy, offset), packet.id());
+    }
+
+    @Override
+    public long nowMillis() {
+      return server.engine().scheduler().nowMillis();
     }
 
     @Override
@@ -365,6 +395,9 @@ public final class Namespace {
 
     @Override
     public Object toPlain(Object data) {
+      if (data instanceof Offsets.Event) {
+        return Wire.toPlain(((Offsets.Event) data).array());
+      }
       return Wire.toPlain((JsonNode) data);
     }
 

@@ -61,13 +61,26 @@ public final class Socket {
   private volatile boolean connected;
   private volatile boolean closed;
   private final Set<String> roomsBeforeConnect = new java.util.HashSet<>();
+  /** Connection state recovery: the private session id (null when recovery is off). */
+  private final String pid;
+  private final boolean recovered;
+  /** While a restored socket replays what it missed: deliveries wait here (guarded by this). */
+  private volatile List<List<EnginePacket>> pendingDeliveries;
+  private boolean restoring;
+  private boolean restoreEnded;
 
   Socket(String id, Namespace nsp, Client client, Handshake handshake) {
+    this(id, nsp, client, handshake, null, false);
+  }
+
+  Socket(String id, Namespace nsp, Client client, Handshake handshake, String pid, boolean recovered) {
     this.id = id;
     this.nsp = nsp;
     this.client = client;
     this.handshake = handshake;
     this.wire = nsp.server().wire();
+    this.pid = pid;
+    this.recovered = recovered;
   }
 
   /** The socket id: random, unguessable, distinct from the connection's Engine.IO id. */
@@ -88,6 +101,19 @@ public final class Socket {
   /** Free-form per-socket data, visible to {@code fetchSockets}; thread-safe. */
   public Map<String, Object> data() {
     return data;
+  }
+
+  /**
+   * True when connection state recovery restored this socket: same id, rooms and data as before its
+   * connection was lost, and the events it missed were sent before its connect.
+   */
+  public boolean recovered() {
+    return recovered;
+  }
+
+  /** The private session id of connection state recovery (never sent to other clients); null when off. */
+  String pid() {
+    return pid;
   }
 
   /** True from the connection to the disconnect. */
@@ -468,6 +494,12 @@ public final class Socket {
   /** Encodes and sends one event packet (the Emitter's terminal step). */
   void sendEvent(String event, ArrayNode array, long ackId, boolean droppable) {
     notifyOutgoing(event, array);
+    if (pid != null && ackId < 0 && !droppable) {
+      // connection state recovery: through the adapter, which gives it an offset and keeps it
+      nsp.adapter().broadcast(new dev.parley.adapter.Packet(SioPacketType.EVENT.ordinal(), nsp.name(), array, -1),
+          new dev.parley.adapter.BroadcastOptions(Set.of(id), Set.of(), BroadcastFlags.NONE.withLocal(true)));
+      return;
+    }
     List<EnginePacket> frames = wire.encode(SioPacket.event(nsp.name(), array, ackId));
     if (droppable) {
       client.writeDroppable(frames);
@@ -502,6 +534,14 @@ public final class Socket {
 
   /** Delivers an already-encoded broadcast; droppable packets are skipped for a busy client. */
   void deliver(List<EnginePacket> frames, BroadcastFlags flags) {
+    if (pendingDeliveries != null) {
+      synchronized (this) {
+        if (pendingDeliveries != null) {
+          pendingDeliveries.add(frames);
+          return;
+        }
+      }
+    }
     if (!connected) {
       return;
     }
@@ -514,6 +554,61 @@ public final class Socket {
 
   Scheduler scheduler() {
     return nsp.server().engine().scheduler();
+  }
+
+  // ------------------------------------------------------------------ connection state recovery
+
+  /** Restoring: from now on deliveries wait until {@link #completeRestore}. */
+  synchronized void beginRestore() {
+    restoring = true;
+    pendingDeliveries = new java.util.ArrayList<>();
+  }
+
+  /**
+   * Ends a restore that did not complete; true the first time only (the caller then undoes the
+   * registration and the room joins).
+   */
+  synchronized boolean abortRestore() {
+    if (!restoring || restoreEnded) {
+      return false;
+    }
+    restoreEnded = true;
+    pendingDeliveries = null;
+    closed = true;
+    return true;
+  }
+
+  /**
+   * Lane only: sends the missed packets, then what was delivered meanwhile (minus those already among
+   * the missed ones), then {@code connectReply}; from then on deliveries go straight out.
+   */
+  void completeRestore(List<dev.parley.adapter.Packet> missed, List<EnginePacket> connectReply) {
+    Set<String> rooms;
+    synchronized (this) {
+      restoreEnded = true;
+      connected = true;
+      rooms = new java.util.HashSet<>(roomsBeforeConnect);
+      roomsBeforeConnect.clear();
+      Set<String> replayed = new java.util.HashSet<>();
+      for (dev.parley.adapter.Packet p : missed) {
+        String offset = Offsets.offset(p.data());
+        if (offset != null) {
+          replayed.add(offset);
+        }
+        client.write(wire.encode(SioPacket.event(nsp.name(), Offsets.array(p.data()), SioPacket.NO_ID)));
+      }
+      for (List<EnginePacket> frames : pendingDeliveries) {
+        if (frames instanceof Offsets.Frames && replayed.contains(((Offsets.Frames) frames).offset)) {
+          continue;
+        }
+        client.write(frames);
+      }
+      pendingDeliveries = null;
+      client.write(connectReply);
+    }
+    if (!rooms.isEmpty()) {
+      nsp.adapter().addAll(id, rooms);
+    }
   }
 
   /** Disconnects with {@code reason}: "disconnecting", leave rooms, fail acks, "disconnect". */
@@ -531,6 +626,13 @@ public final class Socket {
     synchronized (this) {
       connected = false;
       closed = true;
+    }
+    if (pid != null && ConnectionStateRecovery.RECOVERABLE_REASONS.contains(reason)) {
+      try {
+        nsp.adapter().persistSession(new dev.parley.adapter.SessionToPersist(id, pid, rooms(), new java.util.HashMap<>(data)));
+      } catch (RuntimeException e) {
+        log.warn("socket {}: could not persist its session for recovery", id, e);
+      }
     }
     nsp.adapter().delAll(id);
     nsp.remove(this);

@@ -46,6 +46,7 @@ public final class SocketIoServer implements AutoCloseable {
   private final long connectTimeoutMillis;
   private final int maxAttachments;
   private final ErrorHandler errorHandler;
+  private final ConnectionStateRecovery recovery;
   private final Map<String, Namespace> namespaces = new ConcurrentHashMap<>();
   private final Map<Namespace, ParentNamespace> parents = new ConcurrentHashMap<>();
   private final CopyOnWriteArrayList<ParentNamespace> parentList = new CopyOnWriteArrayList<>();
@@ -66,6 +67,7 @@ public final class SocketIoServer implements AutoCloseable {
     this.connectTimeoutMillis = b.connectTimeout.toMillis();
     this.maxAttachments = b.maxAttachments;
     this.errorHandler = b.errorHandler;
+    this.recovery = b.recovery;
     this.main = of("/");
     engine.onConnection(session -> {
       Client client = new Client(this, session);
@@ -219,6 +221,11 @@ public final class SocketIoServer implements AutoCloseable {
     return wire;
   }
 
+  /** The connection state recovery settings, or null when recovery is off. */
+  ConnectionStateRecovery recovery() {
+    return recovery;
+  }
+
   long connectTimeoutMillis() {
     return connectTimeoutMillis;
   }
@@ -295,6 +302,7 @@ public final class SocketIoServer implements AutoCloseable {
     private int maxAttachments = 10;
     private ExecutorService executor;
     private Scheduler scheduler;
+    private ConnectionStateRecovery recovery;
     private ErrorHandler errorHandler = (socket, event, error) ->
         log.error("handler for \"{}\" on socket {} threw", event, socket == null ? "-" : socket.id(), error);
 
@@ -349,6 +357,23 @@ public final class SocketIoServer implements AutoCloseable {
         throw new IllegalArgumentException("maxAttachments must be at least 1: " + max);
       }
       this.maxAttachments = max;
+      return this;
+    }
+
+    /**
+     * Turns connection state recovery on: a socket that loses its connection (transport close or
+     * error, ping timeout, forced close, server shutdown) and comes back within
+     * {@code maxDisconnectionDuration} gets its id, rooms and data back, and the events it missed are
+     * replayed; with {@code skipMiddlewares} the connect middlewares do not run for it. Off by default.
+     * Needs an adapter that supports recovery (the in-memory adapter does, on one node).
+     */
+    public Builder connectionStateRecovery(Duration maxDisconnectionDuration, boolean skipMiddlewares) {
+      return connectionStateRecovery(new ConnectionStateRecovery(maxDisconnectionDuration, skipMiddlewares));
+    }
+
+    /** Turns connection state recovery on with these settings, or off with null. */
+    public Builder connectionStateRecovery(ConnectionStateRecovery settings) {
+      this.recovery = settings;
       return this;
     }
 

@@ -80,9 +80,12 @@ final class Wire {
     return SioEncoder.encode(packet, mapper);
   }
 
-  List<EnginePacket> connectOk(String nsp, String sid) {
+  List<EnginePacket> connectOk(String nsp, String sid, String pid) {
     ObjectNode data = JsonNodeFactory.instance.objectNode();
     data.put("sid", sid);
+    if (pid != null) {
+      data.put("pid", pid);
+    }
     return encode(new SioPacket(SioPacketType.CONNECT, nsp, SioPacket.NO_ID, data));
   }
 

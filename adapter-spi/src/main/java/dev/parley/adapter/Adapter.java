@@ -84,6 +84,23 @@ public interface Adapter extends AutoCloseable {
     return java.util.concurrent.CompletableFuture.completedFuture(List.of());
   }
 
+  /**
+   * Connection state recovery: keeps the session of a socket that disconnected for a recoverable
+   * reason, for the recovery window. The default does nothing (recovery not supported); the
+   * {@link InMemoryAdapter} keeps sessions in memory.
+   */
+  default void persistSession(SessionToPersist session) {}
+
+  /**
+   * Connection state recovery: the session persisted under {@code pid}, with the event packets its
+   * socket missed after {@code offset} (the last offset the client received), if the session has not
+   * expired and the offset is still buffered; empty otherwise. The default always answers empty
+   * (recovery not supported). Calling it does not consume the session.
+   */
+  default CompletionStage<java.util.Optional<RestoredSession>> restoreSession(String pid, String offset) {
+    return java.util.concurrent.CompletableFuture.completedFuture(java.util.Optional.empty());
+  }
+
   /** The number of servers in the cluster (1 for the in-memory adapter). */
   default int serverCount() {
     return 1;

@@ -78,6 +78,29 @@ public interface AdapterContext {
    */
   void serverSideEvent(java.util.List<Object> packet, java.util.function.Consumer<Object> reply);
 
+  /**
+   * The connection state recovery window in milliseconds, or 0 when recovery is off. When it is on,
+   * an adapter that supports recovery gives every non-volatile event broadcast without an ack an
+   * offset ({@link #withOffset}) and keeps it, with its options, for this long.
+   */
+  default long maxDisconnectionDurationMillis() {
+    return 0;
+  }
+
+  /**
+   * The event packet with {@code offset} appended as its last argument (as core sends it: after any
+   * binary placeholders). The returned packet's data is opaque like any other; pass it to
+   * {@link #encode} or return it from {@link Adapter#restoreSession}.
+   */
+  default Packet withOffset(Packet packet, String offset) {
+    throw new UnsupportedOperationException("this context does not support connection state recovery");
+  }
+
+  /** Milliseconds on the server's clock (the scheduler's), for session and packet expiry. */
+  default long nowMillis() {
+    return System.currentTimeMillis();
+  }
+
   /** Facts about a socket as another node or {@code fetchSockets} sees them. */
   record SocketDetails(String id, Map<String, Object> handshake, Set<String> rooms, Map<String, Object> data) {}
 }

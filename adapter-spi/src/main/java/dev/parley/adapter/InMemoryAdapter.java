@@ -1,13 +1,17 @@
 package dev.parley.adapter;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
@@ -28,16 +32,51 @@ import java.util.function.IntConsumer;
  *   }
  * }
  * }</pre>
+ *
+ * <p>Connection state recovery (when the server turns it on, {@link AdapterContext#maxDisconnectionDurationMillis}
+ * above 0), as socket.io-adapter's {@code SessionAwareAdapter}: every non-volatile event broadcast
+ * without an ack gets an offset, assigned once per broadcast under a lock that also covers its
+ * delivery (so every socket receives such events in offset order), and is kept in a packet log with
+ * its options. The log is trimmed by age (the recovery window) on every append and restore, and never
+ * holds more than {@code maxPersistedPackets} packets. Persisted sessions expire after the window.
+ * Offsets are {@code <epoch>-<sequence>}: an offset from another adapter instance (another node, an
+ * earlier run) is never found.
  */
 public class InMemoryAdapter implements Adapter {
+  /** The most packets the recovery log keeps, however young (bounds memory under a flood). */
+  public static final int DEFAULT_MAX_PERSISTED_PACKETS = 100_000;
   protected final AdapterContext context;
   /** room -> socket ids. */
   protected final ConcurrentHashMap<String, Set<String>> rooms = new ConcurrentHashMap<>();
   /** socket id -> rooms. */
   protected final ConcurrentHashMap<String, Set<String>> sids = new ConcurrentHashMap<>();
 
+  private final int maxPersistedPackets;
+  private final String epoch = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
+  /** Guards the packet log and the delivery of logged packets. */
+  private final Object recoveryLock = new Object();
+  private final ArrayDeque<PersistedPacket> packetLog = new ArrayDeque<>();
+  /** The sequence number of the next logged packet (the log holds consecutive numbers up to it). */
+  private long nextSeq;
+  private final ConcurrentHashMap<String, PersistedSession> sessions = new ConcurrentHashMap<>();
+  /** Sessions in persist order, for expiry; an entry replaced in {@link #sessions} is skipped. */
+  private final ConcurrentLinkedQueue<PersistedSession> sessionOrder = new ConcurrentLinkedQueue<>();
+
+  private record PersistedPacket(long seq, long emittedAt, BroadcastOptions options, Packet packet) {}
+
+  private record PersistedSession(SessionToPersist session, long disconnectedAt) {}
+
   public InMemoryAdapter(AdapterContext context) {
+    this(context, DEFAULT_MAX_PERSISTED_PACKETS);
+  }
+
+  /** An adapter whose recovery log keeps at most {@code maxPersistedPackets} packets. */
+  public InMemoryAdapter(AdapterContext context, int maxPersistedPackets) {
+    if (maxPersistedPackets < 1) {
+      throw new IllegalArgumentException("maxPersistedPackets must be at least 1: " + maxPersistedPackets);
+    }
     this.context = context;
+    this.maxPersistedPackets = maxPersistedPackets;
   }
 
   @Override
@@ -103,6 +142,20 @@ public class InMemoryAdapter implements Adapter {
 
   @Override
   public void broadcast(Packet packet, BroadcastOptions options) {
+    long window = context.maxDisconnectionDurationMillis();
+    if (window > 0 && packet.type() == EVENT && packet.id() < 0 && !options.flags().droppable()) {
+      long now = context.nowMillis();
+      expireSessions(now - window);
+      synchronized (recoveryLock) {
+        long seq = nextSeq++;
+        Packet withOffset = context.withOffset(packet, epoch + "-" + Long.toString(seq, 36));
+        packetLog.addLast(new PersistedPacket(seq, now, options, withOffset));
+        trimPackets(now - window);
+        Object encoded = context.encode(withOffset);
+        apply(options, id -> context.deliver(id, encoded, options.flags()));
+      }
+      return;
+    }
     Object encoded = context.encode(packet);
     apply(options, id -> context.deliver(id, encoded, options.flags()));
   }
@@ -170,6 +223,108 @@ public class InMemoryAdapter implements Adapter {
     for (String id : targets) {
       context.disconnect(id, close);
     }
+  }
+
+  // ------------------------------------------------------------------ connection state recovery
+
+  private static final int EVENT = 2;
+
+  @Override
+  public void persistSession(SessionToPersist session) {
+    long window = context.maxDisconnectionDurationMillis();
+    if (window <= 0) {
+      return;
+    }
+    long now = context.nowMillis();
+    PersistedSession p = new PersistedSession(session, now);
+    sessions.put(session.pid(), p);
+    sessionOrder.add(p);
+    expireSessions(now - window);
+  }
+
+  @Override
+  public CompletionStage<Optional<RestoredSession>> restoreSession(String pid, String offset) {
+    long window = context.maxDisconnectionDurationMillis();
+    if (window <= 0 || pid == null || offset == null) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    long now = context.nowMillis();
+    expireSessions(now - window);
+    PersistedSession p = sessions.get(pid);
+    long seq = parseOffset(offset);
+    if (p == null || p.disconnectedAt() + window < now || seq < 0) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    SessionToPersist s = p.session();
+    List<Packet> missed = new ArrayList<>();
+    synchronized (recoveryLock) {
+      trimPackets(now - window);
+      if (seq < nextSeq - packetLog.size() || seq >= nextSeq) {
+        return CompletableFuture.completedFuture(Optional.empty()); // offset no longer (or never) buffered
+      }
+      for (PersistedPacket pp : packetLog) {
+        if (pp.seq() > seq && includes(s.rooms(), pp.options())) {
+          missed.add(pp.packet());
+        }
+      }
+    }
+    return CompletableFuture.completedFuture(Optional.of(new RestoredSession(s.sid(), s.pid(), s.rooms(), s.data(), missed)));
+  }
+
+  /** The number of packets in the recovery log (for tests and metrics). */
+  protected int persistedPacketCount() {
+    synchronized (recoveryLock) {
+      return packetLog.size();
+    }
+  }
+
+  /** The number of persisted sessions, expired ones not yet swept included (for tests and metrics). */
+  protected int persistedSessionCount() {
+    return sessions.size();
+  }
+
+  private long parseOffset(String offset) {
+    int dash = offset.indexOf('-');
+    if (dash < 0 || !offset.substring(0, dash).equals(epoch)) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(offset.substring(dash + 1), 36);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** Lock held. */
+  private void trimPackets(long threshold) {
+    PersistedPacket first;
+    while ((first = packetLog.peekFirst()) != null
+        && (first.emittedAt() < threshold || packetLog.size() > maxPersistedPackets)) {
+      packetLog.pollFirst();
+    }
+  }
+
+  private void expireSessions(long threshold) {
+    PersistedSession head;
+    while ((head = sessionOrder.peek()) != null && head.disconnectedAt() < threshold) {
+      if (sessionOrder.remove(head)) {
+        sessions.remove(head.session().pid(), head);
+      }
+    }
+  }
+
+  /** Whether a socket in {@code rooms} was targeted by a broadcast with {@code options}. */
+  private static boolean includes(Set<String> rooms, BroadcastOptions options) {
+    boolean included = options.rooms().isEmpty();
+    for (String room : rooms) {
+      if (options.except().contains(room)) {
+        return false;
+      }
+      if (!included && options.rooms().contains(room)) {
+        included = true;
+      }
+    }
+    return included;
   }
 
   /**

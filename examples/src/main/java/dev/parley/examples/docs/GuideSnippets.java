@@ -263,4 +263,19 @@ final class GuideSnippets {
     jetty.stop();
     // end::guide-18[]
   }
+
+  static void guide19() throws Exception {
+    // tag::guide-19[]
+    SocketIoServer io = SocketIoServer.builder()
+        .connectionStateRecovery(Duration.ofMinutes(2), true)   // window, skipMiddlewares
+        .build();
+    io.onConnection(socket -> {
+      if (socket.recovered()) {
+        // same id, rooms and data() as before; the missed events were sent before the connect
+      } else {
+        socket.join("news");                                   // first connection: set it up
+      }
+    });
+    // end::guide-19[]
+  }
 }

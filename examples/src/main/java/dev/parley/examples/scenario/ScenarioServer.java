@@ -2,6 +2,7 @@ package dev.parley.examples.scenario;
 
 import dev.parley.AckTimeoutException;
 import dev.parley.ConnectError;
+import dev.parley.ConnectionStateRecovery;
 import dev.parley.RemoteSocket;
 import dev.parley.SocketIoServer;
 import dev.parley.adapter.Adapter;
@@ -27,6 +28,8 @@ import java.util.Map;
  * disconnects the socket. Namespace {@code /secure} admits only {@code auth.token == "secret"} and
  * greets with {@code welcome(auth)}. {@code ADAPTER=redis} (with {@code REDIS_URL}, default
  * {@code redis://127.0.0.1:6379}) puts it on the Redis adapter, so several form a cluster.
+ * {@code RECOVERY=on} turns connection state recovery on with Node's defaults (2 min window,
+ * middlewares skipped); on the Redis adapter a session is recovered only by the node that kept it.
  *
  * <pre>{@code
  * PORT=3000 scripts/scenario-server.sh
@@ -50,7 +53,16 @@ public final class ScenarioServer {
       System.exit(2);
       return;
     }
-    SocketIoServer io = create(factory);
+    String recovery = System.getenv().getOrDefault("RECOVERY", "off");
+    if (!recovery.equals("on") && !recovery.equals("off")) {
+      System.err.println("RECOVERY=" + recovery + " is unknown: use on or off (default)");
+      System.exit(2);
+      return;
+    }
+    SocketIoServer io = create(factory, recovery.equals("on") ? ConnectionStateRecovery.defaults() : null);
+    if (recovery.equals("on")) {
+      System.out.println("connection state recovery on (window 2 min)");
+    }
     ParleyJetty.Running running = ParleyJetty.listen(io, port);
     Runtime.getRuntime().addShutdownHook(new Thread(running::close));
     System.out.println("scenario server listening on http://127.0.0.1:" + running.port() + "/socket.io/");
@@ -64,9 +76,18 @@ public final class ScenarioServer {
 
   /** The scenario handlers on a new server with CORS open and the given adapter. */
   public static SocketIoServer create(Adapter.Factory adapter) {
+    return create(adapter, null);
+  }
+
+  /**
+   * The scenario handlers on a new server with CORS open, the given adapter and connection state
+   * recovery ({@code null}: off).
+   */
+  public static SocketIoServer create(Adapter.Factory adapter, ConnectionStateRecovery recovery) {
     SocketIoServer io = SocketIoServer.builder()
         .cors(cors -> cors.allowAnyOrigin())
         .adapter(adapter)
+        .connectionStateRecovery(recovery)
         .build();
     io.onConnection(socket -> {
       socket.on("join", (a, ack) -> {
