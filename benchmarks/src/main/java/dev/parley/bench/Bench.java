@@ -1,0 +1,275 @@
+package dev.parley.bench;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The side-by-side benchmark: starts each server by its own PID, drives it with the generator, stops
+ * it, rounds interleaved (A B C A B C ...), then writes docs/BENCHMARKS.md and its chart. Run it
+ * through {@code scripts/bench.sh}, which builds first and passes the paths.
+ */
+public final class Bench {
+  private Bench() {}
+
+  static final class Config {
+    boolean quick;
+    int rounds = 3;
+    List<String> servers = List.of("parley", "node", "netty");
+    int[] idle = {5000, 19900};
+    int[] fanout = {1000, 5000};
+    double[] rates = {5, 50};
+    int[] echo = {100, 1000};
+    /** clients, rooms, senders of the many-rooms scenario; empty to skip. */
+    int[] rooms = {5000, 500, 10};
+    int seconds = 10;
+    int warmupSeconds = 5;
+    int payload = 100;
+    int port = 3917;
+    int sources = 4;
+    int genCheck = 1000;
+    String jvmFlags = "-Xms512m -Xmx512m -XX:+UseG1GC";
+    Path root = Path.of(".");
+    String command = "scripts/bench.sh";
+    final List<String> args = new ArrayList<>();
+  }
+
+  record ServerDef(String name, String label, List<String> command, Map<String, String> env, boolean jvm) {}
+
+  public static void main(String[] argv) throws Exception {
+    Config c = parse(argv);
+    Results results = new Results();
+    Path logs = c.root.resolve("benchmarks/target/bench-logs");
+    Files.createDirectories(logs);
+    Map<String, ServerDef> defs = servers(c);
+    long started = System.nanoTime();
+    System.out.printf("bench: %s, rounds=%d, servers=%s, JVM server flags: %s%n",
+        c.quick ? "QUICK run" : "full run", c.rounds, c.servers, c.jvmFlags);
+    for (int round = 1; round <= c.rounds; round++) {
+      for (String name : c.servers) {
+        ServerDef def = defs.get(name);
+        System.out.printf("bench: round %d/%d, %s%n", round, c.rounds, def.label());
+        try {
+          runServer(c, def, results, logs.resolve(name + "-round" + round + ".log"));
+        } catch (Exception e) {
+          // one failed round must not lose the others: it is counted and shown in the report
+          System.out.printf("bench:   %s round %d FAILED: %s%n", def.label(), round, e);
+          results.add("harness", "failed server rounds", "count", true, def.label(), 1);
+        }
+      }
+    }
+    GenCheck check = c.genCheck > 0 ? genCheck(c, defs.get("parley"), logs) : null;
+    double minutes = (System.nanoTime() - started) / 60e9;
+    Report.write(c, defs, results, check, minutes);
+    System.out.printf("bench: done in %.1f min; wrote %s%n", minutes, c.root.resolve("docs/BENCHMARKS.md"));
+  }
+
+  static void runServer(Config c, ServerDef def, Results results, Path log) throws Exception {
+    Process p = start(c, def, log);
+    try (Gen gen = new Gen(c.port, c.sources)) {
+      Scenarios s = new Scenarios(gen, p.pid(), def.jvm(), results, def.label());
+      // the same warm-up for every server
+      s.echo(Math.min(100, c.echo.length > 0 ? c.echo[0] : 100), c.warmupSeconds, c.payload, false);
+      s.fanout(Math.min(200, c.fanout.length > 0 ? c.fanout[0] : 200), 0, c.warmupSeconds, c.payload, false);
+      for (int n : c.idle) {
+        s.idle(n, 180);
+      }
+      for (int n : c.fanout) {
+        s.fanout(n, 0, c.seconds, c.payload, true);
+        for (double r : c.rates) {
+          s.fanout(n, r, c.seconds, c.payload, true);
+        }
+      }
+      if (c.rooms.length == 3) {
+        s.manyRooms(c.rooms[0], c.rooms[1], c.rooms[2], c.seconds, c.payload);
+      }
+      for (int n : c.echo) {
+        s.echo(n, c.seconds, c.payload, true);
+      }
+    } finally {
+      stop(p, c.port);
+    }
+  }
+
+  static Process start(Config c, ServerDef def, Path log) throws Exception {
+    if (portOpen(c.port)) {
+      throw new IllegalStateException("port " + c.port + " is already in use; pass --port");
+    }
+    ProcessBuilder pb = new ProcessBuilder(def.command()).directory(c.root.toFile())
+        .redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(def.env());
+    pb.environment().put("PORT", Integer.toString(c.port));
+    Process p = pb.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (!portOpen(c.port)) {
+      if (!p.isAlive() || System.nanoTime() > deadline) {
+        p.destroyForcibly();
+        throw new IllegalStateException(def.label() + " did not start; see " + log);
+      }
+      Thread.sleep(100);
+    }
+    System.out.printf("bench:   %s started, pid %d%n", def.label(), p.pid());
+    return p;
+  }
+
+  static void stop(Process p, int port) throws Exception {
+    p.destroy(); // SIGTERM to that PID only
+    if (!p.waitFor(15, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      p.waitFor(10, TimeUnit.SECONDS);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (portOpen(port) && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+  }
+
+  static boolean portOpen(int port) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  static Map<String, ServerDef> servers(Config c) {
+    List<String> flags = Arrays.asList(c.jvmFlags.trim().split("\\s+"));
+    Map<String, ServerDef> m = new LinkedHashMap<>();
+    m.put("parley", new ServerDef("parley", "Parley", List.of("bash", "scripts/scenario-server.sh"),
+        Map.of("JAVA_OPTS", c.jvmFlags), true));
+    m.put("node", new ServerDef("node", "Node socket.io", List.of("node", "benchmarks/node/server.mjs"), Map.of(), false));
+    List<String> netty = new ArrayList<>();
+    netty.add("java");
+    netty.addAll(flags);
+    netty.add("-cp");
+    netty.add(c.root.resolve("benchmarks/target/classes") + File.pathSeparator + c.root.resolve("benchmarks/target/lib") + "/*");
+    netty.add("dev.parley.bench.NettySocketIoServer");
+    m.put("netty", new ServerDef("netty", "netty-socketio", netty, Map.of(), true));
+    return m;
+  }
+
+  /** The generator comparison: the same fan-out against Parley, received by this Java generator and by Node with raw ws. */
+  record GenCheck(int clients, int seconds, double javaMicrosPerMsg, long javaReceived, double nodeMicrosPerMsg,
+      long nodeReceived) {}
+
+  static GenCheck genCheck(Config c, ServerDef parley, Path logs) throws Exception {
+    System.out.printf("bench: generator check (%d clients, fan-out next on ack, %d s), Java then Node%n", c.genCheck, c.seconds);
+    Results r = new Results();
+    Process p = start(c, parley, logs.resolve("gencheck-parley.log"));
+    double javaCost;
+    long javaReceived;
+    double nodeCost = Double.NaN;
+    long nodeReceived = -1;
+    try {
+      try (Gen gen = new Gen(c.port, c.sources)) {
+        Scenarios s = new Scenarios(gen, p.pid(), true, r, "java");
+        s.fanout(Math.min(200, c.genCheck), 0, c.warmupSeconds, c.payload, false);
+        s.fanout(c.genCheck, 0, c.seconds, c.payload, true);
+      }
+      Results.Metric cost = r.metrics.values().stream().filter(m -> m.name.startsWith("generator CPU")).findFirst().orElseThrow();
+      Results.Metric rate = r.metrics.values().stream().filter(m -> m.name.equals("delivered")).findFirst().orElseThrow();
+      javaCost = cost.values.get("java").get(0);
+      javaReceived = Math.round(rate.values.get("java").get(0));
+      ProcessBuilder pb = new ProcessBuilder("node", "benchmarks/node/gen-check.mjs").directory(c.root.toFile())
+          .redirectErrorStream(true);
+      pb.environment().put("PORT", Integer.toString(c.port));
+      pb.environment().put("CLIENTS", Integer.toString(c.genCheck));
+      pb.environment().put("SECONDS", Integer.toString(c.seconds));
+      pb.environment().put("SIZE", Integer.toString(c.payload));
+      Process node = pb.start();
+      String out = new String(node.getInputStream().readAllBytes());
+      if (!node.waitFor(c.seconds + 120L, TimeUnit.SECONDS)) {
+        node.destroyForcibly();
+      }
+      Files.writeString(logs.resolve("gencheck-node.log"), out);
+      Matcher m = Pattern.compile("\"cpuMicrosPerMsg\":([0-9.eE+-]+).*\"msgPerSec\":([0-9.eE+-]+)").matcher(out);
+      if (m.find()) {
+        nodeCost = Double.parseDouble(m.group(1));
+        nodeReceived = Math.round(Double.parseDouble(m.group(2)));
+      }
+    } finally {
+      stop(p, c.port);
+    }
+    System.out.printf("bench:   generator CPU per received message: Java %.2f µs, Node ws %.2f µs%n", javaCost, nodeCost);
+    return new GenCheck(c.genCheck, c.seconds, javaCost, javaReceived, nodeCost, nodeReceived);
+  }
+
+  static Config parse(String[] argv) {
+    Config c = new Config();
+    List<String> a = Arrays.asList(argv);
+    if (a.contains("--quick")) {
+      c.quick = true;
+      c.rounds = 2;
+      c.idle = new int[] {500};
+      c.fanout = new int[] {200};
+      c.rates = new double[] {5, 50};
+      c.echo = new int[] {50};
+      c.rooms = new int[] {200, 20, 5};
+      c.seconds = 3;
+      c.warmupSeconds = 2;
+      c.genCheck = 200;
+    }
+    for (int i = 0; i < argv.length; i++) {
+      String k = argv[i];
+      if (k.equals("--quick")) {
+        c.args.add(k);
+        continue;
+      }
+      if (i + 1 >= argv.length) {
+        throw new IllegalArgumentException("missing value after " + k);
+      }
+      String v = argv[++i];
+      switch (k) {
+        case "--rounds" -> c.rounds = Integer.parseInt(v);
+        case "--servers" -> c.servers = List.of(v.split(","));
+        case "--idle" -> c.idle = ints(v);
+        case "--fanout" -> c.fanout = ints(v);
+        case "--rates" -> c.rates = v.isEmpty() ? new double[0] : Arrays.stream(v.split(",")).mapToDouble(Double::parseDouble).toArray();
+        case "--echo" -> c.echo = ints(v);
+        case "--rooms" -> c.rooms = v.isEmpty() ? new int[0] : Arrays.stream(v.split(":")).mapToInt(Integer::parseInt).toArray();
+        case "--seconds" -> c.seconds = Integer.parseInt(v);
+        case "--warmup" -> c.warmupSeconds = Integer.parseInt(v);
+        case "--payload" -> c.payload = Integer.parseInt(v);
+        case "--port" -> c.port = Integer.parseInt(v);
+        case "--sources" -> c.sources = Integer.parseInt(v);
+        case "--gencheck" -> c.genCheck = Integer.parseInt(v);
+        case "--jvm-flags" -> c.jvmFlags = v;
+        case "--root" -> c.root = Path.of(v).toAbsolutePath().normalize();
+        case "--command" -> c.command = v;
+        default -> throw new IllegalArgumentException("unknown option " + k);
+      }
+      if (!k.equals("--root") && !k.equals("--command")) {
+        c.args.add(k);
+        c.args.add(v);
+      }
+    }
+    if (c.rooms.length != 0 && (c.rooms.length != 3 || c.rooms[1] < 1 || c.rooms[2] < 1)) {
+      throw new IllegalArgumentException("--rooms takes clients:rooms:senders, e.g. 5000:500:10");
+    }
+    if (c.rounds < 1 || c.rounds > 50 || c.seconds < 1 || c.seconds > 600) {
+      throw new IllegalArgumentException("rounds must be 1..50 and seconds 1..600");
+    }
+    for (String s : c.servers) {
+      if (!List.of("parley", "node", "netty").contains(s)) {
+        throw new IllegalArgumentException("unknown server " + s + " (parley, node, netty)");
+      }
+    }
+    return c;
+  }
+
+  private static int[] ints(String v) {
+    return v.isEmpty() ? new int[0] : Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray();
+  }
+}

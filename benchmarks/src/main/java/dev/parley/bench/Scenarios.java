@@ -1,0 +1,259 @@
+package dev.parley.bench;
+
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The scenarios, each against one running server (by PID) with one generator. Every loop is bounded
+ * in count and in time. Figures go into {@link Results} under the given server name.
+ */
+final class Scenarios {
+  private final Gen gen;
+  private final long pid;
+  private final boolean jvm;
+  private final Results results;
+  private final String server;
+
+  Scenarios(Gen gen, long pid, boolean jvm, Results results, String server) {
+    this.gen = gen;
+    this.pid = pid;
+    this.jvm = jvm;
+    this.results = results;
+    this.server = server;
+  }
+
+  private void put(String scenario, String metric, String unit, boolean lowerIsBetter, double value) {
+    results.add(scenario, metric, unit, lowerIsBetter, server, value);
+  }
+
+  /** A payload of exactly {@code size} characters that starts with the send time in microseconds. */
+  static String payload(int size) {
+    StringBuilder b = new StringBuilder(size).append(System.nanoTime() / 1000).append('|');
+    while (b.length() < size) {
+      b.append('x');
+    }
+    return b.toString();
+  }
+
+  /** Idle connections: connect rate, then RSS and heap growth per connection once settled. */
+  void idle(int n, long timeoutSec) throws Exception {
+    String sc = "idle " + n;
+    long rss0 = Proc.rssKib(pid);
+    long heap0 = jvm ? Proc.heapAfterGcKib(pid) : -1;
+    long t0 = System.nanoTime();
+    List<Conn> conns = gen.connect(n, 256, t0 + TimeUnit.SECONDS.toNanos(timeoutSec));
+    long t1 = System.nanoTime();
+    Thread.sleep(2000);
+    long rss1 = Proc.rssKib(pid);
+    long heap1 = jvm ? Proc.heapAfterGcKib(pid) : -1;
+    int ok = conns.size();
+    put(sc, "connect rate", "conn/s", false, ok / ((t1 - t0) / 1e9));
+    put(sc, "server RSS per connection", "KiB", true, ok == 0 ? Double.NaN : (rss1 - rss0) / (double) ok);
+    if (jvm) {
+      put(sc, "server heap per connection (after GC)", "KiB", true, ok == 0 ? Double.NaN : (heap1 - heap0) / (double) ok);
+    }
+    put(sc, "failed connections", "count", true, n - ok);
+    Gen.closeAll(conns);
+  }
+
+  /**
+   * Room fan-out: {@code n} clients in room "r", one more client (not in the room) broadcasting
+   * {@code size}-character payloads, either the next one on each ack ({@code rate <= 0}) or at a
+   * fixed rate per second, for {@code seconds}.
+   */
+  void fanout(int n, double rate, int seconds, int size, boolean record) throws Exception {
+    String sc = "fan-out " + n + " clients, " + (rate <= 0 ? "next on ack" : fmt(rate) + " broadcasts/s");
+    rooms(sc, n, 1, 1, rate, seconds, size, record);
+  }
+
+  /**
+   * Many rooms: {@code n} clients spread evenly over {@code roomCount} rooms, {@code senderCount}
+   * clients (in no room) each broadcasting next on ack, cycling over the rooms, for {@code seconds}.
+   */
+  void manyRooms(int n, int roomCount, int senderCount, int seconds, int size) throws Exception {
+    String sc = "many rooms: " + n + " clients in " + roomCount + " rooms, " + senderCount + " senders, next on ack";
+    rooms(sc, n, roomCount, senderCount, 0, seconds, size, true);
+  }
+
+  private void rooms(String sc, int n, int roomCount, int senderCount, double rate, int seconds, int size, boolean record)
+      throws Exception {
+    List<Conn> conns = gen.connect(n, 256, System.nanoTime() + TimeUnit.SECONDS.toNanos(60));
+    List<Conn> senders = gen.connect(senderCount, senderCount, System.nanoTime() + TimeUnit.SECONDS.toNanos(20));
+    if (senders.size() < senderCount || conns.isEmpty()) {
+      put(sc, "failed connections", "count", true, n + senderCount - conns.size() - senders.size());
+      Gen.closeAll(conns);
+      Gen.closeAll(senders);
+      return;
+    }
+    CountDownLatch joined = new CountDownLatch(conns.size());
+    long[] roomSize = new long[roomCount];
+    for (int i = 0; i < conns.size(); i++) {
+      roomSize[i % roomCount]++;
+      conns.get(i).emitWithAck("\"join\",\"r" + (i % roomCount) + "\"", a -> joined.countDown());
+    }
+    boolean allJoined = joined.await(60, TimeUnit.SECONDS);
+    int members = conns.size();
+    Recorder rec = new Recorder(4_000_000);
+    Conn.TickListener onTick = (buf, off, len) -> {
+      long now = System.nanoTime() / 1000;
+      // 42["tick","<send time in µs>|xxx..."]: the digits after the first ,"
+      int i = off + 2;
+      int end = off + len;
+      while (i + 1 < end && !(buf[i] == ',' && buf[i + 1] == '"')) {
+        i++;
+      }
+      long ts = 0;
+      for (i += 2; i < end && buf[i] >= '0' && buf[i] <= '9'; i++) {
+        ts = ts * 10 + (buf[i] - '0');
+      }
+      rec.record(now - ts);
+    };
+    for (Conn c : conns) {
+      c.tickListener = onTick;
+    }
+    int errors0 = gen.stats.errors.get() + gen.stats.disconnects.get();
+    AtomicLong sent = new AtomicLong();
+    AtomicLong expectedCount = new AtomicLong();
+    AtomicLong acked = new AtomicLong();
+    long maxBroadcasts = rate <= 0 ? 1_000_000 : (long) Math.ceil(rate * seconds);
+    long cpu0 = Proc.cpuMicros(pid);
+    long gcpu0 = Proc.selfCpuMicros();
+    long t0 = System.nanoTime();
+    long end = t0 + TimeUnit.SECONDS.toNanos(seconds);
+    CountDownLatch done = new CountDownLatch(1);
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    try {
+      if (rate <= 0) {
+        CountDownLatch sendersDone = new CountDownLatch(senders.size());
+        for (int j = 0; j < senders.size(); j++) {
+          Conn sender = senders.get(j);
+          int first = j;
+          long[] turn = {0};
+          Runnable[] next = new Runnable[1];
+          next[0] = () -> {
+            if (System.nanoTime() < end && sent.get() < maxBroadcasts && !sender.closed) {
+              int room = (int) ((first + turn[0]++ * senders.size()) % roomCount);
+              sent.incrementAndGet();
+              expectedCount.addAndGet(roomSize[room]);
+              sender.emitWithAck("\"broadcast\",\"r" + room + "\",\"" + payload(size) + "\"", a -> {
+                acked.incrementAndGet();
+                next[0].run();
+              });
+            } else {
+              sendersDone.countDown();
+            }
+          };
+          next[0].run();
+        }
+        sendersDone.await(seconds + 10L, TimeUnit.SECONDS);
+        done.countDown();
+      } else {
+        long periodNanos = (long) (1e9 / rate);
+        ScheduledFuture<?>[] task = new ScheduledFuture<?>[1];
+        task[0] = timer.scheduleAtFixedRate(() -> {
+          Conn sender = senders.get(0);
+          if (System.nanoTime() < end && sent.get() < maxBroadcasts && !sender.closed) {
+            int room = (int) (sent.getAndIncrement() % roomCount);
+            expectedCount.addAndGet(roomSize[room]);
+            sender.emitWithAck("\"broadcast\",\"r" + room + "\",\"" + payload(size) + "\"", a -> acked.incrementAndGet());
+          } else {
+            done.countDown();
+            task[0].cancel(false);
+          }
+        }, 0, periodNanos, TimeUnit.NANOSECONDS);
+      }
+      done.await(seconds + 10L, TimeUnit.SECONDS);
+      // drain: until everything arrived, or no progress for 3 s, or 20 s at most
+      long drainEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      long expected = expectedCount.get();
+      long lastCount = -1;
+      long lastProgress = System.nanoTime();
+      while (rec.count.get() < expected && System.nanoTime() < drainEnd
+          && System.nanoTime() - lastProgress < TimeUnit.SECONDS.toNanos(3)) {
+        long c = rec.count.get();
+        if (c != lastCount) {
+          lastCount = c;
+          lastProgress = System.nanoTime();
+        }
+        Thread.sleep(20);
+      }
+    } finally {
+      timer.shutdownNow();
+    }
+    long cpu1 = Proc.cpuMicros(pid);
+    long gcpu1 = Proc.selfCpuMicros();
+    long delivered = rec.count.get();
+    long expected = expectedCount.get();
+    long last = Math.max(rec.lastNanos, t0 + 1);
+    if (record) {
+      double[] p = rec.percentilesMillis();
+      put(sc, "delivered", "msg/s", false, delivered / ((last - t0) / 1e9));
+      put(sc, "server CPU per delivered message", "µs", true, delivered == 0 ? Double.NaN : (cpu1 - cpu0) / (double) delivered);
+      put(sc, "latency p50", "ms", true, p[0]);
+      put(sc, "latency p90", "ms", true, p[1]);
+      put(sc, "latency p99", "ms", true, p[2]);
+      put(sc, "latency max", "ms", true, p[3]);
+      put(sc, "lost messages", "count", true, expected - delivered);
+      put(sc, "failed connections or joins", "count", true, (n - members) + (allJoined ? 0 : 1));
+      put(sc, "errors and disconnects", "count", true, gen.stats.errors.get() + gen.stats.disconnects.get() - errors0);
+      put(sc, "generator CPU per received message", "µs", true, delivered == 0 ? Double.NaN : (gcpu1 - gcpu0) / (double) delivered);
+    }
+    Gen.closeAll(conns);
+    Gen.closeAll(senders);
+  }
+
+  /** Echo with ack: {@code n} clients, each with one echo outstanding, for {@code seconds}. */
+  void echo(int n, int seconds, int size, boolean record) throws Exception {
+    String sc = "echo with ack, " + n + " clients";
+    List<Conn> conns = gen.connect(n, 256, System.nanoTime() + TimeUnit.SECONDS.toNanos(60));
+    Recorder rec = new Recorder(4_000_000);
+    int errors0 = gen.stats.errors.get() + gen.stats.disconnects.get();
+    long cpu0 = Proc.cpuMicros(pid);
+    long t0 = System.nanoTime();
+    long end = t0 + TimeUnit.SECONDS.toNanos(seconds);
+    AtomicLong sent = new AtomicLong();
+    CountDownLatch finished = new CountDownLatch(conns.size());
+    String pad = payload(size);
+    for (Conn c : conns) {
+      Runnable[] next = new Runnable[1];
+      next[0] = () -> {
+        if (System.nanoTime() < end && !c.closed) {
+          long at = System.nanoTime();
+          sent.incrementAndGet();
+          c.emitWithAck("\"echo\",\"" + pad + "\"", a -> {
+            rec.record((System.nanoTime() - at) / 1000);
+            next[0].run();
+          });
+        } else {
+          finished.countDown();
+        }
+      };
+      next[0].run();
+    }
+    finished.await(seconds + 10L, TimeUnit.SECONDS);
+    long t1 = System.nanoTime();
+    long cpu1 = Proc.cpuMicros(pid);
+    long acks = rec.count.get();
+    if (record) {
+      double[] p = rec.percentilesMillis();
+      put(sc, "acks", "acks/s", false, acks / ((t1 - t0) / 1e9));
+      put(sc, "server CPU per ack", "µs", true, acks == 0 ? Double.NaN : (cpu1 - cpu0) / (double) acks);
+      put(sc, "RTT p50", "ms", true, p[0]);
+      put(sc, "RTT p90", "ms", true, p[1]);
+      put(sc, "RTT p99", "ms", true, p[2]);
+      put(sc, "RTT max", "ms", true, p[3]);
+      put(sc, "unanswered echoes and errors", "count", true,
+          sent.get() - acks + (n - conns.size()) + gen.stats.errors.get() + gen.stats.disconnects.get() - errors0);
+    }
+    Gen.closeAll(conns);
+  }
+
+  static String fmt(double v) {
+    return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+  }
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The side-by-side benchmark: Parley's scenario server, Node socket.io 4.8.4 and netty-socketio 2.0.14,
+# driven by the Java load generator in the benchmarks module, rounds interleaved; writes
+# docs/BENCHMARKS.md and docs/benchmarks.png. Never part of `mvn verify`; run it explicitly:
+#
+#   scripts/bench.sh            # the full run (issue 6 sizes; takes a long while)
+#   scripts/bench.sh --quick    # small sizes, a few minutes: checks the harness end to end
+#
+# Further options (after or instead of --quick): --rounds N, --servers parley,node,netty,
+# --idle 5000,19900, --fanout 1000,5000, --rates 5,50, --echo 100,1000, --rooms 5000:500:10 (clients:rooms:senders), --seconds S, --warmup S,
+# --payload BYTES, --port P (3917), --sources K (loopback source addresses), --gencheck CLIENTS (0: skip),
+# --jvm-flags '-Xms512m -Xmx512m -XX:+UseG1GC'. GEN_JAVA_OPTS sets the generator JVM's flags.
+#
+#   scripts/bench.sh --jmh [JMH options]   # the JMH microbenchmarks of the codecs (CodecBenchmark) instead
+#
+# BENCH_NO_BUILD=1 skips rebuilding Parley (measures the build already in examples/target).
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+
+if [ "${BENCH_NO_BUILD:-0}" = 1 ]; then
+  # measure the Parley build already in examples/target (scripts/scenario-server.sh builds it if absent)
+  echo "bench: BENCH_NO_BUILD=1: building only the benchmarks module; Parley as already built" >&2
+  mvn -q -B -DskipTests package -pl benchmarks >&2
+else
+  echo "bench: building Parley and the benchmarks module (tests skipped)..." >&2
+  mvn -q -B -DskipTests install -pl examples,benchmarks -am >&2
+fi
+CP="$ROOT/benchmarks/target/classes:$ROOT/benchmarks/target/lib/*"
+if [ "${1:-}" = "--jmh" ]; then
+  shift
+  exec java -cp "$CP" org.openjdk.jmh.Main "${@:-dev.parley.bench.CodecBenchmark}"
+fi
+
+echo "bench: installing the Node peer from benchmarks/node/package-lock.json (npm ci)..." >&2
+(cd benchmarks/node && npm ci --no-audit --no-fund --loglevel=error) >&2
+
+# the generator holds every client connection: raise its open-files limit to the hard limit
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+export BENCH_ULIMIT_N="$(ulimit -n)"
+
+exec java ${GEN_JAVA_OPTS:--Xms1g -Xmx3g} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" \
+  dev.parley.bench.Bench --root "$ROOT" --command "scripts/bench.sh" "$@"
