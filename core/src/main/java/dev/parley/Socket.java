@@ -81,7 +81,14 @@ public final class Socket {
     this.wire = nsp.server().wire();
     this.pid = pid;
     this.recovered = recovered;
+    SocketIoServer server = nsp.server();
+    this.rateLimit = server.maxEventsPerSecond() > 0
+        ? new TokenBucket(server.maxEventsPerSecond(), server.eventBurst(), server.engine().scheduler().nowMillis())
+        : null;
   }
+
+  /** Lane only: the event rate limit, or null when there is none. */
+  private final TokenBucket rateLimit;
 
   /** The socket id: random, unguessable, distinct from the connection's Engine.IO id. */
   public String id() {
@@ -144,6 +151,7 @@ public final class Socket {
    */
   public void join(Collection<String> rooms) {
     Set<String> copy = Set.copyOf(rooms);
+    checkRoomLimit(copy);
     synchronized (this) {
       if (!connected && !closed) {
         roomsBeforeConnect.addAll(copy);
@@ -153,6 +161,24 @@ public final class Socket {
     if (connected) {
       nsp.adapter().addAll(id, copy);
     }
+  }
+
+  private void checkRoomLimit(Set<String> joining) {
+    int max = nsp.server().maxRoomsPerSocket();
+    if (max <= 0) {
+      return;
+    }
+    Set<String> after = new java.util.HashSet<>(connected ? rooms() : roomsBeforeConnectSnapshot());
+    after.addAll(joining);
+    after.remove(id);
+    if (after.size() > max) {
+      throw new LimitExceededException("socket " + id + " may be in at most " + max
+          + " rooms (maxRoomsPerSocket); joining " + joining + " would make " + after.size());
+    }
+  }
+
+  private synchronized Set<String> roomsBeforeConnectSnapshot() {
+    return new java.util.HashSet<>(roomsBeforeConnect);
   }
 
   /** Leaves rooms. */
@@ -406,6 +432,11 @@ public final class Socket {
   private void onEvent(SioPacket packet) {
     JsonNode array = packet.data();
     String event = array.get(0).asText();
+    if (rateLimit != null && !rateLimit.tryTake(scheduler().nowMillis())) {
+      fireError(new LimitExceededException("socket " + id + " sent more than "
+          + nsp.server().maxEventsPerSecond() + " events per second; \"" + event + "\" was dropped"));
+      return;
+    }
     Args args = wire.args(array, 1);
     Ack ack = packet.hasId() ? ackFor(packet.id()) : Ack.NONE;
     // as socket.io: any-listeners see every event, also those packet middleware then rejects

@@ -52,6 +52,9 @@ public final class SocketIoServer implements AutoCloseable {
   private final CopyOnWriteArrayList<ParentNamespace> parentList = new CopyOnWriteArrayList<>();
   private final Map<String, Client> clients = new ConcurrentHashMap<>();
   private final Namespace main;
+  private final double maxEventsPerSecond;
+  private final int eventBurst;
+  private final int maxRoomsPerSocket;
 
   private SocketIoServer(Builder b) {
     EngineServer.Builder eb = EngineServer.builder().options(b.engineOptions.build());
@@ -68,6 +71,9 @@ public final class SocketIoServer implements AutoCloseable {
     this.maxAttachments = b.maxAttachments;
     this.errorHandler = b.errorHandler;
     this.recovery = b.recovery;
+    this.maxEventsPerSecond = b.maxEventsPerSecond;
+    this.eventBurst = b.eventBurst;
+    this.maxRoomsPerSocket = b.maxRoomsPerSocket;
     this.main = of("/");
     engine.onConnection(session -> {
       Client client = new Client(this, session);
@@ -230,6 +236,20 @@ public final class SocketIoServer implements AutoCloseable {
     return connectTimeoutMillis;
   }
 
+  /** Events a socket may send per second (0: no limit), with {@link #eventBurst()} saved up. */
+  double maxEventsPerSecond() {
+    return maxEventsPerSecond;
+  }
+
+  int eventBurst() {
+    return eventBurst;
+  }
+
+  /** Rooms a socket may be in besides its own (0: no limit). */
+  int maxRoomsPerSocket() {
+    return maxRoomsPerSocket;
+  }
+
   int maxAttachments() {
     return maxAttachments;
   }
@@ -303,6 +323,9 @@ public final class SocketIoServer implements AutoCloseable {
     private ExecutorService executor;
     private Scheduler scheduler;
     private ConnectionStateRecovery recovery;
+    private double maxEventsPerSecond;
+    private int eventBurst;
+    private int maxRoomsPerSocket;
     private ErrorHandler errorHandler = (socket, event, error) ->
         log.error("handler for \"{}\" on socket {} threw", event, socket == null ? "-" : socket.id(), error);
 
@@ -367,6 +390,33 @@ public final class SocketIoServer implements AutoCloseable {
      * replayed; with {@code skipMiddlewares} the connect middlewares do not run for it. Off by default.
      * Needs an adapter that supports recovery (the in-memory adapter does, on one node).
      */
+    /**
+     * Limits how many events each socket may send: {@code perSecond} on average, with bursts of up to
+     * {@code burst}. An event past the limit is dropped (its handlers do not run, its ack is never
+     * answered) and a {@link LimitExceededException} reaches the socket's {@link Socket#onError}
+     * listeners. Off by default, as in socket.io.
+     */
+    public Builder maxEventsPerSecond(double perSecond, int burst) {
+      if (perSecond <= 0 || burst < 1) {
+        throw new IllegalArgumentException("maxEventsPerSecond needs a positive rate and a burst of at least 1");
+      }
+      this.maxEventsPerSecond = perSecond;
+      this.eventBurst = burst;
+      return this;
+    }
+
+    /**
+     * Limits how many rooms a socket may be in, besides the room of its own id; a {@link Socket#join}
+     * past it throws {@link LimitExceededException}. Off by default, as in socket.io.
+     */
+    public Builder maxRoomsPerSocket(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxRoomsPerSocket must be at least 1: " + max);
+      }
+      this.maxRoomsPerSocket = max;
+      return this;
+    }
+
     public Builder connectionStateRecovery(Duration maxDisconnectionDuration, boolean skipMiddlewares) {
       return connectionStateRecovery(new ConnectionStateRecovery(maxDisconnectionDuration, skipMiddlewares));
     }

@@ -21,6 +21,32 @@ public interface AdmissionHook {
 
   Decision check(EngineRequest request);
 
+  /**
+   * Admits only requests whose {@code Origin} header is one of {@code origins}; requests without an
+   * {@code Origin} (non-browser clients) pass. Browsers do not apply CORS to WebSocket upgrades, so this
+   * is the check that keeps other sites' pages from opening WebSockets to the server.
+   *
+   * <pre>{@code
+   * EngineOptions.builder().admission(AdmissionHook.origins("https://app.example.com"));
+   * }</pre>
+   */
+  static AdmissionHook origins(String... origins) {
+    java.util.Set<String> allowed = java.util.Set.of(origins);
+    return request -> {
+      String origin = request.header("Origin");
+      return origin == null || allowed.contains(origin) ? Decision.allow() : Decision.refuse("Origin not allowed");
+    };
+  }
+
+  /** This check, then {@code next} when this one allows. */
+  default AdmissionHook and(AdmissionHook next) {
+    java.util.Objects.requireNonNull(next, "next == null");
+    return request -> {
+      Decision d = check(request);
+      return d.allowed() ? next.check(request) : d;
+    };
+  }
+
   /** The outcome of {@link #check}: allowed, or refused with a message for the client. */
   final class Decision {
     private static final Decision ALLOW = new Decision(true, null);

@@ -33,6 +33,7 @@ public final class EngineOptions {
   private final AdmissionHook admission;
   private final boolean perMessageDeflate;
   private final long maxBufferedBytes;
+  private final int maxConnectionsPerIp;
 
   private EngineOptions(Builder b) {
     this.pingIntervalMillis = b.pingInterval.toMillis();
@@ -48,6 +49,7 @@ public final class EngineOptions {
     this.admission = b.admission;
     this.perMessageDeflate = b.perMessageDeflate;
     this.maxBufferedBytes = b.maxBufferedBytes;
+    this.maxConnectionsPerIp = b.maxConnectionsPerIp;
   }
 
   public static Builder builder() {
@@ -74,6 +76,7 @@ public final class EngineOptions {
     b.admission = admission;
     b.perMessageDeflate = perMessageDeflate;
     b.maxBufferedBytes = maxBufferedBytes;
+    b.maxConnectionsPerIp = maxConnectionsPerIp;
     return b;
   }
 
@@ -138,6 +141,11 @@ public final class EngineOptions {
     return maxBufferedBytes;
   }
 
+  /** The most open sessions one remote address may have (0: no limit, the default). */
+  public int maxConnectionsPerIp() {
+    return maxConnectionsPerIp;
+  }
+
   /** Builds {@link EngineOptions}; every setter is optional. */
   public static final class Builder {
     private Duration pingInterval = Duration.ofMillis(25_000);
@@ -153,6 +161,7 @@ public final class EngineOptions {
     private AdmissionHook admission = AdmissionHook.ALLOW_ALL;
     private boolean perMessageDeflate;
     private long maxBufferedBytes = 8L << 20;
+    private int maxConnectionsPerIp;
 
     private Builder() {}
 
@@ -242,6 +251,19 @@ public final class EngineOptions {
         throw new IllegalArgumentException("maxBufferedBytes must be positive: " + bytes);
       }
       this.maxBufferedBytes = bytes;
+      return this;
+    }
+
+    /**
+     * The most open sessions one remote address may have; a handshake past it is refused with 403
+     * {@code {"code":4,"message":"Too many connections"}}. Off by default (as in the reference). Behind
+     * a proxy every client has the proxy's address: raise it accordingly, or leave it off.
+     */
+    public Builder maxConnectionsPerIp(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxConnectionsPerIp must be at least 1: " + max);
+      }
+      this.maxConnectionsPerIp = max;
       return this;
     }
 

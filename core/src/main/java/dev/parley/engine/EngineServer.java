@@ -39,6 +39,7 @@ public final class EngineServer implements AutoCloseable {
   private final ConcurrentHashMap<String, EngineSession> sessions = new ConcurrentHashMap<>();
   private volatile Consumer<EngineSession> connectionHandler = s -> {};
   private final EngineStats stats = new EngineStats();
+  private final ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> perIp = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   private EngineServer(Builder b) {
@@ -142,6 +143,13 @@ public final class EngineServer implements AutoCloseable {
     if (!decision.allowed()) {
       return new Rejection(EngineError.FORBIDDEN, decision.message());
     }
+    int maxPerIp = options.maxConnectionsPerIp();
+    if (maxPerIp > 0) {
+      java.util.concurrent.atomic.AtomicInteger n = perIp.get(request.remoteAddress());
+      if (n != null && n.get() >= maxPerIp) {
+        return new Rejection(EngineError.FORBIDDEN, "Too many connections");
+      }
+    }
     if (!"4".equals(request.query("EIO"))) {
       return new Rejection(EngineError.UNSUPPORTED_PROTOCOL_VERSION);
     }
@@ -158,6 +166,9 @@ public final class EngineServer implements AutoCloseable {
     String sid = Ids.random();
     EngineSession session = new EngineSession(sid, this, request, transport, executor);
     sessions.put(sid, session);
+    if (options.maxConnectionsPerIp() > 0) {
+      perIp.computeIfAbsent(request.remoteAddress(), k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+    }
     String json = handshakeJson(sid, transport.kind());
     Consumer<EngineSession> handler = connectionHandler;
     session.executor().execute(() -> {
@@ -194,7 +205,9 @@ public final class EngineServer implements AutoCloseable {
   }
 
   void remove(EngineSession session) {
-    sessions.remove(session.id(), session);
+    if (sessions.remove(session.id(), session) && options.maxConnectionsPerIp() > 0) {
+      perIp.computeIfPresent(session.request().remoteAddress(), (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+    }
   }
 
   /**
