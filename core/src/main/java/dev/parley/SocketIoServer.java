@@ -199,6 +199,18 @@ public final class SocketIoServer implements AutoCloseable {
    */
   @Override
   public void close() {
+    close(Duration.ofSeconds(1));
+  }
+
+  /**
+   * Graceful shutdown with a drain deadline: handshakes are refused from now on; every socket
+   * disconnects with {@code "server shutting down"} (a recoverable reason: with connection state
+   * recovery on, its session is kept for the recovery window); every connection delivers what is queued
+   * for it, then its close; connections still open after {@code drainTimeout} are ended.
+   */
+  public void close(Duration drainTimeout) {
+    Objects.requireNonNull(drainTimeout, "drainTimeout == null");
+    engine.stopAdmitting();
     List<CompletableFuture<Void>> lanes = new ArrayList<>();
     for (Client c : new ArrayList<>(clients.values())) {
       lanes.add(c.shutdown());
@@ -211,7 +223,7 @@ public final class SocketIoServer implements AutoCloseable {
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       log.warn("some sockets were still busy in handlers when the server closed");
     }
-    engine.close();
+    engine.close(drainTimeout);
     for (Namespace n : namespaces.values()) {
       try {
         n.adapter().close();

@@ -41,6 +41,7 @@ public final class EngineServer implements AutoCloseable {
   private final EngineStats stats = new EngineStats();
   private final ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> perIp = new ConcurrentHashMap<>();
   private volatile boolean closed;
+  private volatile boolean admitting = true;
 
   private EngineServer(Builder b) {
     this.options = b.options;
@@ -91,6 +92,11 @@ public final class EngineServer implements AutoCloseable {
     return sessions.get(sid);
   }
 
+  /** Refuses new handshakes from now on (the first step of a graceful shutdown); open sessions go on. */
+  public void stopAdmitting() {
+    admitting = false;
+  }
+
   /** True once {@link #close()} has been called. */
   public boolean isClosed() {
     return closed;
@@ -124,7 +130,7 @@ public final class EngineServer implements AutoCloseable {
       }
       return null;
     }
-    if (closed) {
+    if (closed || !admitting) {
       return new Rejection(EngineError.BAD_REQUEST, "Server is shutting down");
     }
     if (!"GET".equals(request.method())) {
@@ -212,10 +218,21 @@ public final class EngineServer implements AutoCloseable {
 
   /**
    * Closes every session (clients are told where the transport allows) and stops the threads this
-   * server started. Sessions get up to one second to deliver their close; then they are ended.
+   * server started. Sessions get up to one second to deliver what is queued and their close; then they
+   * are ended. See {@link #close(java.time.Duration)} for a longer drain.
    */
   @Override
   public void close() {
+    close(java.time.Duration.ofSeconds(1));
+  }
+
+  /**
+   * Graceful shutdown: new handshakes are refused at once; every session delivers what is queued for
+   * it, then its close packet; sessions still open at {@code drainTimeout} (a client that stopped
+   * reading, a polling client that does not poll) are ended; then the threads this server started stop.
+   */
+  public void close(java.time.Duration drainTimeout) {
+    Objects.requireNonNull(drainTimeout, "drainTimeout == null");
     if (closed) {
       return;
     }
@@ -224,7 +241,7 @@ public final class EngineServer implements AutoCloseable {
     for (EngineSession s : open) {
       s.closeForShutdown();
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+    long deadline = System.nanoTime() + drainTimeout.toNanos();
     while (!sessions.isEmpty() && System.nanoTime() < deadline) {
       try {
         Thread.sleep(10);

@@ -397,4 +397,46 @@ class EngineServerTest {
     assertThat(r.query("missing")).isNull();
     assertThat(r.path()).isEqualTo("/engine.io/");
   }
+
+  // ==================================================================== graceful shutdown
+
+  @Test
+  void gracefulCloseRefusesHandshakesAndDeliversQueuedDataThenTheCloseWithinTheDrainTime() throws Exception {
+    EngineSession session = pollingSession();
+    FakeTransport polling = (FakeTransport) session.transport();
+    polling.drain();                                  // the open packet
+    polling.clear();
+    session.send("a");
+    session.send("b");
+
+    Thread closer = new Thread(() -> server.close(Duration.ofSeconds(10)), "closer");
+    closer.start();
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (!server.isClosed() && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
+    assertRejected(server.verify(get("EIO=4&transport=polling")), EngineError.BAD_REQUEST, 400,
+        "{\"code\":3,\"message\":\"Server is shutting down\"}");
+
+    polling.drain();                                  // the client polls: its data first...
+    polling.drain();                                  // ...then the close
+    closer.join(5_000);
+
+    assertThat(closer.isAlive()).as("close returned long before its 10 s drain time").isFalse();
+    assertThat(polling.payloads()).containsExactly("4a\u001e4b", "1");
+    assertThat(closeReasons).containsExactly("server shutting down");
+    assertThat(server.sessionCount()).isZero();
+  }
+
+  @Test
+  void aClientThatNeverPollsIsEndedAtTheDrainDeadline() {
+    EngineSession session = pollingSession();
+    ((FakeTransport) session.transport()).drain();
+    session.send("never fetched");
+
+    server.close(Duration.ofMillis(200));             // returns once the deadline has passed
+
+    assertThat(closeReasons).containsExactly("server shutting down");
+    assertThat(server.sessionCount()).isZero();
+  }
 }

@@ -93,6 +93,26 @@ public final class ParleyJetty {
       server.join();
     }
 
+    /**
+     * Graceful shutdown: refuses new clients, lets every connection deliver what is queued and its
+     * close for up to {@code drainTimeout}, then stops Jetty and its threads.
+     */
+    public void close(java.time.Duration drainTimeout) {
+      try {
+        if (owner instanceof SocketIoServer) {
+          ((SocketIoServer) owner).close(drainTimeout);
+        } else if (owner instanceof EngineServer) {
+          ((EngineServer) owner).close(drainTimeout);
+        } else {
+          owner.close();
+        }
+      } catch (Exception e) {
+        throw new IllegalStateException("server did not close cleanly", e);
+      } finally {
+        stopJetty();
+      }
+    }
+
     /** Closes every session (clients see the close), then stops Jetty and its threads. */
     @Override
     public void close() {
