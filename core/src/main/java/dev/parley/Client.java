@@ -47,7 +47,7 @@ final class Client implements EngineSession.Listener {
   Client(SocketIoServer server, EngineSession session) {
     this.server = server;
     this.session = session;
-    this.decoder = new SioDecoder(server.wire().mapper, server.maxAttachments());
+    this.decoder = new SioDecoder(server.wire().strictReader, server.maxAttachments());
     this.lane = ParleyExecutors.serial(server.engine().executor());
     this.connectTimer = server.engine().scheduler().schedule(() -> lane.execute(() -> {
       if (sockets.isEmpty() && !closed) {

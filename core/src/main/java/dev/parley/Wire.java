@@ -18,9 +18,12 @@ import java.util.List;
 /** Conversions between Java values, JSON trees and Socket.IO frames, shared by the API classes. */
 final class Wire {
   final ObjectMapper mapper;
+  /** The decoders' strict reader, made once and shared by every connection. */
+  final com.fasterxml.jackson.databind.ObjectReader strictReader;
 
   Wire(ObjectMapper mapper) {
     this.mapper = mapper;
+    this.strictReader = SioDecoder.strictReader(mapper);
   }
 
   /** Converts one user value to a JSON tree; byte[] and ByteBuffer become binary. */

@@ -40,8 +40,21 @@ public final class SioDecoder {
   private List<byte[]> buffers;
 
   public SioDecoder(ObjectMapper mapper, int maxAttachments) {
-    this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    this(strictReader(mapper), maxAttachments);
+  }
+
+  /**
+   * A decoder using a reader made once by {@link #strictReader}: readers are immutable and thread-safe,
+   * so a server shares one across its connections instead of deriving one per connection.
+   */
+  public SioDecoder(ObjectReader strictReader, int maxAttachments) {
+    this.reader = strictReader;
     this.maxAttachments = maxAttachments;
+  }
+
+  /** The JSON reader the decoder needs: {@code mapper}'s, failing on anything after the value. */
+  public static ObjectReader strictReader(ObjectMapper mapper) {
+    return mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   }
 
   /** True while binary attachments of a packet are still expected. */
