@@ -94,6 +94,9 @@ final class ChatService {
         return;
       }
       socket.data().put("user", user.get());
+      // joined here, not in onConnection: rooms joined in middleware are in place before the client
+      // sees its connect, so a tab closed right after another one opens never counts the user offline
+      socket.join(userKey(user.get()));
       next.proceed();
     });
     io.onConnection(this::onConnection);
@@ -132,7 +135,6 @@ final class ChatService {
     socket.onDisconnect(reason -> userSocketGone(user));
 
     List<String> keys = new ArrayList<>();
-    keys.add(userKey(user));
     for (String r : store.memberRooms(user)) {
       keys.add(roomKey(r));
     }
