@@ -5,33 +5,39 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
- * An append-only record of events from another thread or process, with waits that end as soon as
- * the awaited events are there (or fail with the whole history in the message). Nothing is
- * consumed: every wait looks at the full history, so tests never lose an event they skipped.
+ * An append-only record of what a client or the server saw, filled from other threads or processes,
+ * with waits that end as soon as the awaited events are there and otherwise fail with the whole
+ * history. Nothing is consumed: every wait looks at the full history, so tests never lose an event
+ * they skipped. Shared by every integration-test package.
  */
-final class EventLog<T> {
+public final class EventLog<T> {
+  /** How long any wait lasts before it fails; only waits use it, never an assertion on timing. */
+  public static final Duration TIMEOUT = Duration.ofSeconds(10);
+
   private final String name;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final List<T> events = new ArrayList<>();
   private volatile Supplier<String> diagnostics = () -> "";
 
-  EventLog(String name) {
+  public EventLog(String name) {
     this.name = name;
   }
 
   /** Extra text for failure messages (e.g. a process's stderr). */
-  void diagnostics(Supplier<String> diagnostics) {
+  public void diagnostics(Supplier<String> diagnostics) {
     this.diagnostics = diagnostics;
   }
 
-  void add(T event) {
+  public void add(T event) {
     lock.lock();
     try {
       events.add(event);
@@ -41,7 +47,7 @@ final class EventLog<T> {
     }
   }
 
-  List<T> snapshot() {
+  public List<T> snapshot() {
     lock.lock();
     try {
       return List.copyOf(events);
@@ -50,13 +56,26 @@ final class EventLog<T> {
     }
   }
 
+  /** The events so far matching {@code p}, in arrival order (no waiting). */
+  public List<T> matching(Predicate<? super T> p) {
+    return snapshot().stream().filter(p).collect(Collectors.toList());
+  }
+
+  public T awaitFirst(Predicate<? super T> p, String what) {
+    return awaitCount(p, 1, TIMEOUT, what).get(0);
+  }
+
   /** The first event (in arrival order) matching {@code p}, waiting up to {@code timeout} for it. */
-  T awaitFirst(Predicate<? super T> p, Duration timeout, String what) {
+  public T awaitFirst(Predicate<? super T> p, Duration timeout, String what) {
     return awaitCount(p, 1, timeout, what).get(0);
   }
 
+  public List<T> awaitCount(Predicate<? super T> p, int n, String what) {
+    return awaitCount(p, n, TIMEOUT, what);
+  }
+
   /** The first {@code n} events matching {@code p}, in arrival order, waiting up to {@code timeout}. */
-  List<T> awaitCount(Predicate<? super T> p, int n, Duration timeout, String what) {
+  public List<T> awaitCount(Predicate<? super T> p, int n, Duration timeout, String what) {
     long deadline = System.nanoTime() + timeout.toNanos();
     lock.lock();
     try {
@@ -81,10 +100,10 @@ final class EventLog<T> {
   }
 
   /** The history and diagnostics, for assertion messages. */
-  String describe() {
+  public String describe() {
     List<T> all = snapshot();
     StringBuilder sb = new StringBuilder("  ").append(name).append(" events (").append(all.size()).append("):\n");
-    int from = Math.max(0, all.size() - 60);
+    int from = Math.max(0, all.size() - 80);
     if (from > 0) {
       sb.append("    ... ").append(from).append(" earlier events\n");
     }
@@ -96,5 +115,24 @@ final class EventLog<T> {
       sb.append("  ").append(name).append(" diagnostics:\n").append(extra);
     }
     return sb.toString();
+  }
+
+  /** Waits for a condition no event announces, checking every few milliseconds until {@link #TIMEOUT}. */
+  public static void until(String what, BooleanSupplier condition) {
+    until(what, condition, () -> "");
+  }
+
+  public static void until(String what, BooleanSupplier condition, Supplier<String> detail) {
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + TIMEOUT.toMillis() + " ms waiting until " + what + "\n"
+            + detail.get());
+      }
+      LockSupport.parkNanos(5_000_000);
+      if (Thread.interrupted()) {
+        throw new AssertionError("interrupted waiting until " + what);
+      }
+    }
   }
 }

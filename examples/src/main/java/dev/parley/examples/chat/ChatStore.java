@@ -100,29 +100,8 @@ public final class ChatStore implements AutoCloseable {
 
   /** Creates the user and makes it a member of {@code general}; false when the name is taken. */
   public boolean createUser(String name, byte[] salt, byte[] hash, int iterations) {
-    return run(c -> {
-      c.setAutoCommit(false);
-      try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO users (name, salt, hash, iterations, created_at) VALUES (?, ?, ?, ?, ?)")) {
-        ps.setString(1, name);
-        ps.setBytes(2, salt);
-        ps.setBytes(3, hash);
-        ps.setInt(4, iterations);
-        ps.setLong(5, System.currentTimeMillis());
-        ps.executeUpdate();
-        addMember(c, "general", name);
-        c.commit();
-        return true;
-      } catch (SQLException e) {
-        c.rollback();
-        if (isDuplicate(e)) {
-          return false;
-        }
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
-    });
+    return insertWithMember("INSERT INTO users (name, salt, hash, iterations, created_at) VALUES (?, ?, ?, ?, ?)",
+        new Object[] {name, salt, hash, iterations, System.currentTimeMillis()}, "general", name);
   }
 
   public void setLastSeen(String name, long time) {
@@ -171,28 +150,8 @@ public final class ChatStore implements AutoCloseable {
 
   /** Creates a room with its creator as first member; false when the name is taken. */
   public boolean createRoom(String name, boolean isPrivate, String creator) {
-    return run(c -> {
-      c.setAutoCommit(false);
-      try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO rooms (name, is_private, created_by, created_at) VALUES (?, ?, ?, ?)")) {
-        ps.setString(1, name);
-        ps.setBoolean(2, isPrivate);
-        ps.setString(3, creator);
-        ps.setLong(4, System.currentTimeMillis());
-        ps.executeUpdate();
-        addMember(c, name, creator);
-        c.commit();
-        return true;
-      } catch (SQLException e) {
-        c.rollback();
-        if (isDuplicate(e)) {
-          return false;
-        }
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
-    });
+    return insertWithMember("INSERT INTO rooms (name, is_private, created_by, created_at) VALUES (?, ?, ?, ?)",
+        new Object[] {name, isPrivate, creator, System.currentTimeMillis()}, name, creator);
   }
 
   public boolean isMember(String room, String user) {
@@ -412,6 +371,33 @@ public final class ChatStore implements AutoCloseable {
           }
         }
         return out;
+      }
+    });
+  }
+
+  /**
+   * In one transaction: inserts a row and makes {@code user} a member of {@code room}; false, with
+   * nothing written, when the row's key is taken.
+   */
+  private boolean insertWithMember(String sql, Object[] params, String room, String user) {
+    return run(c -> {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        for (int i = 0; i < params.length; i++) {
+          ps.setObject(i + 1, params[i]);
+        }
+        ps.executeUpdate();
+        addMember(c, room, user);
+        c.commit();
+        return true;
+      } catch (SQLException e) {
+        c.rollback();
+        if (isDuplicate(e)) {
+          return false;
+        }
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
       }
     });
   }

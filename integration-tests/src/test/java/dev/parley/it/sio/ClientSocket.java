@@ -1,5 +1,7 @@
 package dev.parley.it.sio;
 
+import dev.parley.it.EventLog;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.time.Duration;
 import java.util.List;
@@ -9,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * One client socket (one namespace) of either official client, with the same commands and the same
  * recorded {@link ClientEvent}s for both. Commands return at once; the waits ({@code await...}) block
- * until the client reports what is awaited, or fail after {@link Events#TIMEOUT} with the socket's
+ * until the client reports what is awaited, or fail after {@link EventLog#TIMEOUT} with the socket's
  * whole history. Arguments are Java values as for {@link SioJson#tree}: records, maps, lists,
  * primitives, strings, null, JsonNode; byte[] and ByteBuffer become binary at any depth.
  *
@@ -28,7 +30,7 @@ abstract class ClientSocket {
   private final ClientKind kind;
   private final TransportMode mode;
   private final String namespace;
-  private final Events<ClientEvent> events;
+  private final EventLog<ClientEvent> events;
   private final AtomicInteger ackIds = new AtomicInteger();
 
   ClientSocket(String name, ClientKind kind, TransportMode mode, String namespace) {
@@ -36,7 +38,7 @@ abstract class ClientSocket {
     this.kind = kind;
     this.mode = mode;
     this.namespace = namespace;
-    this.events = new Events<>(kind + " socket " + name + " " + mode + " " + namespace);
+    this.events = new EventLog<>(kind + " socket " + name + " " + mode + " " + namespace);
   }
 
   /** The name the driver knows this socket by (unique within one {@link SioClients}). */
@@ -57,7 +59,7 @@ abstract class ClientSocket {
   }
 
   /** Everything this socket saw, in order. */
-  Events<ClientEvent> events() {
+  EventLog<ClientEvent> events() {
     return events;
   }
 

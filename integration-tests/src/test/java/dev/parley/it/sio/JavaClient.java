@@ -1,5 +1,7 @@
 package dev.parley.it.sio;
 
+import dev.parley.it.EventLog;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.socket.client.Ack;
@@ -83,7 +85,7 @@ final class JavaClient implements AutoCloseable {
         okHttp = null;
       }
     }
-    Events.until("no non-daemon thread of the Java client is alive", () -> clientThreads().isEmpty(),
+    EventLog.until("no non-daemon thread of the Java client is alive", () -> clientThreads().isEmpty(),
         () -> "still alive: " + clientThreads().stream()
             .map(t -> t.getName() + " " + t.getState()).collect(Collectors.joining(", ")));
   }
@@ -118,7 +120,7 @@ final class JavaClient implements AutoCloseable {
       c.closeEngine();
     }
     for (Connection c : connections) {
-      Events.until("the Java client's connection to " + c.url + " is closed", () -> !c.opened || c.closed,
+      EventLog.until("the Java client's connection to " + c.url + " is closed", () -> !c.opened || c.closed,
           c::describe);
     }
     timers.forEach(AckWithTimeout::cancelTimer);

@@ -1,5 +1,7 @@
 package dev.parley.it.sio;
 
+import dev.parley.it.EventLog;
+
 import static dev.parley.it.sio.SioJson.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -78,7 +80,7 @@ class ScenarioServerContractTest {
     c.awaitConnect();
     if (mode == TransportMode.UPGRADE) {
       c.awaitUpgrade();
-      Events.until("the server sees the upgrade of " + c, () -> {
+      EventLog.until("the server sees the upgrade of " + c, () -> {
         Socket s = io.sockets().sockets().get(c.id());
         return s != null && s.transport().equals("websocket");
       });
@@ -123,7 +125,7 @@ class ScenarioServerContractTest {
       assertThat(call(c, "broadcast", c.id(), "end")).containsExactly(json("true"));
     }
     for (ClientSocket c : List.of(a, b, outsider)) {
-      Events.until(c + " got its end tick", () -> ticks(c).contains(json("'end'")), () -> c.events().describe());
+      EventLog.until(c + " got its end tick", () -> ticks(c).contains(json("'end'")), () -> c.events().describe());
     }
     assertThat(ticks(a)).containsExactly(json("{n: 1, s: 'one'}"), json("[3, 'three']"), json("4"), json("'end'"));
     assertThat(ticks(b)).containsExactly(json("{n: 1, s: 'one'}"), json("{n: 2}"), json("[3, 'three']"),
@@ -188,7 +190,7 @@ class ScenarioServerContractTest {
 
     a.emit("kick");
     assertThat(a.awaitDisconnect()).isEqualTo("io server disconnect");
-    Events.until("the server forgot the kicked socket", () -> !io.sockets().sockets().containsKey(a.id()));
+    EventLog.until("the server forgot the kicked socket", () -> !io.sockets().sockets().containsKey(a.id()));
     assertThat(call(b, "room-size", "alpha")).containsExactly(json("1"));
     assertThat(call(b, "room-size", "zeta")).containsExactly(json("0"));
   }

@@ -1,5 +1,7 @@
 package dev.parley.it.sio;
 
+import dev.parley.it.EventLog;
+
 import static dev.parley.it.sio.SioJson.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -24,7 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SioAckTest extends SioTestBase {
 
   private static Args get(CompletableFuture<Args> future) throws Exception {
-    return future.get(Events.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    return future.get(EventLog.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   @ParameterizedTest
@@ -120,7 +122,7 @@ class SioAckTest extends SioTestBase {
     ExecutionException failed = catchThrowableOfType(ExecutionException.class, () -> get(future));
     assertThat(failed.getCause()).isInstanceOf(AckTimeoutException.class).hasMessage("operation has timed out");
     assertThat(((AckTimeoutException) failed.getCause()).partialResponses()).isEmpty();
-    Events.until("the callback has failed", () -> !callbackErrors.isEmpty());
+    EventLog.until("the callback has failed", () -> !callbackErrors.isEmpty());
 
     // the client answers after the timeout: both answers must be ignored
     List<ClientEvent> asked = client.awaitEvents("silence", 2);
@@ -148,7 +150,7 @@ class SioAckTest extends SioTestBase {
 
     ExecutionException failed = catchThrowableOfType(ExecutionException.class, () -> get(future));
     assertThat(failed.getCause()).isInstanceOf(SocketDisconnectedException.class);
-    Events.until("the callback has failed", () -> callbackError.get() != null);
+    EventLog.until("the callback has failed", () -> callbackError.get() != null);
     assertThat(callbackError.get()).isInstanceOf(SocketDisconnectedException.class);
     assertThat(server.awaitDisconnect(socket.id())).isEqualTo("client namespace disconnect");
 

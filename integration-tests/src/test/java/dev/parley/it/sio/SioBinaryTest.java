@@ -1,5 +1,7 @@
 package dev.parley.it.sio;
 
+import dev.parley.it.EventLog;
+
 import static dev.parley.it.sio.SioJson.bytes;
 import static dev.parley.it.sio.SioJson.json;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,7 +53,7 @@ class SioBinaryTest extends SioTestBase {
   }
 
   private static Args get(java.util.concurrent.CompletableFuture<Args> f) throws Exception {
-    return f.get(Events.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    return f.get(EventLog.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   @ParameterizedTest

@@ -1,5 +1,7 @@
 package dev.parley.it.sio;
 
+import dev.parley.it.EventLog;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -83,7 +85,7 @@ final class SioClients implements AutoCloseable {
     if (socket.mode() == TransportMode.UPGRADE) {
       socket.awaitUpgrade();
       dev.parley.Socket s = server.socket(connected.field("id"));
-      Events.until("the server sees the upgrade of " + socket, () -> s.transport().equals("websocket"));
+      EventLog.until("the server sees the upgrade of " + socket, () -> s.transport().equals("websocket"));
     }
     return connected;
   }

@@ -1,5 +1,7 @@
 package dev.parley.it.sio;
 
+import dev.parley.it.EventLog;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.Socket;
@@ -48,7 +50,7 @@ class SioDisconnectTest extends SioTestBase {
     // both clients close the connection once their last namespace is gone, after sending DISCONNECT
     main.disconnect();
     assertThat(server.awaitDisconnect(sMain.id())).isEqualTo("client namespace disconnect");
-    Events.until("the connection is closed", () -> server.io().engine().sessionCount() == 0);
+    EventLog.until("the connection is closed", () -> server.io().engine().sessionCount() == 0);
   }
 
   @ParameterizedTest
@@ -99,7 +101,7 @@ class SioDisconnectTest extends SioTestBase {
     // the server closes the connection itself (not only the client after its last namespace): the
     // session stops being open at once. (Not sessionCount(): a polling session whose client closed
     // while the server's close packet waited for a GET lingers until closeTimeout; see the report.)
-    Events.until("the server closes the connection", () -> !session.isOpen());
+    EventLog.until("the server closes the connection", () -> !session.isOpen());
     assertConnected(bystander, server.socket(bystander.id()), "bystander still up");
   }
 
@@ -141,7 +143,7 @@ class SioDisconnectTest extends SioTestBase {
     assertThat(server.awaitDisconnect(a.id())).isEqualTo("transport close");
     main.awaitDisconnect();
     a.awaitDisconnect();
-    Events.until("the connection is gone", () -> server.io().engine().sessionCount() == 0);
+    EventLog.until("the connection is gone", () -> server.io().engine().sessionCount() == 0);
   }
 
   @ParameterizedTest
@@ -174,7 +176,7 @@ class SioDisconnectTest extends SioTestBase {
     assertThat(kickedDisconnecting.rooms()).containsExactlyInAnyOrder(kickedId, "room-a", "room-b");
     server.awaitDisconnect(kickedId);
     // the fixture's listener runs before this test's: wait for ours too
-    Events.until("both sockets' disconnect listeners ran", () -> order.size() == 4);
+    EventLog.until("both sockets' disconnect listeners ran", () -> order.size() == 4);
     // each socket: "disconnecting" with its rooms, then "disconnect" without (the two sockets live on
     // different connections, so their listeners may interleave)
     for (String id : List.of(leavingId, kickedId)) {

@@ -1,5 +1,7 @@
 package dev.parley.it.sio;
 
+import dev.parley.it.EventLog;
+
 import static dev.parley.it.sio.SioJson.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -86,7 +88,7 @@ class SioEventsTest extends SioTestBase {
 
     List<Integer> atClient = client.awaitEvents("n", 100).stream().map(e -> e.arg(0).asInt())
         .collect(Collectors.toList());
-    Events.until("the server has all 100", () -> seen.size() == 100, () -> "seen " + seen);
+    EventLog.until("the server has all 100", () -> seen.size() == 100, () -> "seen " + seen);
     List<Integer> inOrder = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
       inOrder.add(i);
@@ -140,13 +142,13 @@ class SioEventsTest extends SioTestBase {
     Socket socket = server.socket(client.id());
 
     client.emit("x", "1");
-    Events.until("the handler ran", () -> order.contains("handler 1"), order::toString);
+    EventLog.until("the handler ran", () -> order.contains("handler 1"), order::toString);
     assertThat(order).containsExactly("B x", "A x", "C x", "handler 1");
 
     client.emitWithAck("remove-c").await();
     order.clear();
     client.emit("x", "2");
-    Events.until("the handler ran", () -> order.contains("handler 2"), order::toString);
+    EventLog.until("the handler ran", () -> order.contains("handler 2"), order::toString);
     assertThat(order).containsExactly("B x", "A x", "handler 2");
 
     client.autoAck(AutoAck.echo());
@@ -232,7 +234,7 @@ class SioEventsTest extends SioTestBase {
     PendingAck rejectedWithAck = client.emitWithAck(Duration.ofMillis(500), "admin:drop", "again");
     assertThat(client.emitWithAck("normal", "1").await()).containsExactly(json("'ok'"));
 
-    Events.until("both rejections reached onError", () -> errors.size() == 2);
+    EventLog.until("both rejections reached onError", () -> errors.size() == 2);
     assertThat(errors).allSatisfy(e -> assertThat(e).isInstanceOf(SocketIoException.class)
         .hasMessage("not allowed: admin:drop"));
     assertThat(handled).containsExactly("normal 1");

@@ -1,5 +1,7 @@
 package dev.parley.it.sio;
 
+import dev.parley.it.EventLog;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -28,7 +30,7 @@ import java.util.concurrent.TimeUnit;
 final class SioNodeClient implements AutoCloseable {
   private final Process process;
   private final OutputStream stdin;
-  private final Events<ClientEvent> events;
+  private final EventLog<ClientEvent> events;
   private final Map<String, NodeSocket> sockets = new ConcurrentHashMap<>();
   private final ArrayDeque<String> stderrTail = new ArrayDeque<>();
   private final Thread stdoutReader;
@@ -37,7 +39,7 @@ final class SioNodeClient implements AutoCloseable {
   private SioNodeClient(Process process) {
     this.process = process;
     this.stdin = process.getOutputStream();
-    this.events = new Events<>("node process " + process.pid());
+    this.events = new EventLog<>("node process " + process.pid());
     events.diagnostics(this::stderrText);
     this.stdoutReader = new Thread(this::readStdout, "node-client-stdout-" + process.pid());
     this.stderrReader = new Thread(this::readStderr, "node-client-stderr-" + process.pid());
@@ -73,7 +75,7 @@ final class SioNodeClient implements AutoCloseable {
   }
 
   /** Everything the process reported, for every socket. */
-  Events<ClientEvent> events() {
+  EventLog<ClientEvent> events() {
     return events;
   }
 

@@ -1,5 +1,7 @@
 package dev.parley.it.sio;
 
+import dev.parley.it.EventLog;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.Socket;
@@ -58,7 +60,7 @@ class SioPollingCloseTest extends SioTestBase {
     main.disconnect(true);
     server.awaitDisconnect(main.id());
     server.awaitDisconnect(a.id());
-    Events.until("the server starts closing", () -> !server.io().engine().session(sid).isOpen());
+    EventLog.until("the server starts closing", () -> !server.io().engine().session(sid).isOpen());
 
     String first = get(url);
     assertThat(first.split("\u001e")).contains("41", "41/a,");
@@ -79,10 +81,10 @@ class SioPollingCloseTest extends SioTestBase {
     EngineSession session = server.io().engine().session(sid);
 
     main.disconnect(true);
-    Events.until("the server starts closing", () -> !session.isOpen());
+    EventLog.until("the server starts closing", () -> !session.isOpen());
     assertThat(post("1")).isEqualTo("ok");
 
-    Events.until("the session is gone", () -> server.io().engine().session(sid) == null);
+    EventLog.until("the session is gone", () -> server.io().engine().session(sid) == null);
   }
 
   private String get(String target) throws Exception {

@@ -1,5 +1,7 @@
 package dev.parley.it.sio;
 
+import dev.parley.it.EventLog;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,7 +37,7 @@ class SioScaleTest extends SioTestBase {
   /** One {@code node sio-burst.mjs} process; always killed in {@link #close()}. */
   private static final class Burst implements AutoCloseable {
     final Process process;
-    final Events<JsonNode> events;
+    final EventLog<JsonNode> events;
     final OutputStream stdin;
     final ArrayDeque<String> stderr = new ArrayDeque<>();
 
@@ -52,7 +54,7 @@ class SioScaleTest extends SioTestBase {
         throw new UncheckedIOException("could not start node", e);
       }
       stdin = process.getOutputStream();
-      events = new Events<>("sio-burst " + process.pid());
+      events = new EventLog<>("sio-burst " + process.pid());
       events.diagnostics(() -> {
         synchronized (stderr) {
           return String.join("\n", stderr) + "\n";
@@ -133,7 +135,7 @@ class SioScaleTest extends SioTestBase {
       Set<String> ids = new HashSet<>();
       connected.path("ids").forEach(id -> ids.add(id.asText()));
       assertThat(ids).hasSize(clientCount);
-      Events.until("all " + clientCount + " sockets are in the room",
+      EventLog.until("all " + clientCount + " sockets are in the room",
           () -> server.io().sockets().adapter().sockets(Set.of("crowd")).size() == clientCount);
       assertThat(server.io().sockets().adapter().sockets(Set.of("crowd"))).isEqualTo(ids);
 

@@ -1,5 +1,7 @@
 package dev.parley.it.sio;
 
+import dev.parley.it.EventLog;
+
 import dev.parley.Namespace;
 import dev.parley.ParentNamespace;
 import dev.parley.Socket;
@@ -43,7 +45,7 @@ final class SioServer implements AutoCloseable {
 
   private final SocketIoServer io;
   private final ParleyJetty.Running running;
-  private final Events<ServerEvent> events = new Events<>("server");
+  private final EventLog<ServerEvent> events = new EventLog<>("server");
   private final Set<Object> tracked = Collections.newSetFromMap(new ConcurrentHashMap<>());
   private volatile boolean closed;
 
@@ -87,7 +89,7 @@ final class SioServer implements AutoCloseable {
     return "http://127.0.0.1:" + port();
   }
 
-  Events<ServerEvent> events() {
+  EventLog<ServerEvent> events() {
     return events;
   }
 
