@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * Socket.IO level, user code included, in arrival order. So a handler that blocks delays only this
  * client's later events, never its pings or its outgoing packets. The maps are touched on the lane only.
  */
-final class Client implements EngineSession.Listener {
+final class Client implements EngineSession.NonBlockingListener {
   private static final Logger log = LoggerFactory.getLogger(Client.class);
 
   private final SocketIoServer server;
@@ -151,9 +151,16 @@ final class Client implements EngineSession.Listener {
     }
     sockets.put(name, socket);
     connectTimer.cancel();
-    socket.onConnected();
-    write(server.wire().connectOk(name, socket.id(), socket.pid()));
-    socket.namespace().add(socket);
+    // as on Node's single thread: the client cannot act on its CONNECT before the connection
+    // handlers ran (joined rooms, emitted), yet their packets follow the CONNECT
+    session.cork();
+    try {
+      socket.onConnected();
+      write(server.wire().connectOk(name, socket.id(), socket.pid()));
+      socket.namespace().add(socket);
+    } finally {
+      session.uncork();
+    }
   }
 
   // ------------------------------------------------------------------ connection state recovery
@@ -241,8 +248,13 @@ final class Client implements EngineSession.Listener {
     }
     sockets.put(name, socket);
     connectTimer.cancel();
-    socket.completeRestore(missed, server.wire().connectOk(name, socket.id(), socket.pid()));
-    socket.namespace().add(socket);
+    session.cork();
+    try {
+      socket.completeRestore(missed, server.wire().connectOk(name, socket.id(), socket.pid()));
+      socket.namespace().add(socket);
+    } finally {
+      session.uncork();
+    }
   }
 
   private Handshake handshake(JsonNode auth) {

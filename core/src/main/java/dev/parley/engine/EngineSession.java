@@ -54,6 +54,22 @@ public final class EngineSession {
     void onClose(EngineSession session, String reason);
   }
 
+  /**
+   * A {@link Listener} that promises never to block and to return quickly: the session may then call
+   * it on the thread that brought the event (a Jetty I/O thread that read the packet, a thread that
+   * flushed), saving a thread hand-off per packet. Socket.IO's own listener is one; it hands user code
+   * to a lane of its own. Listeners that may block implement plain {@link Listener} and are always
+   * called on the session's executor.
+   *
+   * <pre>{@code
+   * session.setListener(new EngineSession.NonBlockingListener() {
+   *   public void onMessage(EngineSession s, EnginePacket packet) { s.send(packet); } // echo, never blocks
+   *   public void onClose(EngineSession s, String reason) { counter.decrementAndGet(); }
+   * });
+   * }</pre>
+   */
+  public interface NonBlockingListener extends Listener {}
+
   private enum State { OPEN, CLOSING, CLOSED }
 
   private final String id;
@@ -67,11 +83,17 @@ public final class EngineSession {
   private final AtomicBoolean flushScheduled = new AtomicBoolean();
   private final java.util.concurrent.atomic.AtomicLong bufferedBytes = new java.util.concurrent.atomic.AtomicLong();
   private final AtomicBoolean overflowed = new AtomicBoolean();
+  /** While above zero, packets are queued but not written ({@link #cork()}). */
+  private final java.util.concurrent.atomic.AtomicInteger corks = new java.util.concurrent.atomic.AtomicInteger();
   private final Runnable flushTask = this::runFlush;
 
   private volatile State state = State.OPEN;
   private volatile Transport transport;
   private volatile Listener listener;
+  /** True while the listener is a {@link NonBlockingListener}: events and flushes may then run inline. */
+  private volatile boolean inline = true;
+  /** What transports hand their events to: inline when allowed, else the session's executor. */
+  private final Executor events = this::dispatch;
 
   // upgrade state (session executor only)
   private Transport probe;
@@ -105,7 +127,7 @@ public final class EngineSession {
     this.executor = new SerialExecutor(shared);
     this.transport = transport;
     this.listener = NO_LISTENER;
-    transport.bind(new Events(transport), executor);
+    transport.bind(new Events(transport), events);
   }
 
   /** The session id ({@code sid}), 20 unguessable base64url characters. */
@@ -152,6 +174,16 @@ public final class EngineSession {
   /** Sets who receives messages and the close; call it from the server's connection handler. */
   public void setListener(Listener listener) {
     this.listener = Objects.requireNonNull(listener, "listener == null");
+    this.inline = listener instanceof NonBlockingListener;
+  }
+
+  /** Runs a session task on the calling thread when that is allowed and the lane is idle. */
+  private void dispatch(Runnable task) {
+    if (inline) {
+      executor.executeInline(task);
+    } else {
+      executor.execute(task);
+    }
   }
 
   /** Sends a text message; from any thread, never blocks. Ignored once the session is closing. */
@@ -189,6 +221,36 @@ public final class EngineSession {
     }
     account(bytes);
     scheduleFlush();
+  }
+
+  /**
+   * Holds writing back until {@link #uncork()}: packets sent meanwhile (from any thread) are queued
+   * and leave together, in order, when the last cork is removed. Socket.IO uses it so a client
+   * cannot see its CONNECT before the application's connection handler has run (joined rooms,
+   * emitted a welcome), as on Node's single thread. Keep it short: heartbeats wait too.
+   *
+   * <pre>{@code
+   * session.cork();
+   * try {
+   *   session.send(first);
+   *   session.send(second); // both leave together
+   * } finally {
+   *   session.uncork();
+   * }
+   * }</pre>
+   */
+  public void cork() {
+    corks.incrementAndGet();
+  }
+
+  /** Removes one {@link #cork()}; the last one flushes what was queued. */
+  public void uncork() {
+    if (corks.decrementAndGet() <= 0) {
+      corks.set(0);
+      if (!outbox.isEmpty()) {
+        scheduleFlush();
+      }
+    }
   }
 
   /** Bytes queued for this client and not yet handed to the transport. */
@@ -296,8 +358,11 @@ public final class EngineSession {
   // ---------------------------------------------------------------- writing
 
   private void scheduleFlush() {
+    if (corks.get() > 0) {
+      return; // uncork() flushes
+    }
     if (flushScheduled.compareAndSet(false, true)) {
-      executor.execute(flushTask);
+      dispatch(flushTask);
     }
   }
 
@@ -307,8 +372,16 @@ public final class EngineSession {
   }
 
   private void flush() {
-    if (state == State.CLOSED) {
-      return;
+    // a transport whose writes complete at once is writable again right after send(): loop
+    while (flushOnce()) {
+      // next batch
+    }
+  }
+
+  /** One batch to the transport; true when another may follow at once. */
+  private boolean flushOnce() {
+    if (state == State.CLOSED || corks.get() > 0) {
+      return false;
     }
     Transport t = transport;
     if (closeDeferred) {
@@ -318,13 +391,13 @@ public final class EngineSession {
         closePacketSent = true;
         finish(closeReason);
       }
-      return;
+      return false;
     }
     if (outbox.isEmpty()) {
-      return;
+      return false;
     }
     if (!t.isWritable()) {
-      return; // onDrain will call again
+      return false; // onDrain will call again
     }
     List<EnginePacket> batch = new ArrayList<>();
     boolean closing = false;
@@ -351,7 +424,9 @@ public final class EngineSession {
     if (closing) {
       closePacketSent = true;
       finish(closeReason);
+      return false;
     }
+    return !outbox.isEmpty() && t == transport && t.isWritable();
   }
 
   // ---------------------------------------------------------------- heartbeat
@@ -441,7 +516,7 @@ public final class EngineSession {
       return false;
     }
     upgrading = true;
-    ws.bind(new Events(ws), executor);
+    ws.bind(new Events(ws), events);
     executor.execute(() -> {
       if (state != State.OPEN) {
         upgrading = false;

@@ -36,6 +36,20 @@ public final class EngineCodec {
   }
 
   /**
+   * The UTF-8 bytes of {@link #encodeText}: the payload of a WebSocket text frame. Cached on the
+   * packet like the text, so a broadcast's frame payload is encoded once for all recipients. The array
+   * is shared: callers must not change it.
+   *
+   * @throws IllegalArgumentException for a binary packet
+   */
+  public static byte[] encodeTextUtf8(EnginePacket packet) {
+    if (packet.isBinary()) {
+      throw new IllegalArgumentException("binary packet has no text form; send its bytes");
+    }
+    return packet.encodedUtf8();
+  }
+
+  /**
    * Decodes one text packet, as received in a WebSocket text frame.
    *
    * @throws EngineParseException when the text is empty or starts with anything but {@code 0..6}

@@ -35,6 +35,7 @@ public final class EnginePacket {
   private final String text;
   private final byte[] binary;
   private volatile String encodedText;
+  private volatile byte[] encodedUtf8;
   private volatile int size = -1;
 
   private EnginePacket(EnginePacketType type, String text, byte[] binary) {
@@ -102,6 +103,17 @@ public final class EnginePacket {
    * The text encoding ({@code <digit><payload>}) of a text packet, computed once and cached so a
    * packet shared by many recipients is encoded once.
    */
+  byte[] encodedUtf8() {
+    byte[] b = encodedUtf8;
+    if (b == null) {
+      String t = encodedText;
+      b = (t != null ? t : type.digit() + text).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      encodedUtf8 = b;
+      size = b.length;
+    }
+    return b;
+  }
+
   String encodedText() {
     String s = encodedText;
     if (s == null) {

@@ -5,38 +5,64 @@ import dev.parley.engine.TransportKind;
 import dev.parley.engine.protocol.EngineCodec;
 import dev.parley.engine.protocol.EnginePacket;
 import dev.parley.engine.protocol.EngineParseException;
+import java.io.EOFException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import org.eclipse.jetty.websocket.api.Callback;
-import org.eclipse.jetty.websocket.api.Session;
-import org.eclipse.jetty.websocket.api.StatusCode;
+import org.eclipse.jetty.io.EofException;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.core.CloseStatus;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.FrameHandler;
+import org.eclipse.jetty.websocket.core.OpCode;
 
 /**
- * The WebSocket transport on Jetty 12: one Engine.IO packet per frame (text frames
- * {@code <digit><payload>}, binary frames the raw message bytes). Jetty's threads only decode and hand
- * over; the session's executor does the rest. Public only because Jetty requires WebSocket endpoints to
- * be public; applications never use it directly.
+ * The WebSocket transport on Jetty 12's WebSocket core: one Engine.IO packet per message (text frames
+ * {@code <digit><payload>}, binary frames the raw message bytes).
+ *
+ * <p>It works at the frame level, below Jetty's message API, for speed: an incoming text frame is
+ * decoded straight from its bytes (no per-message string builder), fragments are joined in a buffer
+ * bounded by {@code maxHttpBufferSize} (beyond it the socket closes with 1009), and an outgoing text
+ * packet is sent as the UTF-8 bytes cached on the packet, so a broadcast's frame payload is encoded
+ * once for every recipient. The packets of one batch leave in one write where Jetty can batch them.
+ *
+ * <p>Jetty's threads decode and hand over to the session's event executor, which runs engine work
+ * inline when the session allows it (never user code). Public only because it is handed to Jetty;
+ * applications never use it directly.
  *
  * <pre>{@code
  * // what ParleyHandler does for a WebSocket handshake:
  * new JettyWebSocketTransport(maxMessageSize, idleTimeout, t -> engine.handshake(t, request));
  * }</pre>
  */
-public final class JettyWebSocketTransport implements Transport, Session.Listener.AutoDemanding {
+public final class JettyWebSocketTransport implements Transport, FrameHandler {
   private final int maxMessageSize;
   private final Duration idleTimeout;
   private final Consumer<JettyWebSocketTransport> onOpen;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicBoolean reported = new AtomicBoolean();
   private final Callback sendCallback = new SendCallback();
 
-  private volatile Session session;
+  private volatile CoreSession session;
   private volatile Listener listener;
   private volatile Executor executor;
   private volatile boolean closed;
+
+  // reading state: Jetty delivers one frame at a time per connection (demand-driven)
+  private byte messageOpCode;
+  /** A message's first frame came without FIN: continuations follow. */
+  private boolean inMessage;
+  private byte[] fragments;
+  private int fragmentsLength;
 
   JettyWebSocketTransport(int maxMessageSize, Duration idleTimeout, Consumer<JettyWebSocketTransport> onOpen) {
     this.maxMessageSize = maxMessageSize;
@@ -62,17 +88,23 @@ public final class JettyWebSocketTransport implements Transport, Session.Listene
 
   @Override
   public void send(List<EnginePacket> packets) {
-    Session s = session;
+    CoreSession s = session;
     if (closed || s == null) {
       return;
     }
-    inFlight.set(packets.size());
-    for (EnginePacket p : packets) {
-      if (p.isBinary()) {
-        s.sendBinary(ByteBuffer.wrap(p.binary()), sendCallback);
-      } else {
-        s.sendText(EngineCodec.encodeText(p), sendCallback);
-      }
+    int n = packets.size();
+    // one count per frame plus one held by this method: writes that all complete while we are still
+    // here leave the transport writable without a drain event (the session's flush loop goes on)
+    inFlight.set(n + 1);
+    for (int i = 0; i < n; i++) {
+      EnginePacket p = packets.get(i);
+      Frame frame = p.isBinary()
+          ? new Frame(OpCode.BINARY, ByteBuffer.wrap(p.binary()))
+          : new Frame(OpCode.TEXT, ByteBuffer.wrap(EngineCodec.encodeTextUtf8(p)));
+      s.sendFrame(frame, sendCallback, i < n - 1);
+    }
+    if (inFlight.decrementAndGet() == 0) {
+      return; // everything written already
     }
   }
 
@@ -82,86 +114,222 @@ public final class JettyWebSocketTransport implements Transport, Session.Listene
       return;
     }
     closed = true;
-    Session s = session;
+    CoreSession s = session;
     if (s == null) {
       return;
     }
     if (sendClosePacket) {
       // The reference just closes the socket; telling the client first lets clients that ignore
       // close frames (the Java client) notice at once.
-      s.sendText("1", Callback.NOOP);
+      s.sendFrame(new Frame(OpCode.TEXT, "1"), Callback.NOOP, false);
     }
-    s.close(StatusCode.NORMAL, null, Callback.NOOP);
+    s.close(CloseStatus.NORMAL, null, Callback.NOOP);
   }
 
   /** Closes the socket without telling the session (refused upgrade, or shutdown before binding). */
   void abort() {
     closed = true;
-    Session s = session;
+    CoreSession s = session;
     if (s != null) {
-      s.close(StatusCode.NORMAL, null, Callback.NOOP);
+      s.close(CloseStatus.NORMAL, null, Callback.NOOP);
     }
   }
 
   // ------------------------------------------------------------------ Jetty callbacks (I/O threads)
 
   @Override
-  public void onWebSocketOpen(Session session) {
-    this.session = session;
-    session.setMaxTextMessageSize(maxMessageSize);
-    session.setMaxBinaryMessageSize(maxMessageSize);
-    session.setIdleTimeout(idleTimeout);
+  public void onOpen(CoreSession coreSession, Callback callback) {
+    this.session = coreSession;
+    coreSession.setIdleTimeout(idleTimeout);
+    callback.succeeded();
     onOpen.accept(this);
+    coreSession.demand();
   }
 
   @Override
-  public void onWebSocketText(String message) {
-    Executor e = executor;
-    if (e == null) {
+  public void onFrame(Frame frame, Callback callback) {
+    byte op = frame.getOpCode();
+    switch (op) {
+      case OpCode.TEXT:
+      case OpCode.BINARY:
+        if (inMessage) {
+          fail(callback, CloseStatus.PROTOCOL, "new data frame before the fragmented message ended");
+          return;
+        }
+        messageOpCode = op;
+        fragmentsLength = 0;
+        onData(frame, callback);
+        return;
+      case OpCode.CONTINUATION:
+        if (!inMessage) {
+          fail(callback, CloseStatus.PROTOCOL, "continuation frame without a message to continue");
+          return;
+        }
+        onData(frame, callback);
+        return;
+      case OpCode.PING:
+        ByteBuffer payload = frame.hasPayload() ? copy(frame.getPayload()) : ByteBuffer.allocate(0);
+        callback.succeeded();
+        CoreSession s = session;
+        s.sendFrame(new Frame(OpCode.PONG, payload), Callback.NOOP, false);
+        s.demand();
+        return;
+      case OpCode.CLOSE:
+        callback.succeeded(); // Jetty answers the close frame; onClosed follows
+        return;
+      default: // PONG
+        callback.succeeded();
+        session.demand();
+    }
+  }
+
+  private void onData(Frame frame, Callback callback) {
+    ByteBuffer payload = frame.getPayload();
+    int len = payload == null ? 0 : payload.remaining();
+    if (fragmentsLength + (long) len > maxMessageSize) {
+      fail(callback, CloseStatus.MESSAGE_TOO_LARGE, "message larger than " + maxMessageSize + " bytes");
       return;
     }
-    try {
-      EnginePacket packet = EngineCodec.decodeText(message);
-      e.execute(() -> listener.onPacket(packet));
-    } catch (EngineParseException ex) {
-      e.execute(() -> listener.onParseError(ex.getMessage()));
+    inMessage = !frame.isFin();
+    EnginePacket packet = null;
+    String error = null;
+    if (frame.isFin() && fragmentsLength == 0) {
+      // the common case: a whole message in one frame, decoded from Jetty's buffer
+      if (messageOpCode == OpCode.TEXT) {
+        try {
+          packet = EngineCodec.decodeText(utf8(payload));
+        } catch (EngineParseException e) {
+          error = e.getMessage();
+        } catch (CharacterCodingException e) {
+          fail(callback, CloseStatus.BAD_PAYLOAD, "text message is not valid UTF-8");
+          return;
+        }
+      } else {
+        byte[] data = new byte[len];
+        if (len > 0) {
+          payload.get(data);
+        }
+        packet = EngineCodec.decodeBinary(data);
+      }
+    } else {
+      append(payload, len);
+      if (frame.isFin()) {
+        byte[] data = Arrays.copyOf(fragments, fragmentsLength);
+        fragments = null;
+        fragmentsLength = 0;
+        if (messageOpCode == OpCode.TEXT) {
+          try {
+            packet = EngineCodec.decodeText(utf8(ByteBuffer.wrap(data)));
+          } catch (EngineParseException e) {
+            error = e.getMessage();
+          } catch (CharacterCodingException e) {
+            fail(callback, CloseStatus.BAD_PAYLOAD, "text message is not valid UTF-8");
+            return;
+          }
+        } else {
+          packet = EngineCodec.decodeBinary(data);
+        }
+      }
     }
-  }
-
-  @Override
-  public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
-    byte[] data = new byte[payload.remaining()];
-    payload.get(data);
-    callback.succeed();
+    callback.succeeded();
     Executor e = executor;
     if (e != null) {
-      EnginePacket packet = EngineCodec.decodeBinary(data);
-      e.execute(() -> listener.onPacket(packet));
+      if (packet != null) {
+        EnginePacket p = packet;
+        e.execute(() -> listener.onPacket(p));
+      } else if (error != null) {
+        String detail = error;
+        e.execute(() -> listener.onParseError(detail));
+      }
+    }
+    if (!closed) {
+      session.demand();
     }
   }
 
-  @Override
-  public void onWebSocketClose(int statusCode, String reason, Callback callback) {
-    callback.succeed();
+  /** A WebSocket protocol violation: close with {@code code}, and the session ends with "transport error". */
+  private void fail(Callback callback, int code, String detail) {
+    fragments = null;
+    fragmentsLength = 0;
+    inMessage = false;
+    callback.succeeded();
     closed = true;
-    Executor e = executor;
-    if (e != null) {
-      e.execute(() -> listener.onClose());
+    session.close(code, detail, Callback.NOOP);
+    report(l -> l.onError("websocket: " + detail, null));
+  }
+
+  private void append(ByteBuffer payload, int len) {
+    if (fragments == null) {
+      fragments = new byte[Math.min(maxMessageSize, Math.max(256, len * 2))];
+    } else if (fragmentsLength + len > fragments.length) {
+      int grown = (int) Math.min(maxMessageSize, Math.max((long) fragmentsLength + len, fragments.length * 2L));
+      fragments = Arrays.copyOf(fragments, grown);
+    }
+    if (len > 0) {
+      payload.get(fragments, fragmentsLength, len);
+      fragmentsLength += len;
     }
   }
 
   @Override
-  public void onWebSocketError(Throwable cause) {
+  public void onError(Throwable cause, Callback callback) {
+    callback.succeeded();
     closed = true;
-    Executor e = executor;
-    if (e != null) {
-      e.execute(() -> listener.onError("websocket error: " + cause, cause));
+    if (cause instanceof EofException || cause instanceof EOFException || cause instanceof ClosedChannelException) {
+      // the peer went away without a close frame: as the reference, a "transport close"
+      report(Listener::onClose);
+    } else {
+      report(l -> l.onError("websocket error: " + cause, cause));
     }
+  }
+
+  @Override
+  public void onClosed(CloseStatus closeStatus, Callback callback) {
+    callback.succeeded();
+    closed = true;
+    report(Listener::onClose);
+  }
+
+  /** Tells the session the socket is gone, once (Jetty may report an error and then the close). */
+  private void report(Consumer<Listener> event) {
+    Executor e = executor;
+    if (e != null && reported.compareAndSet(false, true)) {
+      e.execute(() -> event.accept(listener));
+    }
+  }
+
+  /**
+   * Strict UTF-8 decoding, as the WebSocket protocol requires of text frames. The JDK's fast decoder
+   * replaces malformed input with U+FFFD; only a message that contains U+FFFD is checked again.
+   */
+  private static String utf8(ByteBuffer payload) throws CharacterCodingException {
+    if (payload == null || !payload.hasRemaining()) {
+      return "";
+    }
+    String s;
+    if (payload.hasArray()) {
+      s = new String(payload.array(), payload.arrayOffset() + payload.position(), payload.remaining(),
+          StandardCharsets.UTF_8);
+    } else {
+      byte[] b = new byte[payload.remaining()];
+      payload.duplicate().get(b);
+      s = new String(b, StandardCharsets.UTF_8);
+    }
+    if (s.indexOf('\uFFFD') >= 0) {
+      StandardCharsets.UTF_8.newDecoder().decode(payload.duplicate()); // throws when really malformed
+    }
+    return s;
+  }
+
+  private static ByteBuffer copy(ByteBuffer b) {
+    ByteBuffer c = ByteBuffer.allocate(b.remaining());
+    c.put(b.duplicate()).flip();
+    return c;
   }
 
   private final class SendCallback implements Callback {
     @Override
-    public void succeed() {
+    public void succeeded() {
       if (inFlight.decrementAndGet() == 0) {
         Executor e = executor;
         if (e != null && !closed) {
@@ -171,11 +339,9 @@ public final class JettyWebSocketTransport implements Transport, Session.Listene
     }
 
     @Override
-    public void fail(Throwable cause) {
-      Executor e = executor;
-      if (e != null) {
-        e.execute(() -> listener.onError("websocket write failed: " + cause, cause));
-      }
+    public void failed(Throwable cause) {
+      closed = true;
+      report(l -> l.onError("websocket write failed: " + cause, cause));
     }
   }
 }

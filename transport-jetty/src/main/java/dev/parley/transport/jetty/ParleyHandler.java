@@ -16,8 +16,13 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
-import org.eclipse.jetty.websocket.server.WebSocketCreator;
+import org.eclipse.jetty.websocket.core.FrameHandler;
+import org.eclipse.jetty.websocket.core.WebSocketComponents;
+import org.eclipse.jetty.websocket.core.server.Handshaker;
+import org.eclipse.jetty.websocket.core.server.ServerUpgradeRequest;
+import org.eclipse.jetty.websocket.core.server.ServerUpgradeResponse;
+import org.eclipse.jetty.websocket.core.server.WebSocketNegotiator;
+import org.eclipse.jetty.websocket.core.server.WebSocketServerComponents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +44,8 @@ public final class ParleyHandler extends Handler.Abstract.NonBlocking {
 
   private final EngineServer engine;
   private final EngineHttpHandler http;
-  private volatile ServerWebSocketContainer container;
+  private final Handshaker handshaker = Handshaker.newInstance();
+  private volatile WebSocketComponents components;
 
   /** Serves a Socket.IO server (on its path, {@code /socket.io/} by default). */
   public ParleyHandler(dev.parley.SocketIoServer io) {
@@ -59,7 +65,7 @@ public final class ParleyHandler extends Handler.Abstract.NonBlocking {
 
   @Override
   protected void doStart() throws Exception {
-    container = ServerWebSocketContainer.ensure(getServer());
+    components = WebSocketServerComponents.ensureWebSocketComponents(getServer());
     super.doStart();
   }
 
@@ -99,21 +105,27 @@ public final class ParleyHandler extends Handler.Abstract.NonBlocking {
     EngineOptions options = engine.options();
     String sid = engineRequest.query("sid");
     Duration idle = Duration.ofMillis(options.pingIntervalMillis() + options.pingTimeoutMillis() + 10_000);
-    WebSocketCreator creator = (upgradeRequest, upgradeResponse, upgradeCallback) -> {
-      if (!options.perMessageDeflate()) {
-        upgradeResponse.setExtensions(List.of());
-      }
-      if (sid == null) {
-        return new JettyWebSocketTransport(options.maxHttpBufferSize(), idle, t -> engine.handshake(t, engineRequest));
-      }
-      return new JettyWebSocketTransport(options.maxHttpBufferSize(), idle, t -> {
-        if (!engine.offerUpgrade(sid, t)) {
-          t.abort(); // already upgraded, upgrading, or gone: closed right after the 101
+    int maxMessage = options.maxHttpBufferSize();
+    boolean deflate = options.perMessageDeflate();
+    WebSocketNegotiator negotiator = new WebSocketNegotiator.AbstractNegotiator() {
+      @Override
+      public FrameHandler negotiate(ServerUpgradeRequest upgradeRequest, ServerUpgradeResponse upgradeResponse,
+          Callback upgradeCallback) {
+        if (!deflate) {
+          upgradeResponse.setExtensions(List.of());
         }
-      });
+        if (sid == null) {
+          return new JettyWebSocketTransport(maxMessage, idle, t -> engine.handshake(t, engineRequest));
+        }
+        return new JettyWebSocketTransport(maxMessage, idle, t -> {
+          if (!engine.offerUpgrade(sid, t)) {
+            t.abort(); // already upgraded, upgrading, or gone: closed right after the 101
+          }
+        });
+      }
     };
     try {
-      if (!container.upgrade(creator, request, response, callback)) {
+      if (!handshaker.upgradeRequest(negotiator, request, response, callback, components, null)) {
         refuse(response, "Bad request", callback);
       }
     } catch (Throwable t) {
