@@ -398,7 +398,10 @@ public final class Namespace {
       if (data instanceof Offsets.Event) {
         return Wire.toPlain(((Offsets.Event) data).array());
       }
-      return Wire.toPlain((JsonNode) data);
+      if (data instanceof JsonNode) {
+        return Wire.toPlain((JsonNode) data);
+      }
+      return Wire.toPlain(server.wire().toNode(data)); // e.g. a socket's data values, for persisting a session
     }
 
     @Override

@@ -48,7 +48,8 @@ public interface AdapterContext {
   /**
    * Converts core's packet data (an opaque value) into plain Java values a cluster adapter can
    * serialize: {@code Map<String,Object>}, {@code List<Object>}, {@code String}, {@code Long},
-   * {@code Double}, {@code Boolean}, {@code null} and {@code byte[]} for binary.
+   * {@code Double}, {@code Boolean}, {@code null} and {@code byte[]} for binary. It also accepts any
+   * value a socket's data may hold (as {@link SessionToPersist#data} has them).
    */
   Object toPlain(Object data);
 
