@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class CutProxy implements AutoCloseable {
   private final ServerSocket listener;
-  private final int targetPort;
+  private volatile int targetPort;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private volatile boolean down;
   private volatile boolean closed;
@@ -45,6 +45,11 @@ final class CutProxy implements AutoCloseable {
 
   void up() {
     down = false;
+  }
+
+  /** New connections go to {@code port} from now on (another server of a cluster). */
+  void retarget(int port) {
+    targetPort = port;
   }
 
   private void acceptLoop() {
