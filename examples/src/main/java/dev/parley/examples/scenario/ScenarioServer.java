@@ -9,6 +9,8 @@ import dev.parley.adapter.Adapter;
 import dev.parley.adapter.InMemoryAdapter;
 import dev.parley.adapter.redis.RedisAdapter;
 import dev.parley.adapter.redis.RedisAdapterOptions;
+import dev.parley.adapter.redis.RedisStreamsAdapter;
+import dev.parley.adapter.redis.RedisStreamsAdapterOptions;
 import dev.parley.transport.jetty.ParleyJetty;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,8 +30,10 @@ import java.util.Map;
  * disconnects the socket. Namespace {@code /secure} admits only {@code auth.token == "secret"} and
  * greets with {@code welcome(auth)}. {@code ADAPTER=redis} (with {@code REDIS_URL}, default
  * {@code redis://127.0.0.1:6379}) puts it on the Redis adapter, so several form a cluster.
- * {@code RECOVERY=on} turns connection state recovery on with Node's defaults (2 min window,
- * middlewares skipped); on the Redis adapter a session is recovered only by the node that kept it.
+ * {@code ADAPTER=redis-streams} puts it on the Redis Streams adapter (stream {@code STREAM_NAME},
+ * default {@code socket.io}) instead. {@code RECOVERY=on} turns connection state recovery on with
+ * Node's defaults (2 min window, middlewares skipped); on the pub/sub Redis adapter a session is
+ * recovered only by the node that kept it, on the Streams adapter by any node of the cluster.
  *
  * <pre>{@code
  * PORT=3000 scripts/scenario-server.sh
@@ -48,8 +52,13 @@ public final class ScenarioServer {
       String uri = System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379");
       factory = RedisAdapter.factory(uri, RedisAdapterOptions.DEFAULT);
       System.out.println("scenario server on the Redis adapter at " + uri);
+    } else if (adapter.equals("redis-streams")) {
+      String uri = System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379");
+      String stream = System.getenv().getOrDefault("STREAM_NAME", "socket.io");
+      factory = RedisStreamsAdapter.factory(uri, RedisStreamsAdapterOptions.DEFAULT.withStreamName(stream));
+      System.out.println("scenario server on the Redis Streams adapter at " + uri + ", stream " + stream);
     } else {
-      System.err.println("ADAPTER=" + adapter + " is unknown: use memory (default) or redis");
+      System.err.println("ADAPTER=" + adapter + " is unknown: use memory (default), redis or redis-streams");
       System.exit(2);
       return;
     }
