@@ -1,9 +1,12 @@
 package dev.parley.examples.docs;
 
+import dev.parley.ConnectionStateRecovery;
 import dev.parley.SocketIoServer;
 import dev.parley.adapter.redis.RedisAdapter;
 import dev.parley.adapter.redis.RedisAdapterOptions;
 import dev.parley.adapter.redis.RedisEmitter;
+import dev.parley.adapter.redis.RedisStreamsAdapter;
+import dev.parley.adapter.redis.RedisStreamsAdapterOptions;
 import dev.parley.engine.CookieOptions;
 import dev.parley.engine.TransportKind;
 import dev.parley.transport.jetty.ParleyJetty;
@@ -80,6 +83,19 @@ final class ScalingSnippets {
         .adapter(RedisAdapter.factory("redis://127.0.0.1:6379", RedisAdapterOptions.DEFAULT))
         .build();
     // end::scaling-cookie[]
+    return io;
+  }
+
+  static SocketIoServer streams() {
+    // tag::scaling-streams[]
+    SocketIoServer io = SocketIoServer.builder()
+        .connectionStateRecovery(ConnectionStateRecovery.defaults())   // 2 min window, as in Node
+        .adapter(RedisStreamsAdapter.factory("redis://127.0.0.1:6379",
+            RedisStreamsAdapterOptions.DEFAULT                         // stream "socket.io", MAXLEN ~ 10,000
+                .withStreamName("myapp")
+                .withMaxLen(100_000)))                                 // how far back a client can recover
+        .build();
+    // end::scaling-streams[]
     return io;
   }
 
