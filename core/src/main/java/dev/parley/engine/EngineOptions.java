@@ -34,6 +34,7 @@ public final class EngineOptions {
   private final boolean perMessageDeflate;
   private final long maxBufferedBytes;
   private final int maxConnectionsPerIp;
+  private final long requestBodyTimeoutMillis;
 
   private EngineOptions(Builder b) {
     this.pingIntervalMillis = b.pingInterval.toMillis();
@@ -50,6 +51,7 @@ public final class EngineOptions {
     this.perMessageDeflate = b.perMessageDeflate;
     this.maxBufferedBytes = b.maxBufferedBytes;
     this.maxConnectionsPerIp = b.maxConnectionsPerIp;
+    this.requestBodyTimeoutMillis = b.requestBodyTimeout.toMillis();
   }
 
   public static Builder builder() {
@@ -77,6 +79,7 @@ public final class EngineOptions {
     b.perMessageDeflate = perMessageDeflate;
     b.maxBufferedBytes = maxBufferedBytes;
     b.maxConnectionsPerIp = maxConnectionsPerIp;
+    b.requestBodyTimeout = Duration.ofMillis(requestBodyTimeoutMillis);
     return b;
   }
 
@@ -146,6 +149,14 @@ public final class EngineOptions {
     return maxConnectionsPerIp;
   }
 
+  /**
+   * The longest a polling POST body may take to arrive, from the start of reading it; default 300 s
+   * (Node's {@code requestTimeout}, under which the reference runs).
+   */
+  public long requestBodyTimeoutMillis() {
+    return requestBodyTimeoutMillis;
+  }
+
   /** Builds {@link EngineOptions}; every setter is optional. */
   public static final class Builder {
     private Duration pingInterval = Duration.ofMillis(25_000);
@@ -162,6 +173,7 @@ public final class EngineOptions {
     private boolean perMessageDeflate;
     private long maxBufferedBytes = 8L << 20;
     private int maxConnectionsPerIp;
+    private Duration requestBodyTimeout = Duration.ofSeconds(300);
 
     private Builder() {}
 
@@ -264,6 +276,17 @@ public final class EngineOptions {
         throw new IllegalArgumentException("maxConnectionsPerIp must be at least 1: " + max);
       }
       this.maxConnectionsPerIp = max;
+      return this;
+    }
+
+    /**
+     * The longest a polling POST body may take to arrive, from the start of reading it (default
+     * 300 s, Node's {@code requestTimeout}). A body still incomplete then (a client dribbling one
+     * byte at a time, which no idle timeout catches) fails as an aborted POST does: the request is
+     * answered 400, its connection closed, and the session closed.
+     */
+    public Builder requestBodyTimeout(Duration d) {
+      this.requestBodyTimeout = positive(d, "requestBodyTimeout");
       return this;
     }
 

@@ -3,6 +3,8 @@ package dev.parley.transport.jetty;
 import dev.parley.engine.EngineRequest;
 import dev.parley.transport.polling.HttpExchange;
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -12,6 +14,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Promise;
 import org.eclipse.jetty.util.thread.Invocable;
+import org.eclipse.jetty.util.thread.Scheduler;
 
 /** The HTTP host SPI on Jetty 12 core: one request, answered now or later from any thread. */
 final class JettyHttpExchange implements HttpExchange {
@@ -19,9 +22,12 @@ final class JettyHttpExchange implements HttpExchange {
   private final Response response;
   private final Callback callback;
   private final EngineRequest engineRequest;
+  private final long bodyTimeoutMillis;
   private final AtomicBoolean responded = new AtomicBoolean();
 
-  JettyHttpExchange(Request request, Response response, Callback callback, EngineRequest engineRequest) {
+  JettyHttpExchange(Request request, Response response, Callback callback, EngineRequest engineRequest,
+      long bodyTimeoutMillis) {
+    this.bodyTimeoutMillis = bodyTimeoutMillis;
     this.request = request;
     this.response = response;
     this.callback = callback;
@@ -40,9 +46,17 @@ final class JettyHttpExchange implements HttpExchange {
       handler.onTooLarge();
       return;
     }
+    // the idle timeout does not catch a body dribbled one byte at a time: bound the whole read
+    Scheduler.Task deadline = request.getComponents().getScheduler().schedule(
+        () -> request.fail(new TimeoutException("request body not received within " + bodyTimeoutMillis + " ms")),
+        bodyTimeoutMillis, TimeUnit.MILLISECONDS);
     Content.Source.asByteArrayAsync(request, maxBytes, Promise.Invocable.from(Invocable.InvocationType.NON_BLOCKING,
-        handler::onBody,
+        body -> {
+          deadline.cancel();
+          handler.onBody(body);
+        },
         failure -> {
+          deadline.cancel();
           if (failure instanceof IllegalStateException || failure instanceof java.io.IOException
               && String.valueOf(failure.getMessage()).contains("max")) {
             handler.onTooLarge();

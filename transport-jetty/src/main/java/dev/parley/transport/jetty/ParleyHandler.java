@@ -82,7 +82,8 @@ public final class ParleyHandler extends Handler.Abstract.NonBlocking {
       if (upgrade && "websocket".equals(engineRequest.query("transport"))) {
         upgrade(engineRequest, request, response, callback);
       } else {
-        http.handle(new JettyHttpExchange(request, response, callback, engineRequest));
+        http.handle(new JettyHttpExchange(request, response, callback, engineRequest,
+            options.requestBodyTimeoutMillis()));
       }
     } catch (RuntimeException e) {
       log.error("request {} failed", request.getHttpURI(), e);
