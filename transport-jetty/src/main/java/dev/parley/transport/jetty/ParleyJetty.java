@@ -2,7 +2,10 @@ package dev.parley.transport.jetty;
 
 import dev.parley.SocketIoServer;
 import dev.parley.engine.EngineServer;
+import java.time.Duration;
 import java.util.Objects;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -17,7 +20,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * }
  * }</pre>
  *
- * To share a port with an application, mount a {@link ParleyHandler} into your own {@link Server}.
+ * To share a port with an application, mount a {@link ParleyHandler} into your own {@link Server};
+ * the connector limits of {@link Options} are then your connector's own settings.
  */
 public final class ParleyJetty {
   private ParleyJetty() {}
@@ -29,8 +33,23 @@ public final class ParleyJetty {
 
   /** Starts a Socket.IO server on {@code host} (null for all interfaces); port 0 picks a free port. */
   public static Running listen(SocketIoServer io, String host, int port) {
+    return listen(io, host, port, Options.defaults());
+  }
+
+  /**
+   * Starts a Socket.IO server on {@code host} (null for all interfaces) with the given connector
+   * limits; port 0 picks a free port.
+   *
+   * <pre>{@code
+   * ParleyJetty.listen(io, null, 3000, ParleyJetty.Options.builder()
+   *     .idleTimeout(Duration.ofSeconds(10))
+   *     .maxRequestHeaderSize(8 * 1024)
+   *     .build());
+   * }</pre>
+   */
+  public static Running listen(SocketIoServer io, String host, int port, Options options) {
     Objects.requireNonNull(io, "io == null");
-    return start(io.engine(), io, host, port);
+    return start(io.engine(), io, host, port, options);
   }
 
   /** Starts a bare Engine.IO server on all interfaces; port 0 picks a free port. */
@@ -40,15 +59,24 @@ public final class ParleyJetty {
 
   /** Starts a bare Engine.IO server on {@code host} (null for all interfaces). */
   public static Running listen(EngineServer engine, String host, int port) {
-    Objects.requireNonNull(engine, "engine == null");
-    return start(engine, engine, host, port);
+    return listen(engine, host, port, Options.defaults());
   }
 
-  private static Running start(EngineServer engine, AutoCloseable owner, String host, int port) {
+  /** Starts a bare Engine.IO server on {@code host} (null for all interfaces) with the given connector limits. */
+  public static Running listen(EngineServer engine, String host, int port, Options options) {
+    Objects.requireNonNull(engine, "engine == null");
+    return start(engine, engine, host, port, options);
+  }
+
+  private static Running start(EngineServer engine, AutoCloseable owner, String host, int port, Options options) {
+    Objects.requireNonNull(options, "options == null");
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setName("parley-jetty");
     Server server = new Server(threads);
-    ServerConnector connector = new ServerConnector(server);
+    HttpConfiguration http = new HttpConfiguration();
+    http.setRequestHeaderSize(options.maxRequestHeaderSize());
+    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    connector.setIdleTimeout(options.idleTimeout().toMillis());
     connector.setHost(host);
     connector.setPort(port);
     server.addConnector(connector);
@@ -64,6 +92,76 @@ public final class ParleyJetty {
       throw new IllegalStateException("could not start Jetty on port " + port + ": " + e.getMessage(), e);
     }
     return new Running(owner, server, connector);
+  }
+
+  /**
+   * The connector limits of the embedded server: what protects it from hostile HTTP before Parley
+   * sees a request. Held long-poll GETs and WebSockets are bounded by the heartbeat instead, and a
+   * polling POST body by {@code EngineOptions.requestBodyTimeout}.
+   */
+  public static final class Options {
+    private static final Options DEFAULTS = builder().build();
+
+    private final Duration idleTimeout;
+    private final int maxRequestHeaderSize;
+
+    private Options(Builder b) {
+      this.idleTimeout = b.idleTimeout;
+      this.maxRequestHeaderSize = b.maxRequestHeaderSize;
+    }
+
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    /** Idle timeout 30 s (Jetty's default), request headers up to 16 KiB (Node's default). */
+    public static Options defaults() {
+      return DEFAULTS;
+    }
+
+    /**
+     * How long a connection may stay silent (nothing received, nothing sent) before it is closed:
+     * a request whose headers never finish, a stalled body, an idle keep-alive connection.
+     */
+    public Duration idleTimeout() {
+      return idleTimeout;
+    }
+
+    /** The most bytes of request line and headers; a larger request is answered 431 and closed. */
+    public int maxRequestHeaderSize() {
+      return maxRequestHeaderSize;
+    }
+
+    /** Builds {@link Options}; every setter is optional. */
+    public static final class Builder {
+      private Duration idleTimeout = Duration.ofSeconds(30);
+      private int maxRequestHeaderSize = 16 * 1024;
+
+      private Builder() {}
+
+      /** Silence after which a connection is closed (default 30 s). */
+      public Builder idleTimeout(Duration d) {
+        Objects.requireNonNull(d, "idleTimeout == null");
+        if (d.isNegative() || d.isZero()) {
+          throw new IllegalArgumentException("idleTimeout must be positive: " + d);
+        }
+        this.idleTimeout = d;
+        return this;
+      }
+
+      /** Largest request line plus headers in bytes (default 16 KiB, as Node's {@code maxHeaderSize}). */
+      public Builder maxRequestHeaderSize(int bytes) {
+        if (bytes < 1024) {
+          throw new IllegalArgumentException("maxRequestHeaderSize must be at least 1024: " + bytes);
+        }
+        this.maxRequestHeaderSize = bytes;
+        return this;
+      }
+
+      public Options build() {
+        return new Options(this);
+      }
+    }
   }
 
   /** A started server: its port, and {@link #close()} to stop it and the engine. */
