@@ -39,6 +39,10 @@ final class TestServer implements AutoCloseable {
   private volatile BiConsumer<EngineSession, EnginePacket> onMessage = (s, p) -> {};
 
   private TestServer(EngineServer engine) {
+    this(engine, ParleyJetty.Options.defaults());
+  }
+
+  private TestServer(EngineServer engine, ParleyJetty.Options jetty) {
     this.engine = engine;
     engine.onConnection(session -> {
       sessions.put(session.id(), session);
@@ -59,11 +63,16 @@ final class TestServer implements AutoCloseable {
         }
       });
     });
-    this.running = ParleyJetty.listen(engine, "127.0.0.1", 0);
+    this.running = ParleyJetty.listen(engine, "127.0.0.1", 0, jetty);
   }
 
   static TestServer start(EngineOptions options) {
     return new TestServer(EngineServer.builder().options(options).build());
+  }
+
+  /** With connector limits of its own (idle timeout, header size). */
+  static TestServer start(EngineOptions options, ParleyJetty.Options jetty) {
+    return new TestServer(EngineServer.builder().options(options).build(), jetty);
   }
 
   static TestServer start() {
