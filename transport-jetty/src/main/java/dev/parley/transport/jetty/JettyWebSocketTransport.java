@@ -254,8 +254,8 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
     inMessage = false;
     callback.succeeded();
     closed = true;
+    report(l -> l.onError("websocket: " + detail, null)); // first: closing may report onClosed at once
     session.close(code, detail, Callback.NOOP);
-    report(l -> l.onError("websocket: " + detail, null));
   }
 
   private void append(ByteBuffer payload, int len) {
