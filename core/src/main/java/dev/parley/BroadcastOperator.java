@@ -1,9 +1,12 @@
 package dev.parley;
 
+import dev.parley.engine.EngineSession;
+
 import dev.parley.adapter.AdapterContext;
 import dev.parley.adapter.BroadcastFlags;
 import dev.parley.adapter.BroadcastOptions;
 import dev.parley.adapter.Packet;
+import dev.parley.engine.EngineSession;
 import dev.parley.engine.Scheduler;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -82,7 +85,10 @@ public final class BroadcastOperator {
   /** Sends an event to every targeted socket. */
   public void emit(String event, Object... args) {
     Wire.checkEventName(event);
-    nsp.adapter().broadcast(nsp.eventPacket(event, args, -1), options());
+    Packet packet = nsp.eventPacket(event, args, -1);
+    BroadcastOptions options = options();
+    // the recipients' writes happen after the loop, spread over the pool for a big room
+    EngineSession.sendTogether(nsp.server().engine().executor(), () -> nsp.adapter().broadcast(packet, options));
   }
 
   /**

@@ -34,7 +34,8 @@ public final class Bench {
     /** clients, rooms, senders of the many-rooms scenario; empty to skip. */
     int[] rooms = {5000, 500, 10};
     int seconds = 10;
-    int warmupSeconds = 5;
+    /** Long enough for both JVMs to finish JIT compilation (about 25 s after start, seen with jstat). */
+    int warmupSeconds = 15;
     int payload = 100;
     int port = 3917;
     int sources = 4;

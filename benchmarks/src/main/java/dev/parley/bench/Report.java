@@ -117,6 +117,10 @@ final class Report {
     }
     md.append("\n![Server CPU per message and RSS per idle connection, median with min-max](benchmarks.png)\n\n");
 
+    if (labels.contains(parley)) {
+      targets(md, r);
+    }
+
     if (check != null) {
       md.append("## The load generator's own cost\n\n");
       md.append(String.format(Locale.ROOT,
@@ -148,6 +152,55 @@ final class Report {
     return "idle " + java.util.Arrays.toString(c.idle) + ", fan-out " + java.util.Arrays.toString(c.fanout)
         + " clients at rates " + java.util.Arrays.toString(c.rates) + "/s and next on ack, many rooms "
         + java.util.Arrays.toString(c.rooms) + " (clients, rooms, senders), echo " + java.util.Arrays.toString(c.echo) + " clients";
+  }
+
+  /** Issue 6's targets, each checked against the medians of this run. */
+  private static void targets(StringBuilder md, Results r) {
+    md.append("## Targets (issue 6)\n\n");
+    md.append("Each target is a ratio of medians from this run. A figure a scenario did not measure shows as \"-\".\n\n");
+    md.append("| target | scenario | ratio | met |\n|---|---|---:|:---:|\n");
+    for (Results.Metric m : r.metrics.values()) {
+      if (m.scenario.startsWith("fan-out") && m.scenario.endsWith("next on ack") && m.name.equals("server CPU per delivered message")) {
+        target(md, m, "Node socket.io", 0.5, true, "server CPU per fan-out message <= 0.5x Node");
+        target(md, m, "netty-socketio", 0.4, true, "server CPU per fan-out message <= 0.4x netty-socketio");
+      }
+      if (m.scenario.equals("fan-out 5000 clients, 5 broadcasts/s") && m.name.equals("latency p99")) {
+        target(md, m, "Node socket.io", 0.5, true, "fan-out p99 latency, 5k clients at 5/s <= 0.5x Node");
+      }
+      if (m.scenario.startsWith("echo") && m.name.equals("server CPU per ack")) {
+        target(md, m, "netty-socketio", 0.5, true, "server CPU per echo ack <= 0.5x netty-socketio");
+      }
+      if (m.scenario.equals("idle 19900") && m.name.equals("server RSS per connection")) {
+        target(md, m, "Node socket.io", 0.5, true, "RSS per idle connection at 19.9k <= 0.5x Node");
+      }
+      if (m.scenario.equals("idle 19900") && m.name.equals("connect rate")) {
+        target(md, m, "Node socket.io", 1.5, false, "connect rate at 19.9k >= 1.5x Node");
+      }
+    }
+    double bad = 0;
+    for (Results.Metric m : r.metrics.values()) {
+      List<Double> v = m.values.get("Parley");
+      if (m.unit.equals("count") && v != null) {
+        bad += v.stream().filter(x -> !x.isNaN()).mapToDouble(Double::doubleValue).sum();
+      }
+    }
+    md.append("| nothing lost, no error, no failed connection (Parley, every round) | all | ").append(num(bad))
+        .append(" | ").append(bad == 0 ? "yes" : "**no**").append(" |\n\n");
+  }
+
+  private static void target(StringBuilder md, Results.Metric m, String peer, double bound, boolean atMost, String what) {
+    List<Double> a = m.values.get("Parley");
+    List<Double> b = m.values.get(peer);
+    String ratio = "-";
+    String met = "-";
+    if (a != null && b != null) {
+      double x = Results.median(a) / Results.median(b);
+      if (!Double.isNaN(x) && !Double.isInfinite(x)) {
+        ratio = String.format(Locale.ROOT, "%.2fx", x);
+        met = (atMost ? x <= bound : x >= bound) ? "yes" : "**no**";
+      }
+    }
+    md.append("| ").append(what).append(" | ").append(m.scenario).append(" | ").append(ratio).append(" | ").append(met).append(" |\n");
   }
 
   static String num(double v) {

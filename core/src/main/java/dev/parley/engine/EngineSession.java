@@ -362,7 +362,94 @@ public final class EngineSession {
       return; // uncork() flushes
     }
     if (flushScheduled.compareAndSet(false, true)) {
-      dispatch(flushTask);
+      List<EngineSession> deferred = inline ? DEFERRED.get() : null;
+      if (deferred != null) {
+        deferred.add(this); // sendTogether flushes it with the others
+      } else {
+        dispatch(flushTask);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- broadcasts
+
+  /** Sessions sent to inside {@link #sendTogether} on this thread, flushed when it ends. */
+  private static final ThreadLocal<List<EngineSession>> DEFERRED = new ThreadLocal<>();
+  /** Up to this many sessions a broadcast flushes on the calling thread; more are split over the pool. */
+  private static final int INLINE_FLUSHES = 64;
+  /** Recipients per flush task: big enough to amortise the hand-off, small enough to spread. */
+  private static final int FLUSHES_PER_TASK = 256;
+  /** Flush tasks in flight, all servers; beyond the bound the broadcaster flushes itself (backpressure). */
+  private static final java.util.concurrent.atomic.AtomicInteger FLUSH_TASKS = new java.util.concurrent.atomic.AtomicInteger();
+  private static final int CORES = Runtime.getRuntime().availableProcessors();
+  private static final int MAX_FLUSH_TASKS = 8 * CORES;
+
+  /**
+   * Runs {@code sends} (which queues packets for many sessions, a broadcast) and then flushes every
+   * session it queued to: a few on this thread, many split into tasks on {@code pool} so the
+   * writes of a large broadcast proceed on every core while the caller goes on (its ack, its next
+   * event). A session whose flush is still pending when the next broadcast comes gets both packets
+   * in one write. Once too many flush tasks are in flight the caller flushes itself, which slows the
+   * broadcaster down rather than letting queues grow. Nested calls join the outermost one.
+   *
+   * <pre>{@code
+   * EngineSession.sendTogether(engine.executor(), () -> {
+   *   for (EngineSession s : recipients) {
+   *     s.send(packet); // queued; written after the loop, in parallel
+   *   }
+   * });
+   * }</pre>
+   */
+  public static void sendTogether(Executor pool, Runnable sends) {
+    if (DEFERRED.get() != null) {
+      sends.run();
+      return;
+    }
+    List<EngineSession> sessions = new ArrayList<>();
+    DEFERRED.set(sessions);
+    try {
+      sends.run();
+    } finally {
+      DEFERRED.remove();
+      flushAll(pool, sessions);
+    }
+  }
+
+  private static void flushAll(Executor pool, List<EngineSession> sessions) {
+    int n = sessions.size();
+    if (n <= INLINE_FLUSHES) {
+      flushEach(sessions);
+      return;
+    }
+    // enough tasks to keep every core writing, no more: each hand-off costs
+    int tasks = Math.min((n + FLUSHES_PER_TASK - 1) / FLUSHES_PER_TASK, 2 * CORES);
+    int size = (n + tasks - 1) / tasks;
+    for (int from = 0; from < n; from += size) {
+      List<EngineSession> part = sessions.subList(from, Math.min(n, from + size));
+      if (FLUSH_TASKS.incrementAndGet() > MAX_FLUSH_TASKS) {
+        FLUSH_TASKS.decrementAndGet();
+        flushEach(part);
+        continue;
+      }
+      try {
+        pool.execute(() -> {
+          try {
+            flushEach(part);
+          } finally {
+            FLUSH_TASKS.decrementAndGet();
+          }
+        });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        FLUSH_TASKS.decrementAndGet();
+        flushEach(part); // shutting down: no pool any more
+      }
+    }
+  }
+
+  private static void flushEach(List<EngineSession> sessions) {
+    for (int i = 0, n = sessions.size(); i < n; i++) {
+      EngineSession s = sessions.get(i);
+      s.dispatch(s.flushTask);
     }
   }
 
