@@ -14,7 +14,17 @@
 #   scripts/bench.sh --jmh [JMH options]   # the JMH microbenchmarks of the codecs (CodecBenchmark) instead
 #
 # BENCH_NO_BUILD=1 skips rebuilding Parley (measures the build already in examples/target).
+# --jdk DIR (first option) runs the build, both JVM servers and the generator on that JDK, e.g.
+#   scripts/bench.sh --jdk /usr/lib/jvm/temurin-25-jdk-amd64
 set -euo pipefail
+if [ "${1:-}" = "--jdk" ]; then
+  export JAVA_HOME="$2"
+  export PATH="$2/bin:$PATH"
+  BENCH_JDK_ARGS=(--jdk "$2")
+  shift 2
+else
+  BENCH_JDK_ARGS=()
+fi
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 
@@ -40,4 +50,4 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 export BENCH_ULIMIT_N="$(ulimit -n)"
 
 exec java ${GEN_JAVA_OPTS:--Xms1g -Xmx3g} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" \
-  dev.parley.bench.Bench --root "$ROOT" --command "scripts/bench.sh" "$@"
+  dev.parley.bench.Bench --root "$ROOT" --command "scripts/bench.sh${BENCH_JDK_ARGS[*]:+ ${BENCH_JDK_ARGS[*]}}" "$@"

@@ -65,7 +65,7 @@ final class Report {
     md.append("| JDK (both JVM servers and the generator) | ").append(run("java", "-version").lines().findFirst().orElse("?")).append(" |\n");
     md.append("| JVM server flags (Parley and netty-socketio alike) | `").append(c.jvmFlags).append("` |\n");
     md.append("| Node.js | ").append(run("node", "-v")).append(" |\n");
-    md.append("| Parley | scenario server (`scripts/scenario-server.sh`), default options (JDK 17: platform-thread handler pool); it listens on all interfaces (`ParleyJetty.listen(io, port)`), the two peers on 127.0.0.1; all traffic is loopback |\n");
+    md.append("| Parley | scenario server (`scripts/scenario-server.sh`), default options (handlers on virtual threads from JDK 21, on a platform-thread pool on JDK 17); it listens on all interfaces (`ParleyJetty.listen(io, port)`), the two peers on 127.0.0.1; all traffic is loopback |\n");
     md.append("| Node socket.io | 4.8.4 (`benchmarks/node/server.mjs`, from the committed `package-lock.json`) |\n");
     md.append("| netty-socketio | 2.0.14 (`dev.parley.bench.NettySocketIoServer`, default `Configuration`) |\n");
     md.append("| open files (`ulimit -n`) | ").append(System.getenv().getOrDefault("BENCH_ULIMIT_N", "?")).append(" |\n");
