@@ -132,6 +132,50 @@ class HostileInputTest {
   }
 
   @Test
+  void brokenFrameSequencesAndBadUtf8CloseWithTheProtocolsCodesAndAnEndWithoutCloseFrameIsATransportClose()
+      throws Exception {
+    TestServer server = server(EngineOptions.builder().build());
+    JdkWebSocket other = bystander(server);
+
+    RawWebSocket orphan = closeLater(RawWebSocket.open(server.port(), "/engine.io/?EIO=4&transport=websocket"));
+    String orphanSid = Http.json(orphan.readText().substring(1)).get("sid").asText();
+    orphan.frame(true, RawWebSocket.CONTINUATION, new byte[] {'x'});
+    orphan.flush();
+    assertThat(orphan.readMessage().closeCode()).as("a continuation with no message to continue").isEqualTo(1002);
+    assertThat(server.awaitClose(orphanSid)).isEqualTo("transport error");
+
+    RawWebSocket interleaved = closeLater(RawWebSocket.open(server.port(), "/engine.io/?EIO=4&transport=websocket"));
+    String interleavedSid = Http.json(interleaved.readText().substring(1)).get("sid").asText();
+    interleaved.frame(false, RawWebSocket.TEXT, new byte[] {'4'});
+    interleaved.frame(true, RawWebSocket.TEXT, new byte[] {'4'});
+    interleaved.flush();
+    assertThat(interleaved.readMessage().closeCode()).as("a new message inside a fragmented one").isEqualTo(1002);
+    assertThat(server.awaitClose(interleavedSid)).isEqualTo("transport error");
+
+    RawWebSocket badUtf8 = closeLater(RawWebSocket.open(server.port(), "/engine.io/?EIO=4&transport=websocket"));
+    String badSid = Http.json(badUtf8.readText().substring(1)).get("sid").asText();
+    badUtf8.frame(true, RawWebSocket.TEXT, new byte[] {'4', (byte) 0xC3, (byte) 0x28});
+    badUtf8.flush();
+    assertThat(badUtf8.readMessage().closeCode()).as("a text frame that is not UTF-8").isEqualTo(1007);
+    assertThat(server.awaitClose(badSid)).isEqualTo("transport error");
+
+    RawWebSocket goodUtf8 = closeLater(RawWebSocket.open(server.port(), "/engine.io/?EIO=4&transport=websocket"));
+    String goodSid = Http.json(goodUtf8.readText().substring(1)).get("sid").asText();
+    byte[] replacement = "4\uFFFD ok".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    goodUtf8.frame(true, RawWebSocket.TEXT, replacement);
+    goodUtf8.flush();
+    assertThat(goodUtf8.readText()).as("a real U+FFFD is valid UTF-8 and echoed").isEqualTo("4\uFFFD ok");
+
+    RawWebSocket vanishing = RawWebSocket.open(server.port(), "/engine.io/?EIO=4&transport=websocket");
+    String vanishingSid = Http.json(vanishing.readText().substring(1)).get("sid").asText();
+    vanishing.close(); // TCP FIN, no close frame
+    assertThat(server.awaitClose(vanishingSid)).as("an end without a close frame").isEqualTo("transport close");
+    assertThat(server.engine().sessionCount()).as("the bystander and the valid UTF-8 session").isEqualTo(2);
+
+    assertEchoes(other, "4still served");
+  }
+
+  @Test
   void fragmentsAddingUpPastMaxHttpBufferSizeCloseWith1009BeforeTheMessageEnds() throws Exception {
     int limit = 1_000;
     TestServer server = server(EngineOptions.builder().maxHttpBufferSize(limit).build());

@@ -287,7 +287,14 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
   public void onClosed(CloseStatus closeStatus, Callback callback) {
     callback.succeeded();
     closed = true;
-    report(Listener::onClose);
+    int code = closeStatus == null ? CloseStatus.NO_CODE : closeStatus.getCode();
+    if (code == CloseStatus.NORMAL || code == CloseStatus.SHUTDOWN || code == CloseStatus.NO_CODE
+        || code == CloseStatus.NO_CLOSE) {
+      report(Listener::onClose);
+    } else {
+      // Jetty ended the connection for a protocol violation it found itself (1002, 1007, ...)
+      report(l -> l.onError("websocket closed: " + code + " " + closeStatus.getReason(), null));
+    }
   }
 
   /** Tells the session the socket is gone, once (Jetty may report an error and then the close). */
