@@ -44,7 +44,10 @@ public final class ParleyHandler extends Handler.Abstract.NonBlocking {
 
   private final EngineServer engine;
   private final EngineHttpHandler http;
-  private final Handshaker handshaker = Handshaker.newInstance();
+  /** HTTP/1.1 upgrades, with reads Jetty may run on its selecting thread. */
+  private final NonBlockingHandshaker handshaker = new NonBlockingHandshaker();
+  /** Jetty's own, for the rest (WebSocket over HTTP/2). */
+  private final Handshaker fallback = Handshaker.newInstance();
   private volatile WebSocketComponents components;
 
   /** Serves a Socket.IO server (on its path, {@code /socket.io/} by default). */
@@ -126,7 +129,9 @@ public final class ParleyHandler extends Handler.Abstract.NonBlocking {
       }
     };
     try {
-      if (!handshaker.upgradeRequest(negotiator, request, response, callback, components, null)) {
+      boolean upgraded = handshaker.upgradeRequest(negotiator, request, response, callback, components, null)
+          || !response.isCommitted() && fallback.upgradeRequest(negotiator, request, response, callback, components, null);
+      if (!upgraded) {
         refuse(response, "Bad request", callback);
       }
     } catch (Throwable t) {

@@ -1,0 +1,123 @@
+package dev.parley.transport.jetty;
+
+import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http.PreEncodedHttpField;
+import org.eclipse.jetty.io.ByteBufferPool;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.ConnectionMetaData;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable;
+import org.eclipse.jetty.util.thread.Scheduler;
+import org.eclipse.jetty.websocket.core.WebSocketComponents;
+import org.eclipse.jetty.websocket.core.WebSocketConnection;
+import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
+import org.eclipse.jetty.websocket.core.server.internal.AbstractHandshaker;
+import org.eclipse.jetty.websocket.core.server.internal.RFC6455Negotiation;
+import org.eclipse.jetty.websocket.core.server.internal.WebSocketNegotiation;
+import org.eclipse.jetty.websocket.core.util.WebSocketUtils;
+
+/**
+ * The HTTP/1.1 WebSocket upgrade (RFC 6455), as Jetty's own handshaker does it, except for the
+ * connection it creates: one whose reads Jetty may run on the thread that selected them.
+ *
+ * <p>Jetty treats a connection's "fillable" callback as blocking unless told otherwise, so its
+ * execution strategy wakes another pool thread for every read. Parley's frame handler never blocks
+ * (it decodes, runs engine work inline when the session is idle, and hands user code to the
+ * client's lane), so declaring the reads non-blocking is true and saves a thread hand-off per read.
+ * {@code ParleyHandler} falls back to Jetty's handshakers for anything else (WebSocket over HTTP/2).
+ *
+ * <p>It builds on Jetty's {@code core.server.internal} classes, which carry no compatibility promise:
+ * a Jetty upgrade must be checked against it (the build pins one Jetty version).
+ *
+ * <pre>{@code
+ * // what ParleyHandler does:
+ * if (!nonBlocking.upgradeRequest(negotiator, request, response, callback, components, null)) {
+ *   jettyDefault.upgradeRequest(negotiator, request, response, callback, components, null);
+ * }
+ * }</pre>
+ */
+final class NonBlockingHandshaker extends AbstractHandshaker {
+  private static final HttpField UPGRADE_WEBSOCKET = new PreEncodedHttpField(HttpHeader.UPGRADE, "websocket");
+  private static final HttpField CONNECTION_UPGRADE = new PreEncodedHttpField(HttpHeader.CONNECTION, "Upgrade");
+
+  @Override
+  public boolean isWebSocketUpgradeRequest(Request request) {
+    return HttpMethod.GET.is(request.getMethod())
+        && HttpVersion.HTTP_1_1.is(request.getConnectionMetaData().getProtocol())
+        && super.isWebSocketUpgradeRequest(request);
+  }
+
+  @Override
+  protected WebSocketNegotiation newNegotiation(Request request, Response response, Callback callback,
+      WebSocketComponents components) {
+    return new RFC6455Negotiation(request, response, callback, components);
+  }
+
+  @Override
+  protected boolean validateNegotiation(WebSocketNegotiation negotiation) {
+    if (!super.validateNegotiation(negotiation)) {
+      return false;
+    }
+    if (((RFC6455Negotiation) negotiation).getKey() == null) {
+      throw new HttpException.RuntimeException(HttpStatus.BAD_REQUEST_400, "Missing request header 'Sec-WebSocket-Key'");
+    }
+    return true;
+  }
+
+  @Override
+  protected WebSocketConnection createWebSocketConnection(Request request, WebSocketCoreSession coreSession) {
+    ConnectionMetaData meta = request.getConnectionMetaData();
+    Connector connector = meta.getConnector();
+    WebSocketConnection connection = new NonBlockingConnection(meta.getConnection().getEndPoint(),
+        connector.getExecutor(), connector.getScheduler(), connector.getByteBufferPool(), coreSession);
+    coreSession.setWebSocketConnection(connection);
+    return connection;
+  }
+
+  @Override
+  protected void prepareResponse(Response response, WebSocketNegotiation negotiation) {
+    response.setStatus(HttpStatus.SWITCHING_PROTOCOLS_101);
+    response.getHeaders().put(UPGRADE_WEBSOCKET);
+    response.getHeaders().put(CONNECTION_UPGRADE);
+    response.getHeaders().put(HttpHeader.SEC_WEBSOCKET_ACCEPT,
+        WebSocketUtils.hashKey(((RFC6455Negotiation) negotiation).getKey()));
+  }
+
+  /** A WebSocket connection whose read-readiness callback is declared non-blocking. */
+  static final class NonBlockingConnection extends WebSocketConnection {
+    private final Callback fillable = new Callback() {
+      @Override
+      public void succeeded() {
+        onFillable();
+      }
+
+      @Override
+      public void failed(Throwable cause) {
+        onFillInterestedFailed(cause);
+      }
+
+      @Override
+      public Invocable.InvocationType getInvocationType() {
+        return Invocable.InvocationType.NON_BLOCKING;
+      }
+    };
+
+    NonBlockingConnection(EndPoint endPoint, java.util.concurrent.Executor executor, Scheduler scheduler,
+        ByteBufferPool pool, WebSocketCoreSession coreSession) {
+      super(endPoint, executor, scheduler, pool, coreSession);
+    }
+
+    @Override
+    public void fillInterested() {
+      fillInterested(fillable);
+    }
+  }
+}
