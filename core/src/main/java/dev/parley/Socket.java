@@ -8,6 +8,7 @@ import dev.parley.engine.protocol.EnginePacket;
 import dev.parley.protocol.SioPacket;
 import dev.parley.protocol.SioPacketType;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -16,7 +17,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -50,13 +50,16 @@ public final class Socket {
   private final Handshake handshake;
   private final Wire wire;
   private final Map<String, Object> data = new ConcurrentHashMap<>();
-  private final Map<String, List<EventHandler>> handlers = new ConcurrentHashMap<>();
-  private final CopyOnWriteArrayList<AnyEventListener> anyListeners = new CopyOnWriteArrayList<>();
-  private final CopyOnWriteArrayList<AnyEventListener> outgoingListeners = new CopyOnWriteArrayList<>();
-  private final CopyOnWriteArrayList<PacketMiddleware> middlewares = new CopyOnWriteArrayList<>();
-  private final CopyOnWriteArrayList<Consumer<String>> disconnectingListeners = new CopyOnWriteArrayList<>();
-  private final CopyOnWriteArrayList<Consumer<String>> disconnectListeners = new CopyOnWriteArrayList<>();
-  private final CopyOnWriteArrayList<Consumer<Exception>> errorListeners = new CopyOnWriteArrayList<>();
+  // Handlers and listeners are copy-on-write: immutable values in volatile fields, replaced under
+  // this socket's lock. Sockets are many and these are mostly empty or small, so an empty one costs
+  // nothing (the shared empty List/Map) and reading them takes no lock.
+  private volatile Map<String, List<EventHandler>> handlers = Map.of();
+  private volatile List<AnyEventListener> anyListeners = List.of();
+  private volatile List<AnyEventListener> outgoingListeners = List.of();
+  private volatile List<PacketMiddleware> middlewares = List.of();
+  private volatile List<Consumer<String>> disconnectingListeners = List.of();
+  private volatile List<Consumer<String>> disconnectListeners = List.of();
+  private volatile List<Consumer<Exception>> errorListeners = List.of();
   private final Map<Long, Consumer<Object>> pendingAcks = new ConcurrentHashMap<>();
   private volatile boolean connected;
   private volatile boolean closed;
@@ -210,7 +213,11 @@ public final class Socket {
   public Socket on(String event, EventHandler handler) {
     Objects.requireNonNull(event, "event == null");
     Objects.requireNonNull(handler, "handler == null");
-    handlers.computeIfAbsent(event, k -> new CopyOnWriteArrayList<>()).add(handler);
+    synchronized (this) {
+      Map<String, List<EventHandler>> next = new java.util.HashMap<>(handlers);
+      next.put(event, with(next.get(event), handler, false));
+      handlers = next;
+    }
     return this;
   }
 
@@ -223,7 +230,13 @@ public final class Socket {
 
   /** Removes every handler of an event. */
   public Socket off(String event) {
-    handlers.remove(event);
+    synchronized (this) {
+      if (handlers.containsKey(event)) {
+        Map<String, List<EventHandler>> next = new java.util.HashMap<>(handlers);
+        next.remove(event);
+        handlers = next;
+      }
+    }
     return this;
   }
 
@@ -232,64 +245,104 @@ public final class Socket {
    * any-listeners run before packet middleware, so they also see events the middleware rejects.
    */
   public Socket onAny(AnyEventListener listener) {
-    anyListeners.add(Objects.requireNonNull(listener, "listener == null"));
+    Objects.requireNonNull(listener, "listener == null");
+    synchronized (this) {
+      anyListeners = with(anyListeners, listener, false);
+    }
     return this;
   }
 
   /** Adds a listener that sees every incoming event, before the others. */
   public Socket prependAny(AnyEventListener listener) {
-    anyListeners.add(0, Objects.requireNonNull(listener, "listener == null"));
+    Objects.requireNonNull(listener, "listener == null");
+    synchronized (this) {
+      anyListeners = with(anyListeners, listener, true);
+    }
     return this;
   }
 
   /** Removes one any-listener, or all of them when {@code listener} is null. */
   public Socket offAny(AnyEventListener listener) {
-    if (listener == null) {
-      anyListeners.clear();
-    } else {
-      anyListeners.remove(listener);
+    synchronized (this) {
+      anyListeners = listener == null ? List.of() : without(anyListeners, listener);
     }
     return this;
   }
 
   /** Adds a listener that sees every event this socket emits. */
   public Socket onAnyOutgoing(AnyEventListener listener) {
-    outgoingListeners.add(Objects.requireNonNull(listener, "listener == null"));
+    Objects.requireNonNull(listener, "listener == null");
+    synchronized (this) {
+      outgoingListeners = with(outgoingListeners, listener, false);
+    }
     return this;
   }
 
   /** Removes one outgoing listener, or all when null. */
   public Socket offAnyOutgoing(AnyEventListener listener) {
-    if (listener == null) {
-      outgoingListeners.clear();
-    } else {
-      outgoingListeners.remove(listener);
+    synchronized (this) {
+      outgoingListeners = listener == null ? List.of() : without(outgoingListeners, listener);
     }
     return this;
   }
 
   /** Adds per-packet middleware for incoming events. */
   public Socket use(PacketMiddleware middleware) {
-    middlewares.add(Objects.requireNonNull(middleware, "middleware == null"));
+    Objects.requireNonNull(middleware, "middleware == null");
+    synchronized (this) {
+      middlewares = with(middlewares, middleware, false);
+    }
     return this;
   }
 
   /** Called with errors from packet middleware rejections. */
   public Socket onError(Consumer<Exception> listener) {
-    errorListeners.add(Objects.requireNonNull(listener, "listener == null"));
+    Objects.requireNonNull(listener, "listener == null");
+    synchronized (this) {
+      errorListeners = with(errorListeners, listener, false);
+    }
     return this;
   }
 
   /** Called just before the socket leaves its rooms on disconnect (rooms are still visible). */
   public Socket onDisconnecting(Consumer<String> listener) {
-    disconnectingListeners.add(Objects.requireNonNull(listener, "listener == null"));
+    Objects.requireNonNull(listener, "listener == null");
+    synchronized (this) {
+      disconnectingListeners = with(disconnectingListeners, listener, false);
+    }
     return this;
   }
 
   /** Called once the socket has disconnected, with a {@link DisconnectReason} string. */
   public Socket onDisconnect(Consumer<String> listener) {
-    disconnectListeners.add(Objects.requireNonNull(listener, "listener == null"));
+    Objects.requireNonNull(listener, "listener == null");
+    synchronized (this) {
+      disconnectListeners = with(disconnectListeners, listener, false);
+    }
     return this;
+  }
+
+  /** {@code list} plus {@code item} (first or last), as a new immutable list. */
+  private static <T> List<T> with(List<T> list, T item, boolean first) {
+    if (list == null || list.isEmpty()) {
+      return List.of(item);
+    }
+    List<T> next = new ArrayList<>(list.size() + 1);
+    if (first) {
+      next.add(item);
+    }
+    next.addAll(list);
+    if (!first) {
+      next.add(item);
+    }
+    return java.util.Collections.unmodifiableList(next);
+  }
+
+  /** {@code list} without the first occurrence of {@code item}, as a new immutable list. */
+  private static <T> List<T> without(List<T> list, T item) {
+    List<T> next = new ArrayList<>(list);
+    next.remove(item);
+    return next.isEmpty() ? List.of() : java.util.Collections.unmodifiableList(next);
   }
 
   // ------------------------------------------------------------------ emitting
@@ -451,11 +504,12 @@ public final class Socket {
   }
 
   private void runMiddlewares(int index, String event, Args args, Runnable last) {
-    if (index >= middlewares.size()) {
+    List<PacketMiddleware> chain = middlewares;
+    if (index >= chain.size()) {
       last.run();
       return;
     }
-    PacketMiddleware m = middlewares.get(index);
+    PacketMiddleware m = chain.get(index);
     AtomicBoolean done = new AtomicBoolean();
     try {
       m.handle(event, args, new PacketMiddleware.Next() {
