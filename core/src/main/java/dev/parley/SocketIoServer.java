@@ -75,7 +75,8 @@ public final class SocketIoServer implements AutoCloseable {
     this.eventBurst = b.eventBurst;
     this.maxRoomsPerSocket = b.maxRoomsPerSocket;
     this.main = of("/");
-    engine.onConnection(session -> {
+    // never blocks: the engine may run it on the handshake's thread
+    engine.onConnection((EngineServer.NonBlockingConnectionHandler) session -> {
       Client client = new Client(this, session);
       clients.put(session.id(), client);
       session.setListener(client);

@@ -77,6 +77,18 @@ public final class EngineServer implements AutoCloseable {
     this.connectionHandler = Objects.requireNonNull(handler, "handler == null");
   }
 
+  /**
+   * A connection handler that promises never to block: the engine may then run it, and send the
+   * OPEN packet, on the thread that completed the handshake (a Jetty thread), saving a thread hand-off
+   * per connection. Socket.IO's own handler is one (it only creates its per-connection state).
+   *
+   * <pre>{@code
+   * engine.onConnection((EngineServer.NonBlockingConnectionHandler) session ->
+   *     session.setListener(new MyNonBlockingListener()));
+   * }</pre>
+   */
+  public interface NonBlockingConnectionHandler extends Consumer<EngineSession> {}
+
   /** Counters of dropped packets and slow-consumer disconnects. */
   public EngineStats stats() {
     return stats;
@@ -177,14 +189,19 @@ public final class EngineServer implements AutoCloseable {
     }
     String json = handshakeJson(sid, transport.kind());
     Consumer<EngineSession> handler = connectionHandler;
-    session.executor().execute(() -> {
+    Runnable start = () -> {
       session.start(json);
       try {
         handler.accept(session);
       } catch (RuntimeException e) {
         log.error("connection handler threw for session {}", sid, e);
       }
-    });
+    };
+    if (handler instanceof NonBlockingConnectionHandler) {
+      session.executeInline(start); // on the handshake's thread when the new lane is free (it is)
+    } else {
+      session.executor().execute(start);
+    }
     if (closed) {
       session.terminate("server shutting down");
     }

@@ -177,6 +177,11 @@ public final class EngineSession {
     this.inline = listener instanceof NonBlockingListener;
   }
 
+  /** Runs {@code task} on this session's lane, on the calling thread if the lane is idle. */
+  void executeInline(Runnable task) {
+    executor.executeInline(task);
+  }
+
   /** Runs a session task on the calling thread when that is allowed and the lane is idle. */
   private void dispatch(Runnable task) {
     if (inline) {
