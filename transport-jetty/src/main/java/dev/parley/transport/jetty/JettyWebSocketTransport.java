@@ -103,9 +103,7 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
           : new Frame(OpCode.TEXT, ByteBuffer.wrap(EngineCodec.encodeTextUtf8(p)));
       s.sendFrame(frame, sendCallback, i < n - 1);
     }
-    if (inFlight.decrementAndGet() == 0) {
-      return; // everything written already
-    }
+    inFlight.decrementAndGet(); // at zero everything is written already, and no drain event follows
   }
 
   @Override
