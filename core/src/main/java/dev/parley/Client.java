@@ -39,7 +39,8 @@ final class Client implements EngineSession.NonBlockingListener {
   /** Namespace -> the Socket being connected, or a restore token while its session is looked up. */
   private final Map<String, Object> connecting = new HashMap<>();
   private final Executor lane;
-  private Scheduler.Cancellable connectTimer;
+  /** Volatile: cancelled from the session lane on close; replaced by NONE once cancelled (no retained future). */
+  private volatile Scheduler.Cancellable connectTimer;
   private volatile boolean closed;
   /** Lane-only: set once the connection is going away; no more packets are routed. */
   private boolean closing;
@@ -151,6 +152,7 @@ final class Client implements EngineSession.NonBlockingListener {
     }
     sockets.put(name, socket);
     connectTimer.cancel();
+    connectTimer = Scheduler.Cancellable.NONE;
     // as on Node's single thread: the client cannot act on its CONNECT before the connection
     // handlers ran (joined rooms, emitted), yet their packets follow the CONNECT
     session.cork();
@@ -248,6 +250,7 @@ final class Client implements EngineSession.NonBlockingListener {
     }
     sockets.put(name, socket);
     connectTimer.cancel();
+    connectTimer = Scheduler.Cancellable.NONE;
     session.cork();
     try {
       socket.completeRestore(missed, server.wire().connectOk(name, socket.id(), socket.pid()));

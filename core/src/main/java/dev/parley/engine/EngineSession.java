@@ -549,6 +549,7 @@ public final class EngineSession {
     }
     awaitingPong = false;
     pingTimeoutTimer.cancel();
+    pingTimeoutTimer = Scheduler.Cancellable.NONE; // a cancelled future kept per idle session is garbage
     schedulePing();
   }
 
