@@ -1193,4 +1193,97 @@ class EngineSessionTest {
       assertThat(polling.wire()).containsExactly("4w");
     }
   }
+
+  // ==================================================================== cork and broadcasts
+
+  @Nested
+  class CorkAndSendTogether {
+    private final EngineSession.NonBlockingListener nonBlocking = new EngineSession.NonBlockingListener() {
+      @Override
+      public void onMessage(EngineSession session, EnginePacket packet) {}
+
+      @Override
+      public void onClose(EngineSession session, String reason) {}
+    };
+
+    @Test
+    void corkedPacketsLeaveTogetherAndInOrderWhenTheLastCorkIsRemoved() {
+      FakeTransport ws = FakeTransport.webSocket();
+      EngineSession session = openWebSocket(ws);
+
+      session.cork();
+      session.cork();
+      session.send("a");
+      session.send("b");
+      session.uncork();
+      assertThat(ws.wire()).as("one cork is still on").isEmpty();
+      session.uncork();
+
+      assertThat(ws.wire()).containsExactly("4a", "4b");
+      assertThat(ws.batches()).hasSize(1);
+      session.send("c");
+      assertThat(ws.wire()).as("uncorked: writes go at once again").containsExactly("4a", "4b", "4c");
+    }
+
+    @Test
+    void sendTogetherWritesAfterTheLoopOnTheCallerForAFewSessions() {
+      List<FakeTransport> transports = new ArrayList<>();
+      List<EngineSession> sessions = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        FakeTransport ws = FakeTransport.webSocket();
+        EngineSession s = openWebSocket(ws);
+        s.setListener(nonBlocking);
+        transports.add(ws);
+        sessions.add(s);
+      }
+      List<Runnable> pool = new ArrayList<>();
+
+      EngineSession.sendTogether(pool::add, () -> {
+        for (EngineSession s : sessions) {
+          s.send("x");
+        }
+        assertThat(transports).allSatisfy(t -> assertThat(t.wire()).as("not during the loop").isEmpty());
+      });
+
+      assertThat(pool).as("a few sessions are flushed by the caller").isEmpty();
+      assertThat(transports).allSatisfy(t -> assertThat(t.wire()).containsExactly("4x"));
+    }
+
+    @Test
+    void sendTogetherHandsABigRoomToThePoolAndASecondPacketJoinsAPendingFlush() {
+      List<FakeTransport> transports = new ArrayList<>();
+      List<EngineSession> sessions = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        FakeTransport ws = FakeTransport.webSocket();
+        EngineSession s = openWebSocket(ws);
+        s.setListener(nonBlocking);
+        transports.add(ws);
+        sessions.add(s);
+      }
+      List<Runnable> pool = new ArrayList<>();
+
+      EngineSession.sendTogether(pool::add, () -> sessions.forEach(s -> s.send("x")));
+      assertThat(pool).isNotEmpty();
+      assertThat(transports).allSatisfy(t -> assertThat(t.wire()).as("the pool has not run yet").isEmpty());
+      EngineSession.sendTogether(pool::add, () -> sessions.forEach(s -> s.send("y")));
+      new ArrayList<>(pool).forEach(Runnable::run);
+
+      assertThat(transports).allSatisfy(t -> {
+        assertThat(t.wire()).containsExactly("4x", "4y");
+        assertThat(t.batches()).as("both packets in one write").hasSize(1);
+      });
+    }
+
+    @Test
+    void aBlockingListenerIsNeverFlushedInline() {
+      FakeTransport ws = FakeTransport.webSocket();
+      EngineSession session = openWebSocket(ws); // the RecordingListener: a plain Listener
+      List<Runnable> pool = new ArrayList<>();
+
+      EngineSession.sendTogether(pool::add, () -> session.send("x"));
+
+      assertThat(pool).as("not deferred to the broadcast's pool either").isEmpty();
+      assertThat(ws.wire()).containsExactly("4x"); // flushed on its own executor (direct in this test)
+    }
+  }
 }

@@ -119,4 +119,77 @@ class SerialExecutorTest {
 
     assertThat(log).containsExactly("runs");
   }
+
+  // ------------------------------------------------------------------ inline runs
+
+  @Test
+  void executeInlineRunsOnTheCallerWhenTheLaneIsIdle() {
+    SerialExecutor serial = new SerialExecutor(manual);
+    Thread caller = Thread.currentThread();
+    List<Thread> ranOn = new ArrayList<>();
+
+    serial.executeInline(() -> {
+      ranOn.add(Thread.currentThread());
+      log.add("inline");
+      assertThat(serial.inExecutor()).isTrue();
+    });
+
+    assertThat(log).containsExactly("inline");
+    assertThat(ranOn).containsExactly(caller);
+    assertThat(shared).as("nothing handed to the pool").isEmpty();
+    assertThat(serial.inExecutor()).isFalse();
+  }
+
+  @Test
+  void executeInlineQueuesBehindWorkAlreadyQueued() {
+    SerialExecutor serial = new SerialExecutor(manual);
+    serial.execute(() -> log.add("queued first"));
+
+    serial.executeInline(() -> log.add("inline second"));
+
+    assertThat(log).as("the lane is taken: nothing ran yet").isEmpty();
+    runShared();
+    assertThat(log).containsExactly("queued first", "inline second");
+  }
+
+  @Test
+  void tasksQueuedDuringAnInlineRunFollowItOnTheSameThread() {
+    SerialExecutor serial = new SerialExecutor(manual);
+
+    serial.executeInline(() -> {
+      serial.execute(() -> log.add("queued meanwhile"));
+      log.add("inline");
+    });
+
+    assertThat(log).containsExactly("inline", "queued meanwhile");
+    assertThat(shared).isEmpty();
+  }
+
+  @Test
+  void inlineRunsDoNotNestAcrossLanes() {
+    SerialExecutor a = new SerialExecutor(manual);
+    SerialExecutor b = new SerialExecutor(manual);
+
+    a.executeInline(() -> {
+      b.executeInline(() -> log.add("b"));
+      log.add("a");
+    });
+
+    assertThat(log).as("b was queued, not run inside a").containsExactly("a");
+    runShared();
+    assertThat(log).containsExactly("a", "b");
+  }
+
+  @Test
+  void aThrowingInlineTaskReleasesTheLane() {
+    SerialExecutor serial = new SerialExecutor(manual);
+
+    serial.executeInline(() -> {
+      throw new IllegalStateException("boom");
+    });
+    serial.executeInline(() -> log.add("after"));
+
+    assertThat(log).containsExactly("after");
+    assertThat(shared).isEmpty();
+  }
 }
