@@ -98,6 +98,14 @@ public final class ParleyJetty {
    * The connector limits of the embedded server: what protects it from hostile HTTP before Parley
    * sees a request. Held long-poll GETs and WebSockets are bounded by the heartbeat instead, and a
    * polling POST body by {@code EngineOptions.requestBodyTimeout}.
+   *
+   * <pre>{@code
+   * ParleyJetty.Options limits = ParleyJetty.Options.builder()
+   *     .idleTimeout(Duration.ofSeconds(20))       // unfinished requests, silent connections
+   *     .maxRequestHeaderSize(8 * 1024)            // larger heads get 431
+   *     .build();
+   * ParleyJetty.Running running = ParleyJetty.listen(io, "0.0.0.0", 3000, limits);
+   * }</pre>
    */
   public static final class Options {
     private static final Options DEFAULTS = builder().build();
