@@ -61,7 +61,18 @@ final class RawWebSocket implements Closeable {
 
   /** Connects to 127.0.0.1 and completes the upgrade; fails unless the answer is 101. */
   static RawWebSocket open(int port, String pathAndQuery) throws IOException {
+    return open(port, pathAndQuery, 0);
+  }
+
+  /**
+   * As {@link #open(int, String)}, with a small socket receive buffer when {@code receiveBufferSize}
+   * is above zero: a client that then stops reading backs up into the server quickly.
+   */
+  static RawWebSocket open(int port, String pathAndQuery, int receiveBufferSize) throws IOException {
     Socket s = new Socket();
+    if (receiveBufferSize > 0) {
+      s.setReceiveBufferSize(receiveBufferSize);
+    }
     s.setSoTimeout(10_000);
     s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5_000);
     RawWebSocket ws = new RawWebSocket(s);

@@ -6,19 +6,11 @@ import dev.parley.Socket;
 import dev.parley.SocketIoServer;
 import dev.parley.engine.EngineSession;
 import dev.parley.transport.jetty.ParleyJetty;
-import java.io.ByteArrayOutputStream;
-import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.WebSocket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +26,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -70,10 +61,10 @@ class ReliabilityTest {
       });
     });
     ParleyJetty.Running running = ParleyJetty.listen(io, "127.0.0.1", 0);
-    RawWs slow = null;
+    RawWebSocket slow = null;
     Client normal = null;
     try {
-      slow = RawWs.open(running.port(), "/socket.io/?EIO=4&transport=websocket");
+      slow = RawWebSocket.open(running.port(), "/socket.io/?EIO=4&transport=websocket", 4096);
       assertThat(slow.readText()).startsWith("0{");
       slow.sendText("40");
       String slowSid = sidOf(slow.readText());
@@ -446,124 +437,6 @@ class ReliabilityTest {
     @Override
     public void onError(WebSocket webSocket, Throwable error) {
       closed.complete(-1);
-    }
-  }
-
-  /** A WebSocket client on a plain socket with a small receive buffer: it reads only when told to. */
-  static final class RawWs implements Closeable {
-    private final java.net.Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
-
-    private RawWs(java.net.Socket socket) throws IOException {
-      this.socket = socket;
-      this.in = socket.getInputStream();
-      this.out = socket.getOutputStream();
-    }
-
-    static RawWs open(int port, String pathAndQuery) throws IOException {
-      java.net.Socket s = new java.net.Socket();
-      s.setReceiveBufferSize(4096);
-      s.setSoTimeout(10_000);
-      s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5_000);
-      RawWs ws = new RawWs(s);
-      byte[] nonce = new byte[16];
-      ThreadLocalRandom.current().nextBytes(nonce);
-      String request = "GET " + pathAndQuery + " HTTP/1.1\r\n"
-          + "Host: 127.0.0.1:" + port + "\r\n"
-          + "Upgrade: websocket\r\n"
-          + "Connection: Upgrade\r\n"
-          + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
-          + "Sec-WebSocket-Version: 13\r\n\r\n";
-      ws.out.write(request.getBytes(StandardCharsets.US_ASCII));
-      ws.out.flush();
-      ByteArrayOutputStream head = new ByteArrayOutputStream();
-      while (true) {
-        int b = ws.in.read();
-        if (b < 0) {
-          throw new IOException("closed during the handshake: " + head);
-        }
-        head.write(b);
-        byte[] h = head.toByteArray();
-        int n = h.length;
-        if (n >= 4 && h[n - 4] == '\r' && h[n - 3] == '\n' && h[n - 2] == '\r' && h[n - 1] == '\n') {
-          break;
-        }
-      }
-      String response = head.toString(StandardCharsets.US_ASCII);
-      if (!response.startsWith("HTTP/1.1 101")) {
-        throw new IOException("upgrade refused: " + response);
-      }
-      return ws;
-    }
-
-    /** Reads one whole text message (server frames are not masked). */
-    String readText() throws IOException {
-      ByteArrayOutputStream message = new ByteArrayOutputStream();
-      while (true) {
-        int b0 = readByte();
-        int b1 = readByte();
-        long len = b1 & 0x7f;
-        if (len == 126) {
-          len = (readByte() << 8) | readByte();
-        } else if (len == 127) {
-          len = 0;
-          for (int i = 0; i < 8; i++) {
-            len = (len << 8) | readByte();
-          }
-        }
-        byte[] payload = in.readNBytes((int) len);
-        int opcode = b0 & 0x0f;
-        if (opcode == 0x9 || opcode == 0xA) {
-          continue; // control frames between fragments
-        }
-        if (opcode == 0x8) {
-          throw new IOException("closed by the server");
-        }
-        message.write(payload);
-        if ((b0 & 0x80) != 0) {
-          return message.toString(StandardCharsets.UTF_8);
-        }
-      }
-    }
-
-    private int readByte() throws IOException {
-      int b = in.read();
-      if (b < 0) {
-        throw new IOException("end of stream");
-      }
-      return b;
-    }
-
-    /** Sends one masked text frame. */
-    void sendText(String text) throws IOException {
-      byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-      ByteArrayOutputStream frame = new ByteArrayOutputStream();
-      frame.write(0x81);
-      if (payload.length < 126) {
-        frame.write(0x80 | payload.length);
-      } else {
-        frame.write(0x80 | 126);
-        frame.write(payload.length >> 8);
-        frame.write(payload.length & 0xff);
-      }
-      byte[] mask = new byte[4];
-      ThreadLocalRandom.current().nextBytes(mask);
-      frame.write(mask);
-      for (int i = 0; i < payload.length; i++) {
-        frame.write(payload[i] ^ mask[i & 3]);
-      }
-      out.write(frame.toByteArray());
-      out.flush();
-    }
-
-    @Override
-    public void close() {
-      try {
-        socket.close();
-      } catch (IOException ignored) {
-        // closing
-      }
     }
   }
 }
