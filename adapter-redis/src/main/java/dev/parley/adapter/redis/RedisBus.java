@@ -2,21 +2,15 @@ package dev.parley.adapter.redis;
 
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,32 +21,15 @@ import org.slf4j.LoggerFactory;
  * incoming messages in order and runs request timers. Lettuce reconnects both connections and
  * resubscribes by itself after an outage; this class logs one warning per outage.
  */
-final class RedisBus {
+final class RedisBus extends SharedBus {
   private static final Logger log = LoggerFactory.getLogger(RedisAdapter.class);
-  private static final AtomicInteger THREADS = new AtomicInteger();
-
-  private final RedisClient client;
-  private final boolean ownsClient;
   private final StatefulRedisPubSubConnection<byte[], byte[]> sub;
   private final StatefulRedisConnection<byte[], byte[]> pub;
-  private final ScheduledThreadPoolExecutor executor;
   private final Map<String, RedisAdapter> byPattern = new ConcurrentHashMap<>();
   private final Map<String, RedisAdapter> byChannel = new ConcurrentHashMap<>();
-  private final AtomicBoolean down = new AtomicBoolean();
-  private final AtomicInteger outages = new AtomicInteger();
-  private final RedisConnectionStateListener stateListener;
-  private int users;
-  private boolean closed;
 
   RedisBus(RedisClient client, boolean ownsClient) {
-    this.client = client;
-    this.ownsClient = ownsClient;
-    this.executor = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "parley-redis-" + THREADS.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
-    executor.setRemoveOnCancelPolicy(true);
+    super(client, ownsClient, "parley-redis-", log);
     this.sub = client.connectPubSub(ByteArrayCodec.INSTANCE);
     this.pub = client.connect(ByteArrayCodec.INSTANCE);
     sub.addListener(new RedisPubSubAdapter<>() {
@@ -74,35 +51,10 @@ final class RedisBus {
         }
       }
     });
-    this.stateListener = new RedisConnectionStateListener() {
-      @Override
-      public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-        if (connection == sub || connection == pub) {
-          failed("connection lost");
-        }
-      }
-
-      @Override
-      public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {}
-
-      @Override
-      public void onRedisExceptionCaught(RedisChannelHandler<?, ?> connection, Throwable cause) {}
-    };
-    client.addListener(stateListener);
+    watch();
   }
 
-  ScheduledExecutorService executor() {
-    return executor;
-  }
 
-  /** Adds a user; false when the bus was already closed (the caller makes a new one). */
-  synchronized boolean retain() {
-    if (closed) {
-      return false;
-    }
-    users++;
-    return true;
-  }
 
   /** Subscribes an adapter's channels and waits for Redis to confirm. */
   void subscribe(RedisAdapter adapter, String pattern, String... channels) {
@@ -137,25 +89,18 @@ final class RedisBus {
       }
       log.debug("unsubscribe failed", e);
     }
-    synchronized (this) {
-      if (--users > 0 || closed) {
-        return false;
-      }
-      closed = true;
-    }
-    close();
-    return true;
+    return release();
   }
 
-  private void close() {
-    client.removeListener(stateListener);
-    executor.shutdown();
-    if (ownsClient) {
-      client.shutdownAsync(0, 2, TimeUnit.SECONDS); // closes both connections
-    } else {
-      sub.closeAsync();
-      pub.closeAsync();
-    }
+  @Override
+  boolean uses(RedisChannelHandler<?, ?> connection) {
+    return connection == sub || connection == pub;
+  }
+
+  @Override
+  void closeConnections() {
+    sub.closeAsync();
+    pub.closeAsync();
   }
 
   /** Publishes without waiting; a failure is logged once per outage and never thrown. */
@@ -189,24 +134,6 @@ final class RedisBus {
       }
       failed(e.getMessage());
       return -1;
-    }
-  }
-
-  /** How many outages were reported (for tests). */
-  int outages() {
-    return outages.get();
-  }
-
-  private void failed(String why) {
-    if (down.compareAndSet(false, true)) {
-      outages.incrementAndGet();
-      log.warn("Redis unreachable ({}): delivering to this server's sockets only until it is back", why);
-    }
-  }
-
-  private void ok() {
-    if (down.compareAndSet(true, false)) {
-      log.info("Redis reachable again: delivery across servers resumed");
     }
   }
 

@@ -4,7 +4,6 @@ import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -14,18 +13,13 @@ import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,36 +30,20 @@ import org.slf4j.LoggerFactory;
  * which is what {@code PUBSUB NUMSUB} counts), one blocking {@code XREAD} connection and thread per
  * stream, and one thread that handles pub/sub messages in order and runs request timers.
  */
-final class StreamsBus {
+final class StreamsBus extends SharedBus {
   private static final Logger log = LoggerFactory.getLogger(RedisStreamsAdapter.class);
-  private static final AtomicInteger THREADS = new AtomicInteger();
   /** Keys and fields as UTF-8 strings, values as bytes (msgpack on pub/sub, UTF-8 text in the stream). */
   static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
 
-  private final RedisClient client;
-  private final boolean ownsClient;
   private final RedisStreamsAdapterOptions options;
   private final StatefulRedisConnection<String, byte[]> cmd;
   private final StatefulRedisPubSubConnection<String, byte[]> sub;
-  private final ScheduledThreadPoolExecutor executor;
   private final Map<String, RedisStreamsAdapter> byChannel = new ConcurrentHashMap<>();
   private final Map<String, Reader> readers = new ConcurrentHashMap<>();
-  private final AtomicBoolean down = new AtomicBoolean();
-  private final AtomicInteger outages = new AtomicInteger();
-  private final RedisConnectionStateListener stateListener;
-  private int users;
-  private volatile boolean closed;
 
   StreamsBus(RedisClient client, boolean ownsClient, RedisStreamsAdapterOptions options) {
-    this.client = client;
-    this.ownsClient = ownsClient;
+    super(client, ownsClient, "parley-redis-streams-", log);
     this.options = options;
-    this.executor = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "parley-redis-streams-" + THREADS.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
-    executor.setRemoveOnCancelPolicy(true);
     this.cmd = client.connect(CODEC);
     this.sub = client.connectPubSub(CODEC);
     sub.addListener(new RedisPubSubAdapter<>() {
@@ -77,39 +55,14 @@ final class StreamsBus {
         }
       }
     });
-    this.stateListener = new RedisConnectionStateListener() {
-      @Override
-      public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-        if (connection == sub || connection == cmd) {
-          failed("connection lost");
-        }
-      }
-
-      @Override
-      public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {}
-
-      @Override
-      public void onRedisExceptionCaught(RedisChannelHandler<?, ?> connection, Throwable cause) {}
-    };
-    client.addListener(stateListener);
+    watch();
   }
 
-  ScheduledExecutorService executor() {
-    return executor;
-  }
 
   RedisAsyncCommands<String, byte[]> commands() {
     return cmd.async();
   }
 
-  /** Adds a user; false when the bus was already closed (the caller makes a new one). */
-  synchronized boolean retain() {
-    if (closed) {
-      return false;
-    }
-    users++;
-    return true;
-  }
 
   /**
    * Registers an adapter: starts reading its stream (from the stream's current end, so nothing added
@@ -164,41 +117,25 @@ final class StreamsBus {
       }
       log.debug("unsubscribe failed", e);
     }
-    synchronized (this) {
-      if (--users > 0 || closed) {
-        return;
-      }
-      closed = true;
-    }
-    client.removeListener(stateListener);
+    release();
+  }
+
+  @Override
+  void stopping() {
     for (Reader r : readers.values()) {
       r.stop();
     }
-    executor.shutdown();
-    if (ownsClient) {
-      client.shutdownAsync(0, 2, TimeUnit.SECONDS); // closes every connection
-    } else {
-      sub.closeAsync();
-      cmd.closeAsync();
-    }
   }
 
-  /** How many outages were reported (for tests). */
-  int outages() {
-    return outages.get();
+  @Override
+  boolean uses(RedisChannelHandler<?, ?> connection) {
+    return connection == sub || connection == cmd;
   }
 
-  void failed(String why) {
-    if (down.compareAndSet(false, true)) {
-      outages.incrementAndGet();
-      log.warn("Redis unreachable ({}): delivering to this server's sockets only until it is back", why);
-    }
-  }
-
-  void ok() {
-    if (down.compareAndSet(true, false)) {
-      log.info("Redis reachable again: delivery across servers resumed");
-    }
+  @Override
+  void closeConnections() {
+    sub.closeAsync();
+    cmd.closeAsync();
   }
 
   /** {@code PUBSUB NUMSUB channel}, or -1 when Redis does not answer in time. */
