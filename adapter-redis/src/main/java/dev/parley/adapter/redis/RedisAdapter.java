@@ -8,7 +8,6 @@ import dev.parley.adapter.BroadcastFlags;
 import dev.parley.adapter.BroadcastOptions;
 import dev.parley.adapter.InMemoryAdapter;
 import dev.parley.adapter.Packet;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -100,13 +99,7 @@ public class RedisAdapter extends InMemoryAdapter {
    */
   public static Adapter.Factory factory(String redisUri, RedisAdapterOptions options) {
     Objects.requireNonNull(redisUri, "redisUri == null");
-    return new Factory(() -> {
-      RedisClient c = RedisClient.create(redisUri);
-      c.setOptions(ClientOptions.builder()
-          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-          .build());
-      return c;
-    }, true, options);
+    return factory(() -> ServerFactory.newClient(redisUri), true, options);
   }
 
   /**
@@ -116,39 +109,16 @@ public class RedisAdapter extends InMemoryAdapter {
    */
   public static Adapter.Factory factory(RedisClient client, RedisAdapterOptions options) {
     Objects.requireNonNull(client, "client == null");
-    return new Factory(() -> client, false, options);
+    return factory(() -> client, false, options);
   }
 
-  private static final class Factory implements Adapter.Factory {
-    private final java.util.function.Supplier<RedisClient> clients;
-    private final boolean owns;
-    private final RedisAdapterOptions options;
-    private RedisBus bus;
-    private final java.util.Map<String, RedisAdapter> live = new java.util.HashMap<>();
-
-    Factory(java.util.function.Supplier<RedisClient> clients, boolean owns, RedisAdapterOptions options) {
-      this.clients = clients;
-      this.owns = owns;
-      this.options = Objects.requireNonNull(options, "options == null");
-    }
-
-    @Override
-    public synchronized Adapter create(AdapterContext context) {
-      RedisAdapter existing = live.get(context.namespace());
-      if (existing != null && !existing.closed.get()) {
-        // a second server on this factory would share its Redis connection, and Redis would count
-        // the two as one server: cluster requests would then skip one of them without a word
-        throw new IllegalStateException("this RedisAdapter factory already serves namespace "
-            + context.namespace() + " for another server: give each server its own RedisAdapter.factory(...)");
-      }
-      if (bus == null || !bus.retain()) {
-        bus = new RedisBus(clients.get(), owns);
-        bus.retain();
-      }
-      RedisAdapter adapter = new RedisAdapter(context, bus, options);
-      live.put(context.namespace(), adapter);
-      return adapter;
-    }
+  private static Adapter.Factory factory(java.util.function.Supplier<RedisClient> clients, boolean owns,
+      RedisAdapterOptions options) {
+    Objects.requireNonNull(options, "options == null");
+    return new ServerFactory<>("RedisAdapter", () -> {
+      RedisClient client = clients.get();
+      return new RedisBus(client, owns);
+    }, (context, bus) -> new RedisAdapter(context, bus, options), a -> a.closed.get());
   }
 
   /** This adapter's id on the wire (6 characters, unique per server and namespace). */

@@ -9,7 +9,6 @@ import dev.parley.adapter.Packet;
 import dev.parley.adapter.RequestTimeoutException;
 import dev.parley.adapter.RestoredSession;
 import dev.parley.adapter.SessionToPersist;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
@@ -134,13 +133,7 @@ public class RedisStreamsAdapter extends InMemoryAdapter {
    */
   public static Adapter.Factory factory(String redisUri, RedisStreamsAdapterOptions options) {
     Objects.requireNonNull(redisUri, "redisUri == null");
-    return new Factory(() -> {
-      RedisClient c = RedisClient.create(redisUri);
-      c.setOptions(ClientOptions.builder()
-          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-          .build());
-      return c;
-    }, true, options);
+    return factory(() -> ServerFactory.newClient(redisUri), true, options);
   }
 
   /**
@@ -150,37 +143,16 @@ public class RedisStreamsAdapter extends InMemoryAdapter {
    */
   public static Adapter.Factory factory(RedisClient client, RedisStreamsAdapterOptions options) {
     Objects.requireNonNull(client, "client == null");
-    return new Factory(() -> client, false, options);
+    return factory(() -> client, false, options);
   }
 
-  private static final class Factory implements Adapter.Factory {
-    private final java.util.function.Supplier<RedisClient> clients;
-    private final boolean owns;
-    private final RedisStreamsAdapterOptions options;
-    private StreamsBus bus;
-    private final Map<String, RedisStreamsAdapter> live = new java.util.HashMap<>();
-
-    Factory(java.util.function.Supplier<RedisClient> clients, boolean owns, RedisStreamsAdapterOptions options) {
-      this.clients = clients;
-      this.owns = owns;
-      this.options = Objects.requireNonNull(options, "options == null");
-    }
-
-    @Override
-    public synchronized Adapter create(AdapterContext context) {
-      RedisStreamsAdapter existing = live.get(context.namespace());
-      if (existing != null && !existing.closed.get()) {
-        throw new IllegalStateException("this RedisStreamsAdapter factory already serves namespace "
-            + context.namespace() + " for another server: give each server its own RedisStreamsAdapter.factory(...)");
-      }
-      if (bus == null || !bus.retain()) {
-        bus = new StreamsBus(clients.get(), owns, options);
-        bus.retain();
-      }
-      RedisStreamsAdapter adapter = new RedisStreamsAdapter(context, bus, options);
-      live.put(context.namespace(), adapter);
-      return adapter;
-    }
+  private static Adapter.Factory factory(java.util.function.Supplier<RedisClient> clients, boolean owns,
+      RedisStreamsAdapterOptions options) {
+    Objects.requireNonNull(options, "options == null");
+    return new ServerFactory<>("RedisStreamsAdapter", () -> {
+      RedisClient client = clients.get();
+      return new StreamsBus(client, owns, options);
+    }, (context, bus) -> new RedisStreamsAdapter(context, bus, options), a -> a.closed.get());
   }
 
   /** This adapter's id on the wire (16 hex characters, unique per server and namespace). */
