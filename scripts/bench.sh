@@ -11,7 +11,12 @@
 # --payload BYTES, --port P (3917), --sources K (loopback source addresses), --gencheck CLIENTS (0: skip),
 # --jvm-flags '-Xms512m -Xmx512m -XX:+UseG1GC'. GEN_JAVA_OPTS sets the generator JVM's flags.
 #
-#   scripts/bench.sh --jmh [JMH options]   # the JMH microbenchmarks of the codecs (CodecBenchmark) instead
+#   scripts/bench.sh --jmh [JMH options]   # the JMH microbenchmarks instead (a few minutes), in-process:
+#       CodecBenchmark (Engine.IO/Socket.IO decode of an incoming event, encode of the outgoing tick) and
+#       BroadcastBenchmark (io.to(room).emit to 1/100/1000 sockets through the real server, adapter and
+#       sessions down to a transport that counts bytes: ns per broadcast and per recipient). With JMH
+#       options only the benchmarks they name run, e.g. `--jmh BroadcastBenchmark -prof gc`; options
+#       without a name (`--jmh -prof gc`) run every benchmark of the module.
 #
 # BENCH_NO_BUILD=1 skips rebuilding Parley (measures the build already in examples/target).
 # --jdk DIR (first option) runs the build, both JVM servers and the generator on that JDK, e.g.
@@ -39,7 +44,10 @@ fi
 CP="$ROOT/benchmarks/target/classes:$ROOT/benchmarks/target/lib/*"
 if [ "${1:-}" = "--jmh" ]; then
   shift
-  exec java -cp "$CP" org.openjdk.jmh.Main "${@:-dev.parley.bench.CodecBenchmark}"
+  if [ $# -eq 0 ]; then
+    set -- dev.parley.bench.CodecBenchmark dev.parley.bench.BroadcastBenchmark
+  fi
+  exec java -cp "$CP" org.openjdk.jmh.Main "$@"
 fi
 
 echo "bench: installing the Node peer from benchmarks/node/package-lock.json (npm ci)..." >&2

@@ -137,8 +137,10 @@ final class Report {
     }
     md.append("## What is not measured yet\n\n"
         + "- Polling-only clients (the generator speaks WebSocket only).\n"
-        + "- The broadcast path in JMH: `scripts/bench.sh --jmh` runs `CodecBenchmark` (Engine.IO and Socket.IO decode "
-        + "of an incoming event, encode of the outgoing `tick`), whose figures are not copied here.\n"
+        + "- In-process costs without sockets: the JMH microbenchmarks exist (`CodecBenchmark`: decode of an incoming "
+        + "event, encode of the outgoing `tick`; `BroadcastBenchmark`: `io.to(room).emit` through the server, adapter "
+        + "and sessions, ns per broadcast and per recipient), run by `scripts/bench.sh --jmh`; their figures are not "
+        + "copied into this report.\n"
         + "- Heap per connection is reported for the two JVM servers only (after a full GC through `jcmd`); for Node, "
         + "RSS is the figure.\n"
         + "- Server CPU comes from `/proc/<pid>/stat` in 10 ms ticks, and counts JIT and GC threads too: rows with few "
