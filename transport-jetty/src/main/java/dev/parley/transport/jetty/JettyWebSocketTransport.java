@@ -24,6 +24,7 @@ import org.eclipse.jetty.websocket.core.CoreSession;
 import org.eclipse.jetty.websocket.core.Frame;
 import org.eclipse.jetty.websocket.core.FrameHandler;
 import org.eclipse.jetty.websocket.core.OpCode;
+import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
 
 /**
  * The WebSocket transport on Jetty 12's WebSocket core: one Engine.IO packet per message (text frames
@@ -33,7 +34,9 @@ import org.eclipse.jetty.websocket.core.OpCode;
  * decoded straight from its bytes (no per-message string builder), fragments are joined in a buffer
  * bounded by {@code maxHttpBufferSize} (beyond it the socket closes with 1009), and an outgoing text
  * packet is sent as the UTF-8 bytes cached on the packet, so a broadcast's frame payload is encoded
- * once for every recipient. The packets of one batch leave in one write where Jetty can batch them.
+ * once for every recipient. On an HTTP/1.1 connection without extensions the packets of a batch go
+ * straight to Parley's {@link FrameWriter}, which writes them, and whatever queued meanwhile, in one
+ * write; otherwise they go through Jetty's session, which batches them.
  *
  * <p>Jetty's threads decode and hand over to the session's event executor, which runs engine work
  * inline when the session allows it (never user code). Public only because it is handed to Jetty;
@@ -53,6 +56,8 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
   private final Callback sendCallback = new SendCallback();
 
   private volatile CoreSession session;
+  /** Set on open when the connection has Parley's writer and no extension: data frames go to it directly. */
+  private volatile FrameWriter writer;
   private volatile Listener listener;
   private volatile Executor executor;
   private volatile boolean closed;
@@ -90,6 +95,14 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
   public void send(List<EnginePacket> packets) {
     CoreSession s = session;
     if (closed || s == null) {
+      return;
+    }
+    FrameWriter w = writer;
+    if (w != null) {
+      // one count for the batch plus one held by this method, as below
+      inFlight.set(2);
+      w.send(packets, sendCallback);
+      inFlight.decrementAndGet();
       return;
     }
     int n = packets.size();
@@ -138,6 +151,11 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
   @Override
   public void onOpen(CoreSession coreSession, Callback callback) {
     this.session = coreSession;
+    if (coreSession instanceof WebSocketCoreSession ws
+        && ws.getConnection() instanceof NonBlockingHandshaker.NonBlockingConnection c
+        && coreSession.getNegotiatedExtensions().isEmpty()) {
+      writer = c.writer();
+    }
     coreSession.setIdleTimeout(idleTimeout);
     callback.succeeded();
     onOpen.accept(this);

@@ -16,6 +16,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.Scheduler;
+import org.eclipse.jetty.websocket.core.OutgoingEntry;
 import org.eclipse.jetty.websocket.core.WebSocketComponents;
 import org.eclipse.jetty.websocket.core.WebSocketConnection;
 import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
@@ -91,7 +92,10 @@ final class NonBlockingHandshaker extends AbstractHandshaker {
         WebSocketUtils.hashKey(((RFC6455Negotiation) negotiation).getKey()));
   }
 
-  /** A WebSocket connection whose read-readiness callback is declared non-blocking. */
+  /**
+   * A WebSocket connection whose read-readiness callback is declared non-blocking, and whose frames
+   * are written by a {@link FrameWriter} instead of Jetty's flusher.
+   */
   static final class NonBlockingConnection extends WebSocketConnection {
     private final Callback fillable = new Callback() {
       @Override
@@ -110,9 +114,28 @@ final class NonBlockingHandshaker extends AbstractHandshaker {
       }
     };
 
+    private final FrameWriter writer;
+
     NonBlockingConnection(EndPoint endPoint, java.util.concurrent.Executor executor, Scheduler scheduler,
         ByteBufferPool pool, WebSocketCoreSession coreSession) {
       super(endPoint, executor, scheduler, pool, coreSession);
+      this.writer = new FrameWriter(endPoint, pool, coreSession);
+    }
+
+    /** The socket's one writer; Parley's transport sends its data frames to it directly. */
+    FrameWriter writer() {
+      return writer;
+    }
+
+    @Override
+    public void enqueueFrame(OutgoingEntry entry) {
+      writer.enqueue(entry); // Jetty's own flusher is never used
+    }
+
+    @Override
+    public void onClose(Throwable cause) {
+      super.onClose(cause);
+      writer.onClose(cause);
     }
 
     @Override

@@ -1,0 +1,313 @@
+package dev.parley.transport.jetty;
+
+import dev.parley.engine.protocol.EngineCodec;
+import dev.parley.engine.protocol.EnginePacket;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.jetty.io.ByteBufferPool;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.RetainableByteBuffer;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.IteratingCallback;
+import org.eclipse.jetty.util.thread.AutoLock;
+import org.eclipse.jetty.websocket.core.CloseStatus;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.OpCode;
+import org.eclipse.jetty.websocket.core.OutgoingEntry;
+import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
+import org.eclipse.jetty.websocket.core.exception.WebSocketException;
+import org.eclipse.jetty.websocket.core.internal.FrameFlusher;
+
+/**
+ * The one writer of a server WebSocket connection's socket, in place of Jetty's frame flusher.
+ *
+ * <p>Every frame goes through it: Parley's data frames straight from the transport (an Engine.IO
+ * batch becomes one item, its frames built from the packets' cached UTF-8 bytes), and every frame
+ * Jetty's session sends itself (pongs, close frames, frames after an extension) through
+ * {@code WebSocketConnection.enqueueFrame}. Whatever is queued while a write is under way leaves in
+ * the next write, small frames copied into one pooled buffer, so a recipient that is behind gets its
+ * pending packets in one system call.
+ *
+ * <p>Jetty's flusher does more per frame (a lock and an iterating callback in each of three layers,
+ * a frame object and a header buffer per frame); this writer does what a server connection without
+ * masking needs, and keeps Jetty's rules: control frames jump the queue, nothing is accepted after
+ * a close frame, an abnormal close drops what is queued, the output is shut down once the close frame
+ * is written, and a failed write fails everything queued and closes the connection. Jetty's per-frame
+ * write timeouts are not supported (Parley sets none; the idle timeout covers a stuck write).
+ *
+ * <pre>{@code
+ * // what NonBlockingConnection does with every frame Jetty's session sends:
+ * writer.enqueue(outgoingEntry);
+ * // and what JettyWebSocketTransport does with a batch of packets:
+ * writer.send(packets, callback);
+ * }</pre>
+ */
+final class FrameWriter extends IteratingCallback {
+  /** Payloads up to this size are copied into the write's one buffer; larger ones are written from where they are. */
+  private static final int COPY_LIMIT = 4096;
+  /** A write carries at most this many bytes of copied frames (more waits for the next write). */
+  private static final int MAX_COPY = 64 * 1024;
+  /** A write gathers at most this many buffers. */
+  private static final int MAX_GATHER = 32;
+
+  private final AutoLock lock = new AutoLock();
+  private final EndPoint endPoint;
+  private final ByteBufferPool pool;
+  private final WebSocketCoreSession session;
+  private final ArrayDeque<Item> queue = new ArrayDeque<>();
+  /** The items of the write under way (only the iterating thread touches it). */
+  private final List<Item> current = new ArrayList<>();
+  private final List<ByteBuffer> buffers = new ArrayList<>();
+  private RetainableByteBuffer copied;
+  /** Set under the lock: a close frame was queued; nothing more is accepted. */
+  private boolean closeQueued;
+  /** Set under the lock: the connection closed or a write failed. */
+  private Throwable failure;
+  /** The connection closed (rather than a write failing): nothing to report to the session. */
+  private volatile boolean connectionClosed;
+
+  FrameWriter(EndPoint endPoint, ByteBufferPool pool, WebSocketCoreSession session) {
+    this.endPoint = endPoint;
+    this.pool = pool;
+    this.session = session;
+  }
+
+  /** Queues a batch of Engine.IO packets, one frame each; {@code callback} completes once they are written. */
+  void send(List<EnginePacket> packets, Callback callback) {
+    if (offer(new Item(null, packets, callback), false)) {
+      iterate();
+    }
+  }
+
+  /** Queues a frame Jetty's session sends. */
+  void enqueue(OutgoingEntry entry) {
+    Frame frame = entry.getFrame();
+    Item item = new Item(frame, null, entry.getCallback());
+    if (offer(item, frame.getOpCode() == OpCode.CLOSE && CloseStatus.getCloseStatus(frame).isAbnormal())) {
+      iterate();
+    }
+  }
+
+  /** The connection closed: fail what is queued, and whatever comes later. */
+  void onClose(Throwable cause) {
+    connectionClosed = true;
+    try (AutoLock ignored = lock.lock()) {
+      if (failure == null) {
+        failure = cause == null ? new ClosedChannelException() : cause;
+      }
+    }
+    abort(failure);
+  }
+
+  private boolean offer(Item item, boolean abnormalClose) {
+    Throwable refused = null;
+    List<Item> dropped = null;
+    try (AutoLock ignored = lock.lock()) {
+      if (failure != null || closeQueued) {
+        refused = failure != null ? failure : new ClosedChannelException();
+      } else if (item.frame != null && item.frame.getOpCode() == OpCode.CLOSE) {
+        closeQueued = true;
+        if (abnormalClose) {
+          dropped = new ArrayList<>(queue);
+          queue.clear();
+        }
+        queue.addLast(item);
+      } else if (item.frame != null && (item.frame.getOpCode() == OpCode.PING || item.frame.getOpCode() == OpCode.PONG)) {
+        queue.addFirst(item);
+      } else {
+        queue.addLast(item);
+      }
+    }
+    if (dropped != null) {
+      WebSocketException cause = new WebSocketException("abnormal close frame sent; queued frames dropped");
+      for (Item d : dropped) {
+        failQuietly(d.callback, cause);
+      }
+    }
+    if (refused != null) {
+      failQuietly(item.callback, refused);
+      return false;
+    }
+    return true;
+  }
+
+  @Override
+  protected Action process() throws Throwable {
+    try (AutoLock ignored = lock.lock()) {
+      if (failure != null) {
+        throw failure;
+      }
+      int copy = 0;
+      Item item;
+      while (current.size() < MAX_GATHER && (item = queue.peekFirst()) != null) {
+        if (!current.isEmpty() && copy + item.copySize() > MAX_COPY) {
+          break;
+        }
+        queue.pollFirst();
+        current.add(item);
+        copy += item.copySize();
+      }
+      if (current.isEmpty()) {
+        return Action.IDLE;
+      }
+      copied = copy == 0 ? null : pool.acquire(copy, true);
+    }
+    ByteBuffer out = copied == null ? null : copied.getByteBuffer();
+    if (out != null) {
+      out.clear(); // fill mode: position 0, limit capacity
+    }
+    int mark = 0;
+    for (int i = 0, n = current.size(); i < n; i++) {
+      Item item = current.get(i);
+      if (item.packets != null) {
+        List<EnginePacket> packets = item.packets;
+        for (int j = 0, m = packets.size(); j < m; j++) {
+          EnginePacket p = packets.get(j);
+          byte[] payload = p.isBinary() ? p.binary() : EngineCodec.encodeTextUtf8(p);
+          mark = frame(out, mark, (byte) (0x80 | (p.isBinary() ? OpCode.BINARY : OpCode.TEXT)), payload.length,
+              payload, null);
+        }
+      } else {
+        Frame f = item.frame;
+        int b0 = (f.isFin() ? 0x80 : 0) | (f.isRsv1() ? 0x40 : 0) | (f.isRsv2() ? 0x20 : 0) | (f.isRsv3() ? 0x10 : 0)
+            | (f.getOpCode() & 0x0F);
+        ByteBuffer payload = f.getPayload();
+        mark = frame(out, mark, (byte) b0, payload == null ? 0 : payload.remaining(), null, payload);
+      }
+    }
+    if (out != null && out.position() > mark) {
+      buffers.add(out.slice(mark, out.position() - mark));
+    }
+    if (buffers.isEmpty()) {
+      succeeded(); // only a flush marker: everything before it is written
+      return Action.SCHEDULED;
+    }
+    ByteBuffer[] array = buffers.toArray(new ByteBuffer[0]);
+    buffers.clear();
+    endPoint.write(this, array);
+    return Action.SCHEDULED;
+  }
+
+  /**
+   * Appends one frame: the header into {@code out}, the payload too when small, else the copied bytes
+   * so far and then the payload as buffers of their own. Returns the start of the copied bytes not yet
+   * handed to {@link #buffers}.
+   */
+  private int frame(ByteBuffer out, int mark, byte b0, int length, byte[] bytes, ByteBuffer payload) {
+    out.put(b0);
+    if (length < 126) {
+      out.put((byte) length);
+    } else if (length <= 0xFFFF) {
+      out.put((byte) 126).putShort((short) length);
+    } else {
+      out.put((byte) 127).putLong(length);
+    }
+    if (length == 0) {
+      return mark;
+    }
+    if (length <= COPY_LIMIT) {
+      if (bytes != null) {
+        out.put(bytes);
+      } else {
+        out.put(payload.duplicate());
+      }
+      return mark;
+    }
+    buffers.add(out.slice(mark, out.position() - mark));
+    buffers.add(bytes != null ? ByteBuffer.wrap(bytes) : payload.duplicate());
+    return out.position();
+  }
+
+  @Override
+  protected void onSuccess() {
+    release();
+    boolean shutdown = false;
+    for (int i = 0, n = current.size(); i < n; i++) {
+      Item item = current.get(i);
+      if (item.frame != null && item.frame.getOpCode() == OpCode.CLOSE) {
+        shutdown = true;
+      }
+      succeedQuietly(item.callback);
+    }
+    current.clear();
+    if (shutdown) {
+      endPoint.shutdownOutput();
+    }
+  }
+
+  @Override
+  protected void onCompleteFailure(Throwable cause) {
+    release();
+    List<Item> failed = new ArrayList<>(current);
+    current.clear();
+    try (AutoLock ignored = lock.lock()) {
+      if (failure == null) {
+        failure = cause;
+      }
+      failed.addAll(queue);
+      queue.clear();
+    }
+    for (Item item : failed) {
+      failQuietly(item.callback, cause);
+    }
+    if (!connectionClosed) {
+      session.processConnectionError(cause, Callback.NOOP); // as Jetty's flusher: the session closes
+    }
+    endPoint.close(cause);
+  }
+
+  private void release() {
+    if (copied != null) {
+      copied.release();
+      copied = null;
+    }
+  }
+
+  private static void succeedQuietly(Callback callback) {
+    try {
+      callback.succeeded();
+    } catch (Throwable ignored) {
+      // as Jetty's flusher: a callback's failure is not the writer's
+    }
+  }
+
+  private static void failQuietly(Callback callback, Throwable cause) {
+    try {
+      callback.failed(cause);
+    } catch (Throwable ignored) {
+      // as above
+    }
+  }
+
+  /** A Jetty frame, or a batch of Engine.IO packets. */
+  private static final class Item {
+    final Frame frame;
+    final List<EnginePacket> packets;
+    final Callback callback;
+
+    Item(Frame frame, List<EnginePacket> packets, Callback callback) {
+      this.frame = frame == FrameFlusher.FLUSH_FRAME ? null : frame;
+      this.packets = frame == FrameFlusher.FLUSH_FRAME ? List.of() : packets;
+      this.callback = callback;
+    }
+
+    /** Bytes this item copies into the write's buffer: headers, and payloads up to {@link #COPY_LIMIT}. */
+    int copySize() {
+      if (packets != null) {
+        int size = 0;
+        for (int i = 0, n = packets.size(); i < n; i++) {
+          EnginePacket p = packets.get(i);
+          int len = p.isBinary() ? p.binary().length : EngineCodec.encodeTextUtf8(p).length;
+          size += 10 + (len <= COPY_LIMIT ? len : 0);
+        }
+        return size;
+      }
+      ByteBuffer payload = frame.getPayload();
+      int len = payload == null ? 0 : payload.remaining();
+      return 10 + (len <= COPY_LIMIT ? len : 0);
+    }
+  }
+}
