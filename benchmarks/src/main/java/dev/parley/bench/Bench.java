@@ -33,6 +33,12 @@ public final class Bench {
     int[] echo = {100, 1000};
     /** clients, rooms, senders of the many-rooms scenario; empty to skip. */
     int[] rooms = {5000, 500, 10};
+    /** Polling-only clients (HTTP long-polling, never upgraded): echo sizes, fan-out sizes and their fixed rates. */
+    int[] pollingEcho = {100};
+    int[] pollingFanout = {1000};
+    double[] pollingRates = {5};
+    /** Seconds per polling scenario (shorter than {@link #seconds} to keep the full run's length). */
+    int pollingSeconds = 5;
     int seconds = 10;
     /** Long enough for both JVMs to finish JIT compilation (about 25 s after start, seen with jstat). */
     int warmupSeconds = 15;
@@ -97,6 +103,19 @@ public final class Bench {
       }
       for (int n : c.echo) {
         s.echo(n, c.seconds, c.payload, true);
+      }
+      if (c.pollingEcho.length > 0 || (c.pollingFanout.length > 0 && c.pollingRates.length > 0)) {
+        // the polling paths get their own short warm-up, the same for every server
+        s.pollingEcho(Math.min(50, c.pollingEcho.length > 0 ? c.pollingEcho[0] : 50), Math.min(5, c.warmupSeconds),
+            c.payload, false);
+        for (int n : c.pollingEcho) {
+          s.pollingEcho(n, c.pollingSeconds, c.payload, true);
+        }
+        for (int n : c.pollingFanout) {
+          for (double r : c.pollingRates) {
+            s.pollingFanout(n, r, c.pollingSeconds, c.payload, true);
+          }
+        }
       }
     } finally {
       stop(p, c.port);
@@ -221,6 +240,10 @@ public final class Bench {
       c.seconds = 3;
       c.warmupSeconds = 2;
       c.genCheck = 200;
+      c.pollingEcho = new int[] {20};
+      c.pollingFanout = new int[] {100};
+      c.pollingRates = new double[] {5};
+      c.pollingSeconds = 3;
     }
     for (int i = 0; i < argv.length; i++) {
       String k = argv[i];
@@ -237,9 +260,13 @@ public final class Bench {
         case "--servers" -> c.servers = List.of(v.split(","));
         case "--idle" -> c.idle = ints(v);
         case "--fanout" -> c.fanout = ints(v);
-        case "--rates" -> c.rates = v.isEmpty() ? new double[0] : Arrays.stream(v.split(",")).mapToDouble(Double::parseDouble).toArray();
+        case "--rates" -> c.rates = doubles(v);
         case "--echo" -> c.echo = ints(v);
         case "--rooms" -> c.rooms = v.isEmpty() ? new int[0] : Arrays.stream(v.split(":")).mapToInt(Integer::parseInt).toArray();
+        case "--polling-echo" -> c.pollingEcho = ints(v);
+        case "--polling-fanout" -> c.pollingFanout = ints(v);
+        case "--polling-rates" -> c.pollingRates = doubles(v);
+        case "--polling-seconds" -> c.pollingSeconds = Integer.parseInt(v);
         case "--seconds" -> c.seconds = Integer.parseInt(v);
         case "--warmup" -> c.warmupSeconds = Integer.parseInt(v);
         case "--payload" -> c.payload = Integer.parseInt(v);
@@ -259,8 +286,13 @@ public final class Bench {
     if (c.rooms.length != 0 && (c.rooms.length != 3 || c.rooms[1] < 1 || c.rooms[2] < 1)) {
       throw new IllegalArgumentException("--rooms takes clients:rooms:senders, e.g. 5000:500:10");
     }
-    if (c.rounds < 1 || c.rounds > 50 || c.seconds < 1 || c.seconds > 600) {
-      throw new IllegalArgumentException("rounds must be 1..50 and seconds 1..600");
+    if (c.rounds < 1 || c.rounds > 50 || c.seconds < 1 || c.seconds > 600 || c.pollingSeconds < 1 || c.pollingSeconds > 600) {
+      throw new IllegalArgumentException("rounds must be 1..50, seconds and polling seconds 1..600");
+    }
+    for (double r : c.pollingRates) {
+      if (!(r > 0 && r <= 1000)) {
+        throw new IllegalArgumentException("--polling-rates takes fixed rates in (0, 1000] broadcasts/s");
+      }
     }
     for (String s : c.servers) {
       if (!List.of("parley", "node", "netty").contains(s)) {
@@ -268,6 +300,10 @@ public final class Bench {
       }
     }
     return c;
+  }
+
+  private static double[] doubles(String v) {
+    return v.isEmpty() ? new double[0] : Arrays.stream(v.split(",")).mapToDouble(Double::parseDouble).toArray();
   }
 
   private static int[] ints(String v) {

@@ -6,52 +6,65 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
+import java.util.Base64;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * One generator connection: a non-blocking socket speaking WebSocket (RFC 6455) by hand, and on it
- * raw Engine.IO v4 / Socket.IO v5 text frames (no socket.io client, no WebSocket library). It answers
- * Engine.IO pings, connects to namespace {@code /}, sends events with ack ids, and hands acks and
- * {@code tick} events to the scenario. Frames are read and dispatched on the owning selector thread;
- * a {@code tick} is handed over as bytes, so receiving one allocates nothing.
+ * One generator WebSocket client: a non-blocking socket speaking WebSocket (RFC 6455) by hand, and on
+ * it raw Engine.IO v4 / Socket.IO v5 text frames (no socket.io client, no WebSocket library); the
+ * Engine.IO / Socket.IO side is {@link Client}'s. Frames are read and dispatched on the owning
+ * selector thread; a {@code tick} is handed over as bytes, so receiving one allocates nothing.
  */
-final class Conn {
-  /** Called on the selector thread for every {@code 42[...]} event frame; must be quick. */
-  interface TickListener {
-    void onTick(byte[] buf, int off, int len);
-  }
-
-  final CompletableFuture<Conn> connected = new CompletableFuture<>();
-  private final ConcurrentHashMap<Integer, Consumer<String>> pendingAcks = new ConcurrentHashMap<>(4);
-  private final AtomicInteger ackIds = new AtomicInteger();
-  private final Stats stats;
+final class Conn extends Client implements Gen.Wire {
   final SocketChannel channel;
   final Gen.Loop loop;
+  private final int port;
   SelectionKey key;
-  volatile TickListener tickListener;
-  volatile boolean closed;
   /** Before the 101: the HTTP response so far. After: the bytes of an incomplete frame, or null. */
   private ByteBuffer partial;
   boolean upgraded;
   private final ArrayDeque<ByteBuffer> writes = new ArrayDeque<>();
 
-  Conn(Stats stats, SocketChannel channel, Gen.Loop loop) {
-    this.stats = stats;
+  Conn(Stats stats, SocketChannel channel, Gen.Loop loop, int port) {
+    super(stats);
     this.channel = channel;
     this.loop = loop;
+    this.port = port;
   }
 
-  /** Sends {@code 42<id>[...]} with the given JSON array body (without brackets) and calls onAck with the ack frame. */
-  void emitWithAck(String argsJson, Consumer<String> onAck) {
-    int id = ackIds.incrementAndGet();
-    pendingAcks.put(id, onAck);
-    send("42" + id + "[" + argsJson + "]");
+  @Override
+  public SocketChannel channel() {
+    return channel;
+  }
+
+  @Override
+  public SelectionKey key() {
+    return key;
+  }
+
+  @Override
+  public void key(SelectionKey key) {
+    this.key = key;
+  }
+
+  @Override
+  public void onConnect() {
+    sendRaw(upgradeRequest());
+  }
+
+  private byte[] upgradeRequest() {
+    byte[] nonce = new byte[16];
+    ThreadLocalRandom.current().nextBytes(nonce);
+    return ("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
+        + "Host: 127.0.0.1:" + port + "\r\n"
+        + "Upgrade: websocket\r\n"
+        + "Connection: Upgrade\r\n"
+        + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
+        + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
   }
 
   /** Sends one text frame (masked with a zero key, as a client must mask; the key's value is not checked by servers). */
+  @Override
   void send(String text) {
     byte[] p = text.getBytes(StandardCharsets.UTF_8);
     int n = p.length;
@@ -95,7 +108,8 @@ final class Conn {
   }
 
   /** On the selector thread when the socket is writable. Returns true when nothing is left. */
-  boolean flush() throws IOException {
+  @Override
+  public boolean flush() throws IOException {
     synchronized (writes) {
       while (!writes.isEmpty()) {
         ByteBuffer b = writes.peek();
@@ -109,6 +123,7 @@ final class Conn {
     }
   }
 
+  @Override
   void close() {
     if (closed) {
       return;
@@ -121,16 +136,14 @@ final class Conn {
     }
   }
 
-  void fail(Throwable t) {
-    if (!closed) {
-      stats.disconnects.incrementAndGet();
-    }
-    close();
-    connected.completeExceptionally(t);
+  @Override
+  public void fail(Throwable t) {
+    super.fail(t);
   }
 
   /** On the selector thread: consume what was read ({@code in} in read mode; the loop reuses it). */
-  void onRead(ByteBuffer in) {
+  @Override
+  public void onRead(ByteBuffer in) {
     ByteBuffer buf = in;
     if (partial != null) {
       partial = grow(partial, in.remaining()).put(in);
@@ -176,7 +189,7 @@ final class Conn {
       int off = buf.arrayOffset() + start + header;
       int opcode = b0 & 0x0f;
       if (opcode == 1) {
-        onText(buf.array(), off, (int) len);
+        onPacket(buf.array(), off, (int) len);
       } else if (opcode == 9) { // ping: pong with the same payload (servers send none here)
         sendRaw(new byte[] {(byte) 0x8A, (byte) 0x80, 0, 0, 0, 0});
       } else if (opcode == 8) {
@@ -215,54 +228,5 @@ final class Conn {
       }
     }
     return -1;
-  }
-
-  private void onText(byte[] a, int off, int len) {
-    if (len == 0) {
-      return;
-    }
-    byte t = a[off];
-    if (t == '2' && len == 1) { // Engine.IO ping
-      send("3");
-      return;
-    }
-    if (t == '0') { // Engine.IO open: connect to namespace "/"
-      send("40");
-      return;
-    }
-    if (t != '4' || len < 2) {
-      if (t == '1') {
-        fail(new IOException("engine.io close"));
-      }
-      return;
-    }
-    byte st = a[off + 1];
-    if (st == '2') {
-      TickListener l = tickListener;
-      if (l != null) {
-        l.onTick(a, off, len);
-      }
-    } else if (st == '3') {
-      int id = 0;
-      int i = off + 2;
-      for (; i < off + len && a[i] >= '0' && a[i] <= '9'; i++) {
-        id = id * 10 + (a[i] - '0');
-      }
-      Consumer<String> ack = pendingAcks.remove(id);
-      if (ack != null) {
-        ack.accept(new String(a, off, len, StandardCharsets.UTF_8));
-      }
-    } else if (st == '0') {
-      connected.complete(this);
-    } else if (st == '4' || st == '1') {
-      stats.errors.incrementAndGet();
-      connected.completeExceptionally(new IllegalStateException("refused: " + new String(a, off, len, StandardCharsets.UTF_8)));
-    }
-  }
-
-  /** Counters shared by all connections of a run. */
-  static final class Stats {
-    final AtomicInteger errors = new AtomicInteger();
-    final AtomicInteger disconnects = new AtomicInteger();
   }
 }

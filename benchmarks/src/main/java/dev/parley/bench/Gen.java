@@ -6,27 +6,26 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The load generator's connections: plain NIO, {@code loops} selector threads, each connection bound
- * to one of {@code sources} loopback source addresses (127.0.0.2, 127.0.0.3, ...) round-robin so no
- * single source address runs out of ephemeral ports. Frames are parsed and dispatched on the
- * selector thread that owns the connection.
+ * The load generator's connections: plain NIO, {@code loops} selector threads, each client's
+ * connections bound to one of {@code sources} loopback source addresses (127.0.0.2, 127.0.0.3, ...)
+ * round-robin so no single source address runs out of ephemeral ports. A client is a WebSocket
+ * {@link Conn} (one connection) or a long-polling {@link PollConn} (two: the pending GET and the
+ * POSTs); either way its frames or HTTP responses are parsed and dispatched on the selector thread
+ * that owns it.
  */
 final class Gen implements AutoCloseable {
   private final List<Loop> loops = new ArrayList<>();
   private final int port;
   private final int sources;
-  final Conn.Stats stats = new Conn.Stats();
+  final Client.Stats stats = new Client.Stats();
   private int next;
 
   Gen(int port, int sources) throws IOException {
@@ -43,14 +42,43 @@ final class Gen implements AutoCloseable {
     }
   }
 
+  /** One socket a selector thread serves: a WebSocket client, or one of a polling client's two HTTP connections. */
+  interface Wire {
+    SocketChannel channel();
+
+    SelectionKey key();
+
+    void key(SelectionKey key);
+
+    /** The TCP connect completed (the key is now interested in reads): send the first request. */
+    void onConnect() throws IOException;
+
+    /** The socket is writable: write what is queued; true when nothing is left. */
+    boolean flush() throws IOException;
+
+    /** Bytes read ({@code in} in read mode; the loop reuses it). */
+    void onRead(ByteBuffer in) throws IOException;
+
+    void fail(Throwable t);
+  }
+
+  /** Which transport {@link #connect(int, int, long, Transport)} opens clients with. */
+  enum Transport { WEBSOCKET, POLLING }
+
+  /** {@link #connect(int, int, long, Transport)} with WebSocket clients. */
+  List<Client> connect(int n, int inFlight, long deadlineNanos) throws InterruptedException {
+    return connect(n, inFlight, deadlineNanos, Transport.WEBSOCKET);
+  }
+
   /**
-   * Opens {@code n} connections, at most {@code inFlight} handshakes at a time, each complete when
-   * the namespace connect ({@code 40}) is answered; gives up at the deadline. Returns those connected.
+   * Opens {@code n} clients, at most {@code inFlight} handshakes at a time, each complete when the
+   * namespace connect ({@code 40}) is answered; gives up at the deadline. Returns those connected.
+   * A polling client never upgrades: it sends {@code transport=polling} and nothing else.
    */
-  List<Conn> connect(int n, int inFlight, long deadlineNanos) throws InterruptedException {
-    List<Conn> conns = new ArrayList<>(n);
+  List<Client> connect(int n, int inFlight, long deadlineNanos, Transport transport) throws InterruptedException {
+    List<Client> conns = new ArrayList<>(n);
     Semaphore permits = new Semaphore(inFlight);
-    List<CompletableFuture<Conn>> futures = new ArrayList<>(n);
+    List<CompletableFuture<Client>> futures = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       long left = deadlineNanos - System.nanoTime();
       if (left <= 0 || !permits.tryAcquire(left, TimeUnit.NANOSECONDS)) {
@@ -58,15 +86,20 @@ final class Gen implements AutoCloseable {
       }
       int k = next++;
       Loop loop = loops.get(k % loops.size());
-      Conn c;
+      Client c;
       try {
-        SocketChannel ch = SocketChannel.open();
-        ch.configureBlocking(false);
-        ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
-        ch.bind(new InetSocketAddress("127.0.0." + (2 + k % sources), 0));
-        c = new Conn(stats, ch, loop);
-        ch.connect(new InetSocketAddress("127.0.0.1", port));
-        loop.register(c);
+        String source = "127.0.0." + (2 + k % sources);
+        if (transport == Transport.POLLING) {
+          PollConn pc = new PollConn(stats, loop, source, port);
+          c = pc;
+          pc.start();
+        } else {
+          SocketChannel ch = open(source);
+          Conn wc = new Conn(stats, ch, loop, port);
+          c = wc;
+          ch.connect(new InetSocketAddress("127.0.0.1", port));
+          loop.register(wc);
+        }
       } catch (IOException e) {
         permits.release();
         if (stats.errors.incrementAndGet() <= 3) {
@@ -85,7 +118,7 @@ final class Gen implements AutoCloseable {
       });
       futures.add(c.connected);
     }
-    for (CompletableFuture<Conn> f : futures) {
+    for (CompletableFuture<Client> f : futures) {
       long left = deadlineNanos - System.nanoTime();
       try {
         conns.add(f.get(Math.max(1, left), TimeUnit.NANOSECONDS));
@@ -96,9 +129,23 @@ final class Gen implements AutoCloseable {
     return conns;
   }
 
-  /** Closes the connections and waits briefly (bounded) for the server to notice. */
-  static void closeAll(List<Conn> conns) throws InterruptedException {
-    for (Conn c : conns) {
+  /** A non-blocking socket bound to the given loopback source address, not yet connected. */
+  static SocketChannel open(String source) throws IOException {
+    SocketChannel ch = SocketChannel.open();
+    try {
+      ch.configureBlocking(false);
+      ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+      ch.bind(new InetSocketAddress(source, 0));
+      return ch;
+    } catch (IOException e) {
+      ch.close();
+      throw e;
+    }
+  }
+
+  /** Closes the clients and waits briefly (bounded) for the server to notice. */
+  static void closeAll(List<Client> conns) throws InterruptedException {
+    for (Client c : conns) {
       c.close();
     }
     Thread.sleep(Math.min(3000, 200 + conns.size() / 10));
@@ -139,30 +186,43 @@ final class Gen implements AutoCloseable {
       thread.setDaemon(true);
     }
 
-    void register(Conn c) {
-      tasks.add(() -> {
+    /** Registers a socket whose connect was started; on this thread, at once, else at the next wake-up. */
+    void register(Wire c) {
+      execute(() -> {
         try {
-          c.key = c.channel.register(selector, SelectionKey.OP_CONNECT, c);
-        } catch (IOException e) {
+          if (c.channel().isConnected()) { // a connect that completed at once
+            c.key(c.channel().register(selector, SelectionKey.OP_READ, c));
+            c.onConnect();
+          } else {
+            c.key(c.channel().register(selector, SelectionKey.OP_CONNECT, c));
+          }
+        } catch (IOException | RuntimeException e) {
           c.fail(e);
         }
       });
+    }
+
+    boolean inLoop() {
+      return Thread.currentThread() == thread;
+    }
+
+    /** Runs the task on this selector thread: at once when called on it, else at the next wake-up. */
+    void execute(Runnable task) {
+      if (inLoop()) {
+        task.run();
+        return;
+      }
+      tasks.add(task);
       selector.wakeup();
     }
 
-    void wantWrite(Conn c) {
-      if (Thread.currentThread() == thread) {
-        if (c.key != null && c.key.isValid()) {
-          c.key.interestOps(c.key.interestOps() | SelectionKey.OP_WRITE);
-        }
-        return;
-      }
-      tasks.add(() -> {
-        if (c.key != null && c.key.isValid()) {
-          c.key.interestOps(c.key.interestOps() | SelectionKey.OP_WRITE);
+    void wantWrite(Wire c) {
+      execute(() -> {
+        SelectionKey k = c.key();
+        if (k != null && k.isValid()) {
+          k.interestOps(k.interestOps() | SelectionKey.OP_WRITE);
         }
       });
-      selector.wakeup();
     }
 
     @Override
@@ -176,22 +236,22 @@ final class Gen implements AutoCloseable {
           for (var it = selector.selectedKeys().iterator(); it.hasNext(); ) {
             SelectionKey key = it.next();
             it.remove();
-            Conn c = (Conn) key.attachment();
+            Wire c = (Wire) key.attachment();
             try {
               if (!key.isValid()) {
                 continue;
               }
               if (key.isConnectable()) {
-                c.channel.finishConnect();
+                c.channel().finishConnect();
                 key.interestOps(SelectionKey.OP_READ);
-                c.sendRaw(upgradeRequest());
+                c.onConnect();
               }
               if (key.isValid() && key.isWritable() && c.flush()) {
                 key.interestOps(SelectionKey.OP_READ);
               }
               if (key.isValid() && key.isReadable()) {
                 in.clear();
-                int r = c.channel.read(in);
+                int r = c.channel().read(in);
                 if (r < 0) {
                   c.fail(new IOException("end of stream"));
                 } else if (r > 0) {
@@ -207,17 +267,6 @@ final class Gen implements AutoCloseable {
           System.err.println("bench: selector loop: " + e);
         }
       }
-    }
-
-    private byte[] upgradeRequest() {
-      byte[] nonce = new byte[16];
-      ThreadLocalRandom.current().nextBytes(nonce);
-      return ("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
-          + "Host: 127.0.0.1:" + port + "\r\n"
-          + "Upgrade: websocket\r\n"
-          + "Connection: Upgrade\r\n"
-          + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
-          + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
     }
   }
 }

@@ -69,7 +69,8 @@ final class Report {
     md.append("| Node socket.io | 4.8.4 (`benchmarks/node/server.mjs`, from the committed `package-lock.json`) |\n");
     md.append("| netty-socketio | 2.0.14 (`dev.parley.bench.NettySocketIoServer`, default `Configuration`) |\n");
     md.append("| open files (`ulimit -n`) | ").append(System.getenv().getOrDefault("BENCH_ULIMIT_N", "?")).append(" |\n");
-    md.append("| generator | Java, plain NIO with hand-written WebSocket framing (2 selector threads), raw Engine.IO/Socket.IO frames, ")
+    md.append("| generator | Java, plain NIO with hand-written WebSocket framing and hand-written HTTP/1.1 long-polling (2 selector "
+        + "threads), raw Engine.IO/Socket.IO frames, ")
         .append(c.sources).append(" loopback source addresses (127.0.0.2 and up), one process |\n\n");
 
     md.append("Each round starts each server by its own PID, gives it the same warm-up (echo, then fan-out, ")
@@ -78,6 +79,16 @@ final class Report {
         .append(" characters and carry their send time, so latency is measured from the sender's emit to each "
         + "receiver. \"Next on ack\" sends the next broadcast when the server acks the previous one. Server CPU is "
         + "utime+stime of the server process over the scenario (sending and draining), divided by what was delivered.\n\n");
+    if (c.pollingEcho.length > 0 || (c.pollingFanout.length > 0 && c.pollingRates.length > 0)) {
+      md.append("The rows marked \"polling:\" use polling-only clients: Engine.IO v4 HTTP long-polling (`transport=polling`, "
+          + "never upgraded), each client with two HTTP/1.1 keep-alive connections as a browser has, one always holding a "
+          + "pending GET, one for the POSTs (one in flight at a time, packets batched with `\\x1e`). They run ")
+          .append(c.pollingSeconds).append(" s each, after a polling echo warm-up of ").append(Math.min(5, c.warmupSeconds))
+          .append(" s; in the fan-out the broadcaster is a WebSocket client and only the room members poll. A connection the "
+          + "server closes under a request is retried once on a new one and the client then opens one connection per "
+          + "request; \"HTTP connections opened per request\" shows how often that happened (netty-socketio closes the "
+          + "connection after every polling response). Any HTTP status but 200 counts as an error.\n\n");
+    }
 
     md.append("## Results\n\n");
     md.append("Median over ").append(c.rounds).append(" rounds, with min-max. Ratios are Parley's median over the peer's; "
@@ -136,7 +147,8 @@ final class Report {
           + "message is also reported in every fan-out row above, beside the server's.\n\n");
     }
     md.append("## What is not measured yet\n\n"
-        + "- Polling-only clients (the generator speaks WebSocket only).\n"
+        + "- Polling-only clients beyond echo and fan-out: no idle rows (memory per connection, connect rate) for polling, "
+        + "no many-rooms scenario over polling, and not the polling-to-WebSocket upgrade that default clients go through.\n"
         + "- In-process costs without sockets: the JMH microbenchmarks exist (`CodecBenchmark`: decode of an incoming "
         + "event, encode of the outgoing `tick`; `BroadcastBenchmark`: `io.to(room).emit` through the server, adapter "
         + "and sessions, ns per broadcast and per recipient), run by `scripts/bench.sh --jmh`; their figures are not "
@@ -153,7 +165,10 @@ final class Report {
   private static String sizes(Bench.Config c) {
     return "idle " + java.util.Arrays.toString(c.idle) + ", fan-out " + java.util.Arrays.toString(c.fanout)
         + " clients at rates " + java.util.Arrays.toString(c.rates) + "/s and next on ack, many rooms "
-        + java.util.Arrays.toString(c.rooms) + " (clients, rooms, senders), echo " + java.util.Arrays.toString(c.echo) + " clients";
+        + java.util.Arrays.toString(c.rooms) + " (clients, rooms, senders), echo " + java.util.Arrays.toString(c.echo) + " clients"
+        + ", polling echo " + java.util.Arrays.toString(c.pollingEcho) + " clients, polling fan-out "
+        + java.util.Arrays.toString(c.pollingFanout) + " clients at " + java.util.Arrays.toString(c.pollingRates) + "/s, "
+        + c.pollingSeconds + " s each";
   }
 
   /** Issue 6's targets, each checked against the medians of this run. */

@@ -46,7 +46,7 @@ final class Scenarios {
     long rss0 = Proc.rssKib(pid);
     long heap0 = jvm ? Proc.heapAfterGcKib(pid) : -1;
     long t0 = System.nanoTime();
-    List<Conn> conns = gen.connect(n, 256, t0 + TimeUnit.SECONDS.toNanos(timeoutSec));
+    List<Client> conns = gen.connect(n, 256, t0 + TimeUnit.SECONDS.toNanos(timeoutSec));
     long t1 = System.nanoTime();
     Thread.sleep(2000);
     long rss1 = Proc.rssKib(pid);
@@ -68,7 +68,17 @@ final class Scenarios {
    */
   void fanout(int n, double rate, int seconds, int size, boolean record) throws Exception {
     String sc = "fan-out " + n + " clients, " + (rate <= 0 ? "next on ack" : fmt(rate) + " broadcasts/s");
-    rooms(sc, n, 1, 1, rate, seconds, size, record);
+    rooms(sc, n, 1, 1, rate, seconds, size, record, Gen.Transport.WEBSOCKET);
+  }
+
+  /**
+   * Room fan-out to polling-only clients: {@code n} long-polling clients in room "r", the broadcaster
+   * a WebSocket client (not in the room), at a fixed rate (or next on ack when {@code rate <= 0}).
+   */
+  void pollingFanout(int n, double rate, int seconds, int size, boolean record) throws Exception {
+    String sc = "polling: fan-out " + n + " clients, " + (rate <= 0 ? "next on ack" : fmt(rate) + " broadcasts/s")
+        + ", broadcaster on WebSocket";
+    rooms(sc, n, 1, 1, rate, seconds, size, record, Gen.Transport.POLLING);
   }
 
   /**
@@ -77,13 +87,14 @@ final class Scenarios {
    */
   void manyRooms(int n, int roomCount, int senderCount, int seconds, int size) throws Exception {
     String sc = "many rooms: " + n + " clients in " + roomCount + " rooms, " + senderCount + " senders, next on ack";
-    rooms(sc, n, roomCount, senderCount, 0, seconds, size, true);
+    rooms(sc, n, roomCount, senderCount, 0, seconds, size, true, Gen.Transport.WEBSOCKET);
   }
 
-  private void rooms(String sc, int n, int roomCount, int senderCount, double rate, int seconds, int size, boolean record)
-      throws Exception {
-    List<Conn> conns = gen.connect(n, 256, System.nanoTime() + TimeUnit.SECONDS.toNanos(60));
-    List<Conn> senders = gen.connect(senderCount, senderCount, System.nanoTime() + TimeUnit.SECONDS.toNanos(20));
+  /** The room scenarios; the {@code n} room members use {@code transport}, the senders WebSocket. */
+  private void rooms(String sc, int n, int roomCount, int senderCount, double rate, int seconds, int size, boolean record,
+      Gen.Transport transport) throws Exception {
+    List<Client> conns = gen.connect(n, 256, System.nanoTime() + TimeUnit.SECONDS.toNanos(60), transport);
+    List<Client> senders = gen.connect(senderCount, senderCount, System.nanoTime() + TimeUnit.SECONDS.toNanos(20));
     if (senders.size() < senderCount || conns.isEmpty()) {
       put(sc, "failed connections", "count", true, n + senderCount - conns.size() - senders.size());
       Gen.closeAll(conns);
@@ -99,7 +110,7 @@ final class Scenarios {
     boolean allJoined = joined.await(60, TimeUnit.SECONDS);
     int members = conns.size();
     Recorder rec = new Recorder(4_000_000);
-    Conn.TickListener onTick = (buf, off, len) -> {
+    Client.TickListener onTick = (buf, off, len) -> {
       long now = System.nanoTime() / 1000;
       // 42["tick","<send time in µs>|xxx..."]: the digits after the first ,"
       int i = off + 2;
@@ -113,10 +124,12 @@ final class Scenarios {
       }
       rec.record(now - ts);
     };
-    for (Conn c : conns) {
+    for (Client c : conns) {
       c.tickListener = onTick;
     }
     int errors0 = gen.stats.errors.get() + gen.stats.disconnects.get();
+    long requests0 = gen.stats.httpRequests.get();
+    long connects0 = gen.stats.httpConnects.get();
     AtomicLong sent = new AtomicLong();
     AtomicLong expectedCount = new AtomicLong();
     AtomicLong acked = new AtomicLong();
@@ -131,7 +144,7 @@ final class Scenarios {
       if (rate <= 0) {
         CountDownLatch sendersDone = new CountDownLatch(senders.size());
         for (int j = 0; j < senders.size(); j++) {
-          Conn sender = senders.get(j);
+          Client sender = senders.get(j);
           int first = j;
           long[] turn = {0};
           Runnable[] next = new Runnable[1];
@@ -156,7 +169,7 @@ final class Scenarios {
         long periodNanos = (long) (1e9 / rate);
         ScheduledFuture<?>[] task = new ScheduledFuture<?>[1];
         task[0] = timer.scheduleAtFixedRate(() -> {
-          Conn sender = senders.get(0);
+          Client sender = senders.get(0);
           if (System.nanoTime() < end && sent.get() < maxBroadcasts && !sender.closed) {
             int room = (int) (sent.getAndIncrement() % roomCount);
             expectedCount.addAndGet(roomSize[room]);
@@ -202,24 +215,43 @@ final class Scenarios {
       put(sc, "failed connections or joins", "count", true, (n - members) + (allJoined ? 0 : 1));
       put(sc, "errors and disconnects", "count", true, gen.stats.errors.get() + gen.stats.disconnects.get() - errors0);
       put(sc, "generator CPU per received message", "µs", true, delivered == 0 ? Double.NaN : (gcpu1 - gcpu0) / (double) delivered);
+      if (transport == Gen.Transport.POLLING) {
+        long requests = gen.stats.httpRequests.get() - requests0;
+        put(sc, "HTTP connections opened per request", "ratio", true,
+            requests == 0 ? Double.NaN : (gen.stats.httpConnects.get() - connects0) / (double) requests);
+      }
     }
     Gen.closeAll(conns);
     Gen.closeAll(senders);
   }
 
-  /** Echo with ack: {@code n} clients, each with one echo outstanding, for {@code seconds}. */
+  /** Echo with ack: {@code n} WebSocket clients, each with one echo outstanding, for {@code seconds}. */
   void echo(int n, int seconds, int size, boolean record) throws Exception {
-    String sc = "echo with ack, " + n + " clients";
-    List<Conn> conns = gen.connect(n, 256, System.nanoTime() + TimeUnit.SECONDS.toNanos(60));
+    echo("echo with ack, " + n + " clients", n, seconds, size, record, Gen.Transport.WEBSOCKET);
+  }
+
+  /**
+   * Echo with ack over polling only: {@code n} long-polling clients, each with one echo outstanding
+   * (POSTed; the ack comes back on the pending GET), for {@code seconds}.
+   */
+  void pollingEcho(int n, int seconds, int size, boolean record) throws Exception {
+    echo("polling: echo with ack, " + n + " clients", n, seconds, size, record, Gen.Transport.POLLING);
+  }
+
+  private void echo(String sc, int n, int seconds, int size, boolean record, Gen.Transport transport) throws Exception {
+    List<Client> conns = gen.connect(n, 256, System.nanoTime() + TimeUnit.SECONDS.toNanos(60), transport);
     Recorder rec = new Recorder(4_000_000);
     int errors0 = gen.stats.errors.get() + gen.stats.disconnects.get();
+    long requests0 = gen.stats.httpRequests.get();
+    long connects0 = gen.stats.httpConnects.get();
     long cpu0 = Proc.cpuMicros(pid);
+    long gcpu0 = Proc.selfCpuMicros();
     long t0 = System.nanoTime();
     long end = t0 + TimeUnit.SECONDS.toNanos(seconds);
     AtomicLong sent = new AtomicLong();
     CountDownLatch finished = new CountDownLatch(conns.size());
     String pad = payload(size);
-    for (Conn c : conns) {
+    for (Client c : conns) {
       Runnable[] next = new Runnable[1];
       next[0] = () -> {
         if (System.nanoTime() < end && !c.closed) {
@@ -238,6 +270,7 @@ final class Scenarios {
     finished.await(seconds + 10L, TimeUnit.SECONDS);
     long t1 = System.nanoTime();
     long cpu1 = Proc.cpuMicros(pid);
+    long gcpu1 = Proc.selfCpuMicros();
     long acks = rec.count.get();
     if (record) {
       double[] p = rec.percentilesMillis();
@@ -249,6 +282,12 @@ final class Scenarios {
       put(sc, "RTT max", "ms", true, p[3]);
       put(sc, "unanswered echoes and errors", "count", true,
           sent.get() - acks + (n - conns.size()) + gen.stats.errors.get() + gen.stats.disconnects.get() - errors0);
+      put(sc, "generator CPU per ack", "µs", true, acks == 0 ? Double.NaN : (gcpu1 - gcpu0) / (double) acks);
+      if (transport == Gen.Transport.POLLING) {
+        long requests = gen.stats.httpRequests.get() - requests0;
+        put(sc, "HTTP connections opened per request", "ratio", true,
+            requests == 0 ? Double.NaN : (gen.stats.httpConnects.get() - connects0) / (double) requests);
+      }
     }
     Gen.closeAll(conns);
   }
