@@ -8,6 +8,9 @@
 #
 # Further options (after or instead of --quick): --rounds N, --servers parley,node,netty,
 # --idle 5000,19900, --fanout 1000,5000, --rates 5,50, --echo 100,1000, --rooms 5000:500:10 (clients:rooms:senders), --seconds S, --warmup S,
+# polling-only clients (HTTP long-polling, never upgraded): --polling-echo 100 (echo clients), --polling-fanout 1000
+# (clients in one room, broadcaster on WebSocket), --polling-rates 5 (its fixed rates), --polling-seconds 5 (per polling
+# scenario); --quick uses 20, 100, 5 and 3; an empty list ('') skips that scenario,
 # --payload BYTES, --port P (3917), --sources K (loopback source addresses), --gencheck CLIENTS (0: skip),
 # --jvm-flags '-Xms512m -Xmx512m -XX:+UseG1GC'. GEN_JAVA_OPTS sets the generator JVM's flags.
 #
