@@ -7,6 +7,7 @@ import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.RetainableByteBuffer;
@@ -17,7 +18,6 @@ import org.eclipse.jetty.websocket.core.CloseStatus;
 import org.eclipse.jetty.websocket.core.Frame;
 import org.eclipse.jetty.websocket.core.OpCode;
 import org.eclipse.jetty.websocket.core.OutgoingEntry;
-import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
 import org.eclipse.jetty.websocket.core.exception.WebSocketException;
 import org.eclipse.jetty.websocket.core.internal.FrameFlusher;
 
@@ -56,7 +56,8 @@ final class FrameWriter extends IteratingCallback {
   private final AutoLock lock = new AutoLock();
   private final EndPoint endPoint;
   private final ByteBufferPool pool;
-  private final WebSocketCoreSession session;
+  /** Told of a failed write (Jetty's session then closes), not of the connection closing. */
+  private final Consumer<Throwable> onWriteFailure;
   private final ArrayDeque<Item> queue = new ArrayDeque<>();
   /** The items of the write under way (only the iterating thread touches it). */
   private final List<Item> current = new ArrayList<>();
@@ -69,10 +70,10 @@ final class FrameWriter extends IteratingCallback {
   /** The connection closed (rather than a write failing): nothing to report to the session. */
   private volatile boolean connectionClosed;
 
-  FrameWriter(EndPoint endPoint, ByteBufferPool pool, WebSocketCoreSession session) {
+  FrameWriter(EndPoint endPoint, ByteBufferPool pool, Consumer<Throwable> onWriteFailure) {
     this.endPoint = endPoint;
     this.pool = pool;
-    this.session = session;
+    this.onWriteFailure = onWriteFailure;
   }
 
   /** Queues a batch of Engine.IO packets, one frame each; {@code callback} completes once they are written. */
@@ -254,7 +255,7 @@ final class FrameWriter extends IteratingCallback {
       failQuietly(item.callback, cause);
     }
     if (!connectionClosed) {
-      session.processConnectionError(cause, Callback.NOOP); // as Jetty's flusher: the session closes
+      onWriteFailure.accept(cause); // as Jetty's flusher: the session closes
     }
     endPoint.close(cause);
   }

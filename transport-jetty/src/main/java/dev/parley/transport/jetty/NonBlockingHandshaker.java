@@ -119,7 +119,7 @@ final class NonBlockingHandshaker extends AbstractHandshaker {
     NonBlockingConnection(EndPoint endPoint, java.util.concurrent.Executor executor, Scheduler scheduler,
         ByteBufferPool pool, WebSocketCoreSession coreSession) {
       super(endPoint, executor, scheduler, pool, coreSession);
-      this.writer = new FrameWriter(endPoint, pool, coreSession);
+      this.writer = new FrameWriter(endPoint, pool, cause -> coreSession.processConnectionError(cause, Callback.NOOP));
     }
 
     /** The socket's one writer; Parley's transport sends its data frames to it directly. */
