@@ -491,16 +491,23 @@ public final class EngineSession {
     if (!t.isWritable()) {
       return false; // onDrain will call again
     }
-    List<EnginePacket> batch = new ArrayList<>();
-    boolean closing = false;
-    long bytes = 0;
-    EnginePacket p;
-    while ((p = outbox.poll()) != null) {
-      batch.add(p);
-      bytes += p.wireSize();
-      if (p == EnginePacket.CLOSE && closePacketQueued) {
-        closing = true;
-        break;
+    EnginePacket first = outbox.poll();
+    boolean closing = first == EnginePacket.CLOSE && closePacketQueued;
+    long bytes = first.wireSize();
+    List<EnginePacket> batch;
+    if (closing || outbox.peek() == null) {
+      batch = List.of(first); // the common case of a broadcast: one packet, no list to grow
+    } else {
+      batch = new ArrayList<>();
+      batch.add(first);
+      EnginePacket p;
+      while ((p = outbox.poll()) != null) {
+        batch.add(p);
+        bytes += p.wireSize();
+        if (p == EnginePacket.CLOSE && closePacketQueued) {
+          closing = true;
+          break;
+        }
       }
     }
     bufferedBytes.addAndGet(-bytes);
