@@ -49,7 +49,8 @@ public final class Socket {
   private final Client client;
   private final Handshake handshake;
   private final Wire wire;
-  private final Map<String, Object> data = new ConcurrentHashMap<>();
+  /** Created on first use: most sockets never carry data. */
+  private volatile Map<String, Object> data;
   // Handlers and listeners are copy-on-write: immutable values in volatile fields, replaced under
   // this socket's lock. Sockets are many and these are mostly empty or small, so an empty one costs
   // nothing (the shared empty List/Map) and reading them takes no lock.
@@ -60,10 +61,12 @@ public final class Socket {
   private volatile List<Consumer<String>> disconnectingListeners = List.of();
   private volatile List<Consumer<String>> disconnectListeners = List.of();
   private volatile List<Consumer<Exception>> errorListeners = List.of();
-  private final Map<Long, Consumer<Object>> pendingAcks = new ConcurrentHashMap<>();
+  /** Created on first use (an emit with an ack): most sockets never wait for one. */
+  private volatile Map<Long, Consumer<Object>> pendingAcks;
   private volatile boolean connected;
   private volatile boolean closed;
-  private final Set<String> roomsBeforeConnect = new java.util.HashSet<>();
+  /** Guarded by this; rooms joined by connect middleware, created on first use, dropped once connected. */
+  private Set<String> roomsBeforeConnect;
   /** Connection state recovery: the private session id (null when recovery is off). */
   private final String pid;
   private final boolean recovered;
@@ -110,7 +113,17 @@ public final class Socket {
 
   /** Free-form per-socket data, visible to {@code fetchSockets}; thread-safe. */
   public Map<String, Object> data() {
-    return data;
+    Map<String, Object> d = data;
+    if (d == null) {
+      synchronized (this) {
+        d = data;
+        if (d == null) {
+          d = new ConcurrentHashMap<>();
+          data = d;
+        }
+      }
+    }
+    return d;
   }
 
   /**
@@ -157,6 +170,9 @@ public final class Socket {
     checkRoomLimit(copy);
     synchronized (this) {
       if (!connected && !closed) {
+        if (roomsBeforeConnect == null) {
+          roomsBeforeConnect = new java.util.HashSet<>();
+        }
         roomsBeforeConnect.addAll(copy);
         return;
       }
@@ -181,7 +197,7 @@ public final class Socket {
   }
 
   private synchronized Set<String> roomsBeforeConnectSnapshot() {
-    return new java.util.HashSet<>(roomsBeforeConnect);
+    return roomsBeforeConnect == null ? new java.util.HashSet<>() : new java.util.HashSet<>(roomsBeforeConnect);
   }
 
   /** Leaves rooms. */
@@ -195,7 +211,9 @@ public final class Socket {
   public void leave(String room) {
     synchronized (this) {
       if (!connected) {
-        roomsBeforeConnect.remove(room);
+        if (roomsBeforeConnect != null) {
+          roomsBeforeConnect.remove(room);
+        }
         return;
       }
     }
@@ -455,8 +473,10 @@ public final class Socket {
       connected = true;
       rooms = new java.util.LinkedHashSet<>();
       rooms.add(id);
-      rooms.addAll(roomsBeforeConnect);
-      roomsBeforeConnect.clear();
+      if (roomsBeforeConnect != null) {
+        rooms.addAll(roomsBeforeConnect);
+        roomsBeforeConnect = null;
+      }
     }
     nsp.adapter().addAll(id, rooms);
   }
@@ -469,7 +489,8 @@ public final class Socket {
         break;
       case ACK:
       case BINARY_ACK:
-        Consumer<Object> pending = pendingAcks.remove(packet.id());
+        Map<Long, Consumer<Object>> acks = pendingAcks;
+        Consumer<Object> pending = acks == null ? null : acks.remove(packet.id());
         if (pending != null) {
           pending.accept(wire.args(packet.data(), 0));
         }
@@ -609,12 +630,23 @@ public final class Socket {
 
   /** Registers a pending ack; the callback receives Args, or a Throwable on failure. */
   void expectAck(long ackId, Consumer<Object> onAck) {
-    pendingAcks.put(ackId, onAck);
+    Map<Long, Consumer<Object>> acks = pendingAcks;
+    if (acks == null) {
+      synchronized (this) {
+        acks = pendingAcks;
+        if (acks == null) {
+          acks = new ConcurrentHashMap<>();
+          pendingAcks = acks;
+        }
+      }
+    }
+    acks.put(ackId, onAck);
   }
 
   /** Removes a pending ack (after a timeout); true when it was still pending. */
   boolean cancelAck(long ackId) {
-    return pendingAcks.remove(ackId) != null;
+    Map<Long, Consumer<Object>> acks = pendingAcks;
+    return acks != null && acks.remove(ackId) != null;
   }
 
   /** Delivers an already-encoded broadcast; droppable packets are skipped for a busy client. */
@@ -672,8 +704,8 @@ public final class Socket {
     synchronized (this) {
       restoreEnded = true;
       connected = true;
-      rooms = new java.util.HashSet<>(roomsBeforeConnect);
-      roomsBeforeConnect.clear();
+      rooms = roomsBeforeConnect == null ? new java.util.HashSet<>() : new java.util.HashSet<>(roomsBeforeConnect);
+      roomsBeforeConnect = null;
       Set<String> replayed = new java.util.HashSet<>();
       for (dev.parley.adapter.Packet p : missed) {
         String offset = Offsets.offset(p.data());
@@ -714,7 +746,8 @@ public final class Socket {
     }
     if (pid != null && ConnectionStateRecovery.RECOVERABLE_REASONS.contains(reason)) {
       try {
-        nsp.adapter().persistSession(new dev.parley.adapter.SessionToPersist(id, pid, rooms(), new java.util.HashMap<>(data)));
+        nsp.adapter().persistSession(new dev.parley.adapter.SessionToPersist(id, pid, rooms(),
+            data == null ? new java.util.HashMap<>() : new java.util.HashMap<>(data)));
       } catch (RuntimeException e) {
         log.warn("socket {}: could not persist its session for recovery", id, e);
       }
@@ -723,8 +756,12 @@ public final class Socket {
     nsp.remove(this);
     client.remove(this);
     SocketDisconnectedException gone = new SocketDisconnectedException("socket has been disconnected");
-    for (Long ackId : pendingAcks.keySet()) {
-      Consumer<Object> pending = pendingAcks.remove(ackId);
+    Map<Long, Consumer<Object>> acks;
+    synchronized (this) {
+      acks = pendingAcks;
+    }
+    for (Long ackId : acks == null ? Set.<Long>of() : acks.keySet()) {
+      Consumer<Object> pending = acks.remove(ackId);
       if (pending != null) {
         pending.accept(gone);
       }

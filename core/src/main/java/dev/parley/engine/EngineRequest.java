@@ -2,12 +2,14 @@ package dev.parley.engine;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -28,8 +30,10 @@ public final class EngineRequest {
   private final String method;
   private final String path;
   private final String rawQuery;
-  private final Map<String, List<String>> query;
-  private final Map<String, List<String>> headers;
+  /** Header names and values, alternating, in the order received: compact, as every session keeps its request. */
+  private final String[] headerPairs;
+  private final Map<String, List<String>> headers = new HeaderMap();
+  private final Map<String, List<String>> query = new QueryMap();
   private final String remoteAddress;
   private final boolean secure;
   private final boolean upgrade;
@@ -38,10 +42,7 @@ public final class EngineRequest {
     this.method = b.method;
     this.path = b.path;
     this.rawQuery = b.rawQuery;
-    this.query = parseQuery(b.rawQuery);
-    TreeMap<String, List<String>> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    b.headers.forEach((k, v) -> h.put(k, List.copyOf(v)));
-    this.headers = Collections.unmodifiableMap(h);
+    this.headerPairs = b.headers.toArray(new String[0]);
     this.remoteAddress = b.remoteAddress;
     this.secure = b.secure;
     this.upgrade = b.upgrade;
@@ -73,22 +74,61 @@ public final class EngineRequest {
 
   /** The first value of a query parameter, or {@code null}. */
   public String query(String name) {
-    List<String> values = query.get(name);
-    return values == null || values.isEmpty() ? null : values.get(0);
+    Map<String, List<String>> parsed = ((QueryMap) query).parsed;
+    if (parsed != null) {
+      List<String> values = parsed.get(name);
+      return values == null ? null : values.get(0);
+    }
+    // without building the map: the engine reads EIO, transport and sid of every request
+    int from = 0;
+    int n = rawQuery.length();
+    while (from < n) {
+      int amp = rawQuery.indexOf('&', from);
+      int end = amp < 0 ? n : amp;
+      int eq = rawQuery.indexOf('=', from);
+      int keyEnd = eq < 0 || eq > end ? end : eq;
+      if (keyEnd > from && keyMatches(from, keyEnd, name)) {
+        return keyEnd == end ? "" : decode(rawQuery.substring(keyEnd + 1, end));
+      }
+      from = end + 1;
+    }
+    return null;
   }
 
-  /** All query parameters, decoded, in order of appearance. */
+  private boolean keyMatches(int from, int to, String name) {
+    boolean plain = true;
+    for (int i = from; i < to; i++) {
+      char c = rawQuery.charAt(i);
+      if (c == '%' || c == '+') {
+        plain = false;
+        break;
+      }
+    }
+    return plain
+        ? to - from == name.length() && rawQuery.startsWith(name, from)
+        : decode(rawQuery.substring(from, to)).equals(name);
+  }
+
+  /** All query parameters, decoded, in order of appearance (parsed on first use). */
   public Map<String, List<String>> queryParameters() {
     return query;
   }
 
   /** The first value of a header, or {@code null}; the name is case-insensitive. */
   public String header(String name) {
-    List<String> values = headers.get(name);
-    return values == null || values.isEmpty() ? null : values.get(0);
+    String[] h = headerPairs;
+    for (int i = 0; i < h.length; i += 2) {
+      if (h[i].equalsIgnoreCase(name)) {
+        return h[i + 1];
+      }
+    }
+    return null;
   }
 
-  /** All headers; the map's keys are case-insensitive. */
+  /**
+   * All headers, in the order received; the map's keys are case-insensitive, and a header sent more
+   * than once has all its values. A read-only view of the request.
+   */
   public Map<String, List<String>> headers() {
     return headers;
   }
@@ -111,6 +151,86 @@ public final class EngineRequest {
   @Override
   public String toString() {
     return method + " " + url();
+  }
+
+  /** The headers as a map, computed from {@link #headerPairs} when asked (sessions keep only the array). */
+  private final class HeaderMap extends AbstractMap<String, List<String>> {
+    @Override
+    public List<String> get(Object key) {
+      if (!(key instanceof String)) {
+        return null;
+      }
+      String name = (String) key;
+      String[] h = headerPairs;
+      String first = null;
+      List<String> more = null;
+      for (int i = 0; i < h.length; i += 2) {
+        if (h[i].equalsIgnoreCase(name)) {
+          if (first == null) {
+            first = h[i + 1];
+          } else {
+            if (more == null) {
+              more = new ArrayList<>();
+              more.add(first);
+            }
+            more.add(h[i + 1]);
+          }
+        }
+      }
+      return first == null ? null : more == null ? List.of(first) : List.copyOf(more);
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+      return key instanceof String && header((String) key) != null;
+    }
+
+    @Override
+    public Set<Map.Entry<String, List<String>>> entrySet() {
+      TreeMap<String, List<String>> grouped = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      Map<String, List<String>> ordered = new LinkedHashMap<>();
+      String[] h = headerPairs;
+      for (int i = 0; i < h.length; i += 2) {
+        List<String> values = grouped.get(h[i]);
+        if (values == null) {
+          values = new ArrayList<>(1);
+          grouped.put(h[i], values);
+          ordered.put(h[i], values);
+        }
+        values.add(h[i + 1]);
+      }
+      ordered.replaceAll((k, v) -> List.copyOf(v));
+      return Collections.unmodifiableMap(ordered).entrySet();
+    }
+  }
+
+  /** The query as a map, parsed on first use and kept. */
+  private final class QueryMap extends AbstractMap<String, List<String>> {
+    private volatile Map<String, List<String>> parsed;
+
+    private Map<String, List<String>> parsed() {
+      Map<String, List<String>> p = parsed;
+      if (p == null) {
+        p = parseQuery(rawQuery);
+        parsed = p;
+      }
+      return p;
+    }
+
+    @Override
+    public List<String> get(Object key) {
+      return parsed().get(key);
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+      return parsed().containsKey(key);
+    }
+
+    @Override
+    public Set<Map.Entry<String, List<String>>> entrySet() {
+      return parsed().entrySet();
+    }
   }
 
   private static Map<String, List<String>> parseQuery(String raw) {
@@ -144,7 +264,7 @@ public final class EngineRequest {
     private String method;
     private String path;
     private String rawQuery = "";
-    private final Map<String, List<String>> headers = new LinkedHashMap<>();
+    private final List<String> headers = new ArrayList<>();
     private String remoteAddress = "";
     private boolean secure;
     private boolean upgrade;
@@ -166,7 +286,8 @@ public final class EngineRequest {
     }
 
     public Builder header(String name, String value) {
-      headers.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+      headers.add(Objects.requireNonNull(name, "name == null"));
+      headers.add(Objects.requireNonNull(value, "value == null"));
       return this;
     }
 
