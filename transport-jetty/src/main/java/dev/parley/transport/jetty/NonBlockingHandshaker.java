@@ -16,6 +16,9 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.Scheduler;
+import org.eclipse.jetty.websocket.core.Behavior;
+import org.eclipse.jetty.websocket.core.FrameHandler;
+import org.eclipse.jetty.websocket.core.Negotiated;
 import org.eclipse.jetty.websocket.core.OutgoingEntry;
 import org.eclipse.jetty.websocket.core.WebSocketComponents;
 import org.eclipse.jetty.websocket.core.WebSocketConnection;
@@ -71,6 +74,22 @@ final class NonBlockingHandshaker extends AbstractHandshaker {
       throw new HttpException.RuntimeException(HttpStatus.BAD_REQUEST_400, "Missing request header 'Sec-WebSocket-Key'");
     }
     return true;
+  }
+
+  /**
+   * A session that calls the frame handler directly. Jetty's default runs every frame inside the
+   * request's context (scope listeners, context class loader); Parley's frame handler needs neither,
+   * and user code never runs on this thread.
+   */
+  @Override
+  protected WebSocketCoreSession newWebSocketCoreSession(Request request, FrameHandler handler, Negotiated negotiated,
+      WebSocketComponents components) {
+    return new WebSocketCoreSession(handler, Behavior.SERVER, negotiated, components) {
+      @Override
+      protected void handle(Runnable runnable) {
+        runnable.run();
+      }
+    };
   }
 
   @Override
