@@ -179,12 +179,18 @@ final class FrameWriter extends IteratingCallback {
         mark = frame(out, mark, (byte) b0, payload == null ? 0 : payload.remaining(), null, payload);
       }
     }
-    if (out != null && out.position() > mark) {
-      buffers.add(out.slice(mark, out.position() - mark));
-    }
     if (buffers.isEmpty()) {
-      succeeded(); // only a flush marker: everything before it is written
+      if (out == null || out.position() == 0) {
+        succeeded(); // only a flush marker: everything before it is written
+        return Action.SCHEDULED;
+      }
+      // the usual write: every frame copied into the one buffer, written as it is (no slice, no list)
+      out.flip();
+      endPoint.write(this, out);
       return Action.SCHEDULED;
+    }
+    if (out.position() > mark) {
+      buffers.add(out.slice(mark, out.position() - mark));
     }
     ByteBuffer[] array = buffers.toArray(new ByteBuffer[0]);
     buffers.clear();
