@@ -56,7 +56,11 @@ final class FrameWriter extends IteratingCallback {
   private final AutoLock lock = new AutoLock();
   private final EndPoint endPoint;
   private final ByteBufferPool pool;
-  /** Told of a failed write (Jetty's session then closes), not of the connection closing. */
+  /**
+   * Told of a failed write (Jetty's session then closes). Not called for {@link #onClose} itself; but
+   * when the endpoint closes under a pending write, that write fails first and this is called, as
+   * Jetty's own flusher does.
+   */
   private final Consumer<Throwable> onWriteFailure;
   private final ArrayDeque<Item> queue = new ArrayDeque<>();
   /** The items of the write under way (only the iterating thread touches it). */
