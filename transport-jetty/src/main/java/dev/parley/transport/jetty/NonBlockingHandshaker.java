@@ -1,5 +1,14 @@
 package dev.parley.transport.jetty;
 
+import java.net.URI;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpStream;
+import org.eclipse.jetty.websocket.core.Configuration;
+import org.eclipse.jetty.websocket.core.ExtensionConfig;
+import org.eclipse.jetty.websocket.core.ExtensionStack;
+import org.eclipse.jetty.websocket.core.WebSocketConstants;
+import org.eclipse.jetty.websocket.core.exception.WebSocketException;
+import org.eclipse.jetty.websocket.core.server.WebSocketNegotiator;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -49,6 +58,8 @@ import org.eclipse.jetty.websocket.core.util.WebSocketUtils;
  * }</pre>
  */
 final class NonBlockingHandshaker extends AbstractHandshaker {
+  /** What Jetty's session is told of the request URI: nothing that would be kept per connection. */
+  private static final URI PATH_ONLY = URI.create("/");
   private static final HttpField UPGRADE_WEBSOCKET = new PreEncodedHttpField(HttpHeader.UPGRADE, "websocket");
   private static final HttpField CONNECTION_UPGRADE = new PreEncodedHttpField(HttpHeader.CONNECTION, "Upgrade");
 
@@ -57,6 +68,81 @@ final class NonBlockingHandshaker extends AbstractHandshaker {
     return HttpMethod.GET.is(request.getMethod())
         && HttpVersion.HTTP_1_1.is(request.getConnectionMetaData().getProtocol())
         && super.isWebSocketUpgradeRequest(request);
+  }
+
+  /**
+   * Jetty's {@code AbstractHandshaker.upgradeRequest}, step for step, except for what the session
+   * keeps: Jetty's {@code Negotiated} is given {@code /} ({@link #PATH_ONLY}), not the request's
+   * URI. From the full URI it builds two {@code java.net.URI}s (http, then ws) and a map of the query
+   * parameters, and keeps them for the connection's life: about 1 KiB per idle connection, and work on
+   * every connect, for a value nothing reads (Parley's sessions keep their own {@code EngineRequest}).
+   * {@code CoreSession.getRequestURI()} therefore returns {@code /}.
+   */
+  @Override
+  public boolean upgradeRequest(WebSocketNegotiator negotiator, Request request, Response response,
+      Callback callback, WebSocketComponents components, Configuration.Customizer defaultCustomizer) {
+    if (!isWebSocketUpgradeRequest(request)) {
+      return false;
+    }
+    WebSocketNegotiation negotiation = newNegotiation(request, response, callback, components);
+    negotiation.negotiate();
+    if (!validateNegotiation(negotiation)) {
+      return false;
+    }
+    // from here on: true, or an exception
+    FrameHandler handler = negotiator.negotiate(negotiation.getRequest(), negotiation.getResponse(),
+        negotiation.getCallback());
+    if (handler == null) {
+      return true;
+    }
+    String protocol = negotiation.getSubprotocol();
+    if (protocol != null) {
+      if (!negotiation.getOfferedSubprotocols().contains(protocol)) {
+        throw new WebSocketException("not upgraded: selected a protocol not present in offered protocols");
+      }
+      response.getHeaders().put(HttpHeader.SEC_WEBSOCKET_SUBPROTOCOL, protocol);
+    }
+    for (ExtensionConfig config : negotiation.getNegotiatedExtensions()) {
+      if (config.getName().startsWith("@")) {
+        continue;
+      }
+      long offered = negotiation.getOfferedExtensions().stream()
+          .filter(c -> config.getName().equalsIgnoreCase(c.getName())).count();
+      if (offered < 1) {
+        throw new WebSocketException("Upgrade failed: negotiated extension not requested");
+      }
+      long negotiated = negotiation.getNegotiatedExtensions().stream()
+          .filter(c -> config.getName().equalsIgnoreCase(c.getName())).count();
+      if (negotiated > 1) {
+        throw new WebSocketException("Upgrade failed: multiple negotiated extensions of the same name");
+      }
+    }
+    ExtensionStack extensionStack = new ExtensionStack(components, Behavior.SERVER);
+    extensionStack.negotiate(negotiation.getOfferedExtensions(), negotiation.getNegotiatedExtensions());
+    negotiation.setNegotiatedExtensions(extensionStack.getNegotiatedExtensions());
+    if (extensionStack.hasNegotiatedExtensions()) {
+      response.getHeaders().put(HttpHeader.SEC_WEBSOCKET_EXTENSIONS,
+          ExtensionConfig.toHeaderValue(negotiation.getNegotiatedExtensions()));
+    } else {
+      response.getHeaders().put(HttpHeader.SEC_WEBSOCKET_EXTENSIONS, (String) null);
+    }
+    Negotiated negotiated = new Negotiated(PATH_ONLY, protocol, request.isSecure(), extensionStack,
+        WebSocketConstants.SPEC_VERSION_STRING);
+    WebSocketCoreSession coreSession = newWebSocketCoreSession(request, handler, negotiated, components);
+    if (defaultCustomizer != null) {
+      defaultCustomizer.customize(coreSession);
+    }
+    negotiator.customize(coreSession);
+    WebSocketConnection connection = createWebSocketConnection(request, coreSession);
+    ConnectionMetaData meta = request.getConnectionMetaData();
+    HttpConfiguration httpConfig = meta.getHttpConfiguration();
+    connection.setUseInputDirectByteBuffers(httpConfig.isUseInputDirectByteBuffers());
+    connection.setUseOutputDirectByteBuffers(httpConfig.isUseOutputDirectByteBuffers());
+    meta.getConnector().getEventListeners().forEach(connection::addEventListener);
+    prepareResponse(response, negotiation);
+    request.setAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE, connection);
+    response.write(true, null, callback);
+    return true;
   }
 
   @Override
