@@ -48,8 +48,10 @@ final class FrameWriter extends IteratingCallback {
   private static final int COPY_LIMIT = 4096;
   /** A write carries at most this many bytes of copied frames (more waits for the next write). */
   private static final int MAX_COPY = 64 * 1024;
-  /** A write gathers at most this many buffers. */
+  /** A write takes at most this many queued items. */
   private static final int MAX_GATHER = 32;
+  /** A write gathers at most this many payloads larger than {@link #COPY_LIMIT}. */
+  private static final int MAX_LARGE = 16;
 
   private final EndPoint endPoint;
   private final ByteBufferPool pool;
@@ -82,11 +84,41 @@ final class FrameWriter extends IteratingCallback {
     this.onWriteFailure = onWriteFailure;
   }
 
-  /** Queues a batch of Engine.IO packets, one frame each; {@code callback} completes once they are written. */
+  /**
+   * Queues a batch of Engine.IO packets, one frame each; {@code callback} completes once they are
+   * written. A batch that would copy more than {@link #MAX_COPY} bytes, or gather more than
+   * {@link #MAX_LARGE} large payloads (a slow client's whole backlog), is queued in parts that leave in
+   * successive writes; only the last part carries the callback.
+   */
   void send(List<EnginePacket> packets, Callback callback) {
-    if (offer(new Item(null, packets, callback), false)) {
-      iterate();
+    int n = packets.size();
+    int from = 0;
+    int copy = 0;
+    int large = 0;
+    for (int i = 0; i < n; i++) {
+      int len = payloadLength(packets.get(i));
+      int size = 10 + (len <= COPY_LIMIT ? len : 0);
+      if (i > from && (copy + size > MAX_COPY || (len > COPY_LIMIT && large == MAX_LARGE))) {
+        if (!offer(new Item(null, packets.subList(from, i), Callback.NOOP), false)) {
+          callback.failed(new ClosedChannelException()); // refused: so is everything after it
+          return;
+        }
+        from = i;
+        copy = 0;
+        large = 0;
+      }
+      copy += size;
+      if (len > COPY_LIMIT) {
+        large++;
+      }
     }
+    if (offer(new Item(null, from == 0 ? packets : packets.subList(from, n), callback), false) || from > 0) {
+      iterate(); // (after a refusal, parts queued before it still leave or fail)
+    }
+  }
+
+  private static int payloadLength(EnginePacket p) {
+    return p.isBinary() ? p.binary().length : EngineCodec.encodeTextUtf8(p).length;
   }
 
   /** Queues a frame Jetty's session sends. */
@@ -163,15 +195,19 @@ final class FrameWriter extends IteratingCallback {
       if (failure != null) {
         throw failure;
       }
-      // take up to MAX_GATHER items, and no more copied bytes than MAX_COPY (but at least one item)
+      // take up to MAX_GATHER items, no more copied bytes than MAX_COPY and no more large payloads
+      // than MAX_LARGE (but at least one item)
       Item last = null;
       int count = 0;
+      int large = 0;
       for (Item item = head; item != null && count < MAX_GATHER; item = item.next) {
         int size = item.copySize();
-        if (count > 0 && copy + size > MAX_COPY) {
+        int itemLarge = item.largeCount();
+        if (count > 0 && (copy + size > MAX_COPY || large + itemLarge > MAX_LARGE)) {
           break;
         }
         copy += size;
+        large += itemLarge;
         count++;
         last = item;
       }
@@ -263,20 +299,17 @@ final class FrameWriter extends IteratingCallback {
   @Override
   protected void onSuccess() {
     release();
-    boolean shutdown = false;
     Item item = current;
     current = null;
     while (item != null) {
       if (item.frame != null && item.frame.getOpCode() == OpCode.CLOSE) {
-        shutdown = true;
+        // as Jetty's flusher: the FIN goes before the close frame's callback, which may close the socket
+        endPoint.shutdownOutput();
       }
       Item next = item.next;
       item.next = null;
       succeedQuietly(item.callback);
       item = next;
-    }
-    if (shutdown) {
-      endPoint.shutdownOutput();
     }
   }
 
@@ -345,13 +378,27 @@ final class FrameWriter extends IteratingCallback {
       this.callback = callback;
     }
 
+    /** Payloads larger than {@link #COPY_LIMIT}: written from their own buffers. */
+    int largeCount() {
+      if (packets != null) {
+        int n = 0;
+        for (int i = 0, size = packets.size(); i < size; i++) {
+          if (payloadLength(packets.get(i)) > COPY_LIMIT) {
+            n++;
+          }
+        }
+        return n;
+      }
+      ByteBuffer payload = frame.getPayload();
+      return payload != null && payload.remaining() > COPY_LIMIT ? 1 : 0;
+    }
+
     /** Bytes this item copies into the write's buffer: headers, and payloads up to {@link #COPY_LIMIT}. */
     int copySize() {
       if (packets != null) {
         int size = 0;
         for (int i = 0, n = packets.size(); i < n; i++) {
-          EnginePacket p = packets.get(i);
-          int len = p.isBinary() ? p.binary().length : EngineCodec.encodeTextUtf8(p).length;
+          int len = payloadLength(packets.get(i));
           size += 10 + (len <= COPY_LIMIT ? len : 0);
         }
         return size;

@@ -255,6 +255,79 @@ class FrameWriterTest {
   }
 
   @Test
+  void aBacklogBatchLeavesInWritesOfAtMost64KiBWithOneCallbackAtTheEnd() {
+    // a slow client's whole outbox in one batch: 2,000 packets of 100 bytes, 224 KB on the wire
+    List<EnginePacket> backlog = new ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      byte[] payload = pattern(99);
+      payload[0] = (byte) i;
+      payload[1] = (byte) (i >> 8);
+      backlog.add(EnginePacket.message(payload));
+    }
+    RecordingCallback cb = new RecordingCallback(() -> endPoint.writes.size());
+    writer.send(backlog, cb);
+
+    List<WsFrame> frames = parse(output());
+    assertThat(frames).hasSize(2000);
+    for (int i = 0; i < 2000; i++) {
+      assertThat(frames.get(i).payload).isEqualTo(backlog.get(i).binary());
+    }
+    assertThat(endPoint.writes).hasSizeGreaterThanOrEqualTo(4).allMatch(w -> w.bytes <= 64 * 1024 && w.buffers == 1);
+    assertThat(cb.succeededOnce()).isTrue();
+    assertThat(cb.snapshotAtCompletion).as("writes done when the callback ran").isEqualTo(endPoint.writes.size());
+  }
+
+  @Test
+  void aBatchOfManyLargePayloadsGathersAtMost16PerWrite() {
+    List<EnginePacket> batch = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      byte[] payload = pattern(5000);
+      payload[0] = (byte) i;
+      batch.add(EnginePacket.message(payload));
+    }
+    RecordingCallback cb = new RecordingCallback();
+    writer.send(batch, cb);
+
+    List<WsFrame> frames = parse(output());
+    assertThat(frames).hasSize(40);
+    for (int i = 0; i < 40; i++) {
+      assertThat(frames.get(i).payload).isEqualTo(batch.get(i).binary());
+    }
+    assertThat(endPoint.writes).extracting(w -> w.frames).containsExactly(16, 16, 8);
+    assertThat(cb.succeededOnce()).isTrue();
+  }
+
+  @Test
+  void aBacklogBatchQueuedInPartsFailsItsCallbackOnceWhenTheConnectionCloses() {
+    endPoint.blocked = true;
+    writer.send(List.of(EnginePacket.message("first")), new RecordingCallback());
+    List<EnginePacket> backlog = new ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      backlog.add(EnginePacket.message(pattern(99)));
+    }
+    RecordingCallback cb = new RecordingCallback();
+    writer.send(backlog, cb);
+    EofException eof = new EofException();
+    writer.onClose(eof);
+    endPoint.close(); // the endpoint fails its pending write
+    assertThat(cb.failedOnce()).isSameAs(eof);
+    assertThat(writeFailures).isEmpty();
+  }
+
+  @Test
+  void aBacklogBatchSentAfterTheCloseFailsItsCallbackOnce() {
+    writer.onClose(new EofException());
+    List<EnginePacket> backlog = new ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      backlog.add(EnginePacket.message(pattern(99)));
+    }
+    RecordingCallback cb = new RecordingCallback();
+    writer.send(backlog, cb);
+    assertThat(cb.failedOnce()).isInstanceOf(java.io.IOException.class);
+    assertThat(output()).isEmpty();
+  }
+
+  @Test
   void aDrainingEndPointGetsEverythingInOrder() {
     // the endpoint holds 1000 bytes until they are taken: most writes stay pending for a while
     endPoint.capacity = 1000;
@@ -306,6 +379,15 @@ class FrameWriterTest {
     assertThat(latePong.failedOnce()).isInstanceOf(ClosedChannelException.class);
     assertThat(output()).isEmpty();
     assertThat(writeFailures).isEmpty();
+  }
+
+  @Test
+  void theOutputIsShutDownBeforeTheCloseFramesCallbackRuns() {
+    // Jetty's close callback may close the socket: the FIN must have gone first, as with Jetty's flusher
+    RecordingCallback close = new RecordingCallback(() -> endPoint.isOutputShutdown() ? 1 : 0);
+    writer.enqueue(entry(CloseStatus.toFrame(CloseStatus.NORMAL), close));
+    assertThat(close.succeededOnce()).isTrue();
+    assertThat(close.snapshotAtCompletion).as("output shut down when the callback ran").isEqualTo(1);
   }
 
   @Test
