@@ -37,7 +37,8 @@ final class Client implements EngineSession.NonBlockingListener {
   private final SioDecoder decoder;
   private final Map<String, Socket> sockets = new HashMap<>();
   /** Namespace -> the Socket being connected, or a restore token while its session is looked up. */
-  private final Map<String, Object> connecting = new HashMap<>();
+  /** Namespaces being connected (lane only); the shared empty map when none, as after the handshake. */
+  private Map<String, Object> connecting = Map.of();
   private final Executor lane;
   /** Volatile: cancelled from the session lane on close; replaced by NONE once cancelled (no retained future). */
   private volatile Scheduler.Cancellable connectTimer;
@@ -138,12 +139,12 @@ final class Client implements EngineSession.NonBlockingListener {
   private void connectFresh(String name, Namespace nsp, Handshake handshake) {
     String pid = server.recovery() == null ? null : Ids.random();
     Socket socket = new Socket(Ids.random(), nsp, this, handshake, pid, false);
-    connecting.put(name, socket);
+    connectingPut(name, socket);
     nsp.runMiddlewares(socket, error -> lane.execute(() -> finishConnect(name, socket, error)));
   }
 
   private void finishConnect(String name, Socket socket, ConnectError error) {
-    if (!connecting.remove(name, socket) || closing) {
+    if (!connectingRemove(name, socket) || closing) {
       return;
     }
     if (error != null) {
@@ -175,12 +176,12 @@ final class Client implements EngineSession.NonBlockingListener {
   private void restore(String name, Namespace nsp, Handshake handshake, ConnectionStateRecovery recovery,
       String pid, String offset) {
     Object token = new Object();
-    connecting.put(name, token);
+    connectingPut(name, token);
     lookup(nsp, pid, offset, first -> {
       if (connecting.get(name) != token || closing) {
         return;
       }
-      connecting.remove(name);
+      connectingRemove(name, token);
       if (first == null) {
         connectFresh(name, nsp, handshake);
         return;
@@ -198,7 +199,7 @@ final class Client implements EngineSession.NonBlockingListener {
         connectFresh(name, nsp, handshake);
         return;
       }
-      connecting.put(name, socket);
+      connectingPut(name, socket);
       nsp.adapter().addAll(socket.id(), first.rooms());
       lookup(nsp, pid, offset, second -> {
         if (connecting.get(name) != socket || closing) {
@@ -239,7 +240,7 @@ final class Client implements EngineSession.NonBlockingListener {
   }
 
   private void finishRestore(String name, Socket socket, List<dev.parley.adapter.Packet> missed, ConnectError error) {
-    if (!connecting.remove(name, socket) || closing) {
+    if (!connectingRemove(name, socket) || closing) {
       abortRestore(socket);
       return;
     }
@@ -264,6 +265,24 @@ final class Client implements EngineSession.NonBlockingListener {
     EngineRequest r = session.request();
     return new Handshake(r.headers(), r.queryParameters(), auth, r.remoteAddress(), Instant.now(),
         r.url(), r.secure());
+  }
+
+  private void connectingPut(String name, Object pending) {
+    if (connecting.isEmpty()) {
+      connecting = new HashMap<>(4);
+    }
+    connecting.put(name, pending);
+  }
+
+  /** Removes {@code name} if it maps to {@code pending}; true when it did. */
+  private boolean connectingRemove(String name, Object pending) {
+    if (pending == null || !connecting.remove(name, pending)) {
+      return false;
+    }
+    if (connecting.isEmpty()) {
+      connecting = Map.of(); // the table is not kept for the connection's life
+    }
+    return true;
   }
 
   void remove(Socket socket) {
@@ -299,7 +318,7 @@ final class Client implements EngineSession.NonBlockingListener {
         abortRestore((Socket) pending); // does nothing for a socket that is not being restored
       }
     }
-    connecting.clear();
+    connecting = Map.of();
   }
 
   /** Server shutdown: sockets see "server shutting down" before the connection closes. */

@@ -54,7 +54,14 @@ public final class Socket {
   // Handlers and listeners are copy-on-write: immutable values in volatile fields, replaced under
   // this socket's lock. Sockets are many and these are mostly empty or small, so an empty one costs
   // nothing (the shared empty List/Map) and reading them takes no lock.
-  private volatile Map<String, List<EventHandler>> handlers = Map.of();
+  /**
+   * Event handlers as a flat table, {@code [event, handlers, event, handlers, ...]}, where handlers is
+   * one {@code EventHandler} or an immutable {@code List} of them: a socket with a few events keeps one
+   * small array instead of a hash map and a list per event (every connection has its own table, as
+   * every socket.io socket has its own listeners).
+   */
+  private volatile Object[] handlers = NO_HANDLERS;
+  private static final Object[] NO_HANDLERS = new Object[0];
   private volatile List<AnyEventListener> anyListeners = List.of();
   private volatile List<AnyEventListener> outgoingListeners = List.of();
   private volatile List<PacketMiddleware> middlewares = List.of();
@@ -232,8 +239,20 @@ public final class Socket {
     Objects.requireNonNull(event, "event == null");
     Objects.requireNonNull(handler, "handler == null");
     synchronized (this) {
-      Map<String, List<EventHandler>> next = new java.util.HashMap<>(handlers);
-      next.put(event, with(next.get(event), handler, false));
+      Object[] table = handlers;
+      int i = indexOf(table, event);
+      Object[] next;
+      if (i < 0) {
+        next = Arrays.copyOf(table, table.length + 2);
+        next[table.length] = event;
+        next[table.length + 1] = handler;
+      } else {
+        next = table.clone();
+        Object current = table[i + 1];
+        next[i + 1] = current instanceof EventHandler
+            ? List.of((EventHandler) current, handler)
+            : with(handlersIn(current), handler, false);
+      }
       handlers = next;
     }
     return this;
@@ -249,9 +268,12 @@ public final class Socket {
   /** Removes every handler of an event. */
   public Socket off(String event) {
     synchronized (this) {
-      if (handlers.containsKey(event)) {
-        Map<String, List<EventHandler>> next = new java.util.HashMap<>(handlers);
-        next.remove(event);
+      Object[] table = handlers;
+      int i = indexOf(table, event);
+      if (i >= 0) {
+        Object[] next = new Object[table.length - 2];
+        System.arraycopy(table, 0, next, 0, i);
+        System.arraycopy(table, i + 2, next, i, table.length - i - 2);
         handlers = next;
       }
     }
@@ -338,6 +360,20 @@ public final class Socket {
       disconnectListeners = with(disconnectListeners, listener, false);
     }
     return this;
+  }
+
+  private static int indexOf(Object[] table, String event) {
+    for (int i = 0; i < table.length; i += 2) {
+      if (event.equals(table[i])) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<EventHandler> handlersIn(Object entry) {
+    return entry instanceof EventHandler ? List.of((EventHandler) entry) : (List<EventHandler>) entry;
   }
 
   /** {@code list} plus {@code item} (first or last), as a new immutable list. */
@@ -574,16 +610,26 @@ public final class Socket {
     if (!connected) {
       return;
     }
-    List<EventHandler> list = handlers.get(event);
-    if (list == null) {
+    Object[] table = handlers;
+    int i = indexOf(table, event);
+    if (i < 0) {
       return;
     }
-    for (EventHandler h : list) {
-      try {
-        h.handle(args, ack);
-      } catch (Exception e) {
-        nsp.server().reportError(this, event, e);
-      }
+    Object entry = table[i + 1];
+    if (entry instanceof EventHandler) {
+      invoke((EventHandler) entry, event, args, ack); // the usual case: one handler, no list
+      return;
+    }
+    for (EventHandler h : handlersIn(entry)) {
+      invoke(h, event, args, ack);
+    }
+  }
+
+  private void invoke(EventHandler h, String event, Args args, Ack ack) {
+    try {
+      h.handle(args, ack);
+    } catch (Exception e) {
+      nsp.server().reportError(this, event, e);
     }
   }
 
