@@ -3,15 +3,15 @@ package dev.parley.bench;
 import dev.parley.SocketIoServer;
 import dev.parley.engine.EngineRequest;
 import dev.parley.engine.EngineSession;
-import dev.parley.engine.Scheduler;
 import dev.parley.engine.Transport;
 import dev.parley.engine.TransportKind;
 import dev.parley.engine.protocol.EngineCodec;
 import dev.parley.engine.protocol.EnginePacket;
+import dev.parley.testing.DirectExecutorService;
+import dev.parley.testing.ManualScheduler;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -89,8 +89,8 @@ public class BroadcastBenchmark {
       attachment[i] = (byte) i;
     }
     io = SocketIoServer.builder()
-        .executor(new CallerRunsExecutor())
-        .scheduler(new NoTimers())
+        .executor(new DirectExecutorService())
+        .scheduler(new ManualScheduler()) // never advanced: no heartbeats or timeouts during a run
         .build();
     io.onConnection(socket -> socket.join(ROOM));
     boolean frames = "frame".equals(transport);
@@ -229,57 +229,5 @@ public class BroadcastBenchmark {
         }
       });
     }
-  }
-
-  /** Runs every task on the thread that submits it, so a whole broadcast runs on the benchmark thread. */
-  static final class CallerRunsExecutor extends AbstractExecutorService {
-    private volatile boolean shutdown;
-
-    @Override
-    public void execute(Runnable command) {
-      command.run();
-    }
-
-    @Override
-    public void shutdown() {
-      shutdown = true;
-    }
-
-    @Override
-    public List<Runnable> shutdownNow() {
-      shutdown = true;
-      return List.of();
-    }
-
-    @Override
-    public boolean isShutdown() {
-      return shutdown;
-    }
-
-    @Override
-    public boolean isTerminated() {
-      return shutdown;
-    }
-
-    @Override
-    public boolean awaitTermination(long timeout, TimeUnit unit) {
-      return true;
-    }
-  }
-
-  /** A scheduler whose timers never fire (no heartbeats, no timeouts during a run). */
-  static final class NoTimers implements Scheduler {
-    @Override
-    public Cancellable schedule(Runnable task, long delayMillis) {
-      return Cancellable.NONE;
-    }
-
-    @Override
-    public long nowMillis() {
-      return System.currentTimeMillis();
-    }
-
-    @Override
-    public void close() {}
   }
 }
