@@ -99,7 +99,7 @@ final class FrameWriter extends IteratingCallback {
       int len = payloadLength(packets.get(i));
       int size = 10 + (len <= COPY_LIMIT ? len : 0);
       if (i > from && (copy + size > MAX_COPY || (len > COPY_LIMIT && large == MAX_LARGE))) {
-        if (!offer(new Item(null, packets.subList(from, i), Callback.NOOP), false)) {
+        if (!offer(new Item(packets.subList(from, i), Callback.NOOP, copy, large), false)) {
           callback.failed(new ClosedChannelException()); // refused: so is everything after it
           return;
         }
@@ -112,7 +112,7 @@ final class FrameWriter extends IteratingCallback {
         large++;
       }
     }
-    if (offer(new Item(null, from == 0 ? packets : packets.subList(from, n), callback), false) || from > 0) {
+    if (offer(new Item(from == 0 ? packets : packets.subList(from, n), callback, copy, large), false) || from > 0) {
       iterate(); // (after a refusal, parts queued before it still leave or fail)
     }
   }
@@ -124,7 +124,7 @@ final class FrameWriter extends IteratingCallback {
   /** Queues a frame Jetty's session sends. */
   void enqueue(OutgoingEntry entry) {
     Frame frame = entry.getFrame();
-    Item item = new Item(frame, null, entry.getCallback());
+    Item item = new Item(frame, entry.getCallback());
     if (offer(item, frame.getOpCode() == OpCode.CLOSE && CloseStatus.getCloseStatus(frame).isAbnormal())) {
       iterate();
     }
@@ -201,8 +201,8 @@ final class FrameWriter extends IteratingCallback {
       int count = 0;
       int large = 0;
       for (Item item = head; item != null && count < MAX_GATHER; item = item.next) {
-        int size = item.copySize();
-        int itemLarge = item.largeCount();
+        int size = item.copy;
+        int itemLarge = item.large;
         if (count > 0 && (copy + size > MAX_COPY || large + itemLarge > MAX_LARGE)) {
           break;
         }
@@ -369,43 +369,32 @@ final class FrameWriter extends IteratingCallback {
     final Frame frame;
     final List<EnginePacket> packets;
     final Callback callback;
+    /** Bytes this item copies into the write's buffer: headers, and payloads up to {@link #COPY_LIMIT}. */
+    final int copy;
+    /** Payloads larger than {@link #COPY_LIMIT}: written from their own buffers. */
+    final int large;
     /** The next item queued, or of the same write. */
     Item next;
 
-    Item(Frame frame, List<EnginePacket> packets, Callback callback) {
-      this.frame = frame == FrameFlusher.FLUSH_FRAME ? null : frame;
-      this.packets = frame == FrameFlusher.FLUSH_FRAME ? List.of() : packets;
-      this.callback = callback;
-    }
-
-    /** Payloads larger than {@link #COPY_LIMIT}: written from their own buffers. */
-    int largeCount() {
-      if (packets != null) {
-        int n = 0;
-        for (int i = 0, size = packets.size(); i < size; i++) {
-          if (payloadLength(packets.get(i)) > COPY_LIMIT) {
-            n++;
-          }
-        }
-        return n;
-      }
-      ByteBuffer payload = frame.getPayload();
-      return payload != null && payload.remaining() > COPY_LIMIT ? 1 : 0;
-    }
-
-    /** Bytes this item copies into the write's buffer: headers, and payloads up to {@link #COPY_LIMIT}. */
-    int copySize() {
-      if (packets != null) {
-        int size = 0;
-        for (int i = 0, n = packets.size(); i < n; i++) {
-          int len = payloadLength(packets.get(i));
-          size += 10 + (len <= COPY_LIMIT ? len : 0);
-        }
-        return size;
-      }
-      ByteBuffer payload = frame.getPayload();
+    /** A frame of Jetty's session; {@code FLUSH_FRAME} becomes an item without frames. */
+    Item(Frame frame, Callback callback) {
+      boolean marker = frame == FrameFlusher.FLUSH_FRAME;
+      ByteBuffer payload = marker ? null : frame.getPayload();
       int len = payload == null ? 0 : payload.remaining();
-      return 10 + (len <= COPY_LIMIT ? len : 0);
+      this.frame = marker ? null : frame;
+      this.packets = marker ? List.of() : null;
+      this.callback = callback;
+      this.copy = marker ? 0 : 10 + (len <= COPY_LIMIT ? len : 0);
+      this.large = len > COPY_LIMIT ? 1 : 0;
+    }
+
+    /** Engine.IO packets, with their sizes as {@link #send} counted them. */
+    Item(List<EnginePacket> packets, Callback callback, int copy, int large) {
+      this.frame = null;
+      this.packets = packets;
+      this.callback = callback;
+      this.copy = copy;
+      this.large = large;
     }
   }
 }
