@@ -27,7 +27,11 @@ final class RawWebSocket implements Closeable {
   static final int PONG = 0xA;
 
   /** One frame from the server; {@link #closeCode()} for a close frame (1005 when it has no code). */
-  record Frame(int opcode, boolean fin, byte[] payload) {
+  record Frame(int opcode, boolean fin, boolean compressed, byte[] payload) {
+    Frame(int opcode, boolean fin, byte[] payload) {
+      this(opcode, fin, false, payload);
+    }
+
     String text() {
       return new String(payload, StandardCharsets.UTF_8);
     }
@@ -52,6 +56,7 @@ final class RawWebSocket implements Closeable {
   private final InputStream in;
   private final OutputStream out;
   private volatile long pongs;
+  private String handshakeResponse;
 
   private RawWebSocket(Socket socket) throws IOException {
     this.socket = socket;
@@ -69,6 +74,24 @@ final class RawWebSocket implements Closeable {
    * is above zero: a client that then stops reading backs up into the server quickly.
    */
   static RawWebSocket open(int port, String pathAndQuery, int receiveBufferSize) throws IOException {
+    return open(port, pathAndQuery, receiveBufferSize, new byte[0]);
+  }
+
+  /**
+   * As {@link #open(int, String, int)}, sending {@code behindRequest} (frames, say) in the same write
+   * as the upgrade request, before the 101 is read.
+   */
+  static RawWebSocket open(int port, String pathAndQuery, int receiveBufferSize, byte[] behindRequest)
+      throws IOException {
+    return open(port, pathAndQuery, receiveBufferSize, behindRequest, "");
+  }
+
+  /**
+   * As {@link #open(int, String, int, byte[])}, with {@code extraHeaders} (whole lines, each ending
+   * in CRLF) in the upgrade request; {@link #handshakeResponse()} then holds the server's answer.
+   */
+  static RawWebSocket open(int port, String pathAndQuery, int receiveBufferSize, byte[] behindRequest,
+      String extraHeaders) throws IOException {
     Socket s = new Socket();
     if (receiveBufferSize > 0) {
       s.setReceiveBufferSize(receiveBufferSize);
@@ -83,8 +106,9 @@ final class RawWebSocket implements Closeable {
         + "Upgrade: websocket\r\n"
         + "Connection: Upgrade\r\n"
         + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
-        + "Sec-WebSocket-Version: 13\r\n\r\n";
+        + "Sec-WebSocket-Version: 13\r\n" + extraHeaders + "\r\n";
     ws.out.write(request.getBytes(StandardCharsets.US_ASCII));
+    ws.out.write(behindRequest);
     ws.out.flush();
     ByteArrayOutputStream head = new ByteArrayOutputStream();
     while (true) {
@@ -105,33 +129,54 @@ final class RawWebSocket implements Closeable {
       s.close();
       throw new IOException("upgrade refused: " + response);
     }
+    ws.handshakeResponse = response;
     return ws;
   }
 
   /** Buffers one masked frame; {@link #flush()} sends what is buffered. */
   RawWebSocket frame(boolean fin, int opcode, byte[] payload) throws IOException {
-    out.write((fin ? 0x80 : 0) | opcode);
+    out.write(encode(fin, opcode, payload));
+    return this;
+  }
+
+  /** Buffers bytes as they are (a frame built by hand: unmasked, RSV bits, a bad length...). */
+  RawWebSocket raw(byte[] bytes) throws IOException {
+    out.write(bytes);
+    return this;
+  }
+
+  /** One masked client frame, as bytes. */
+  static byte[] encode(boolean fin, int opcode, byte[] payload) {
+    ByteArrayOutputStream f = new ByteArrayOutputStream(payload.length + 14);
+    f.write((fin ? 0x80 : 0) | opcode);
     if (payload.length < 126) {
-      out.write(0x80 | payload.length);
+      f.write(0x80 | payload.length);
     } else if (payload.length < 65536) {
-      out.write(0x80 | 126);
-      out.write(payload.length >> 8);
-      out.write(payload.length & 0xff);
+      f.write(0x80 | 126);
+      f.write(payload.length >> 8);
+      f.write(payload.length & 0xff);
     } else {
-      out.write(0x80 | 127);
+      f.write(0x80 | 127);
       for (int i = 7; i >= 0; i--) {
-        out.write((int) ((long) payload.length >> (8 * i)) & 0xff);
+        f.write((int) ((long) payload.length >> (8 * i)) & 0xff);
       }
     }
     byte[] mask = new byte[4];
     ThreadLocalRandom.current().nextBytes(mask);
-    out.write(mask);
-    byte[] masked = new byte[payload.length];
+    f.write(mask, 0, 4);
     for (int i = 0; i < payload.length; i++) {
-      masked[i] = (byte) (payload[i] ^ mask[i & 3]);
+      f.write(payload[i] ^ mask[i & 3]);
     }
-    out.write(masked);
-    return this;
+    return f.toByteArray();
+  }
+
+  /** Whether the server ended the stream: the next read finds its end (waits up to the read timeout). */
+  boolean endOfStream() throws IOException {
+    try {
+      return in.read() < 0;
+    } catch (java.net.SocketException e) {
+      return true; // reset
+    }
   }
 
   RawWebSocket flush() throws IOException {
@@ -161,7 +206,7 @@ final class RawWebSocket implements Closeable {
     if (payload.length < len) {
       throw new IOException("end of stream inside a frame");
     }
-    return new Frame(b0 & 0x0f, (b0 & 0x80) != 0, payload);
+    return new Frame(b0 & 0x0f, (b0 & 0x80) != 0, (b0 & 0x40) != 0, payload);
   }
 
   /** Reads the next whole data message or the close frame, counting and skipping pongs and pings. */
@@ -201,6 +246,11 @@ final class RawWebSocket implements Closeable {
         return m.text();
       }
     }
+  }
+
+  /** The server's 101 answer: status line and headers. */
+  String handshakeResponse() {
+    return handshakeResponse;
   }
 
   /** The pongs seen so far by {@link #readMessage()}. */

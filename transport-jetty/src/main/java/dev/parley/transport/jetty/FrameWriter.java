@@ -123,8 +123,12 @@ final class FrameWriter extends IteratingCallback {
 
   /** Queues a frame Jetty's session sends. */
   void enqueue(OutgoingEntry entry) {
-    Frame frame = entry.getFrame();
-    Item item = new Item(frame, entry.getCallback());
+    enqueue(entry.getFrame(), entry.getCallback());
+  }
+
+  /** Queues one frame (control frames go ahead of data; an abnormal close frame drops what is queued). */
+  void enqueue(Frame frame, Callback callback) {
+    Item item = new Item(frame, callback);
     if (offer(item, frame.getOpCode() == OpCode.CLOSE && CloseStatus.getCloseStatus(frame).isAbnormal())) {
       iterate();
     }

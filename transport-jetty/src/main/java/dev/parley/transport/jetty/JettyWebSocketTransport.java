@@ -50,12 +50,14 @@ import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
 public final class JettyWebSocketTransport implements Transport, FrameHandler {
   private final int maxMessageSize;
   private final Duration idleTimeout;
-  private final Consumer<JettyWebSocketTransport> onOpen;
+  /** What to do once open (hand over to the engine); dropped then, with the negotiator it holds. */
+  private Consumer<JettyWebSocketTransport> onOpen;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicBoolean reported = new AtomicBoolean();
   private final Callback sendCallback = new SendCallback();
 
-  private volatile CoreSession session;
+  /** The connection: Parley's {@link FrameConnection}, or Jetty's session behind a {@link SessionLink}. */
+  private volatile Link link;
   /** Set on open when the connection has Parley's writer and no extension: data frames go to it directly. */
   private volatile FrameWriter writer;
   private volatile Listener listener;
@@ -69,10 +71,35 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
   private byte[] fragments;
   private int fragmentsLength;
 
+  /**
+   * What the transport needs of a WebSocket connection. Parley's {@link FrameConnection} is one; Jetty's
+   * session (WebSocket over HTTP/2, or with permessage-deflate) is adapted by {@link SessionLink}.
+   */
+  interface Link {
+    /** Sends a frame (control frames, the close packet); Parley's data frames go to {@link FrameWriter} when there is one. */
+    void sendFrame(Frame frame, Callback callback, boolean batch);
+
+    /** Sends a close frame with {@code code}; the connection ends after the client's answer (or at once, for an error). */
+    void close(int code, String reason);
+
+    /** Asks for the next frame (Jetty's session delivers one frame per demand; Parley's connection reads on anyway). */
+    void demand();
+  }
+
   JettyWebSocketTransport(int maxMessageSize, Duration idleTimeout, Consumer<JettyWebSocketTransport> onOpen) {
     this.maxMessageSize = maxMessageSize;
     this.idleTimeout = idleTimeout;
     this.onOpen = onOpen;
+  }
+
+  /** The largest message accepted, in bytes (a larger one closes with 1009). */
+  int maxMessageSize() {
+    return maxMessageSize;
+  }
+
+  /** How long the socket may stay silent before it is closed. */
+  Duration idleTimeout() {
+    return idleTimeout;
   }
 
   @Override
@@ -93,7 +120,7 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
 
   @Override
   public void send(List<EnginePacket> packets) {
-    CoreSession s = session;
+    Link s = link;
     if (closed || s == null) {
       return;
     }
@@ -125,7 +152,7 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
       return;
     }
     closed = true;
-    CoreSession s = session;
+    Link s = link;
     if (s == null) {
       return;
     }
@@ -134,31 +161,43 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
       // close frames (the Java client) notice at once.
       s.sendFrame(new Frame(OpCode.TEXT, "1"), Callback.NOOP, false);
     }
-    s.close(CloseStatus.NORMAL, null, Callback.NOOP);
+    s.close(CloseStatus.NORMAL, null);
   }
 
   /** Closes the socket without telling the session (refused upgrade, or shutdown before binding). */
   void abort() {
     closed = true;
-    CoreSession s = session;
+    Link s = link;
     if (s != null) {
-      s.close(CloseStatus.NORMAL, null, Callback.NOOP);
+      s.close(CloseStatus.NORMAL, null);
     }
+  }
+
+  /**
+   * The connection is open: {@code writer} is Parley's writer of its socket, or null when Jetty's
+   * session writes (then every frame goes through {@code link}).
+   */
+  void open(Link link, FrameWriter writer) {
+    this.link = link;
+    this.writer = writer;
+    Consumer<JettyWebSocketTransport> o = onOpen;
+    onOpen = null;
+    o.accept(this);
   }
 
   // ------------------------------------------------------------------ Jetty callbacks (I/O threads)
 
   @Override
   public void onOpen(CoreSession coreSession, Callback callback) {
-    this.session = coreSession;
+    FrameWriter w = null;
     if (coreSession instanceof WebSocketCoreSession ws
         && ws.getConnection() instanceof NonBlockingHandshaker.NonBlockingConnection c
         && coreSession.getNegotiatedExtensions().isEmpty()) {
-      writer = c.writer();
+      w = c.writer();
     }
     coreSession.setIdleTimeout(idleTimeout);
     callback.succeeded();
-    onOpen.accept(this);
+    open(new SessionLink(coreSession), w);
     coreSession.demand();
   }
 
@@ -166,58 +205,64 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
   public void onFrame(Frame frame, Callback callback) {
     byte op = frame.getOpCode();
     switch (op) {
-      case OpCode.TEXT:
-      case OpCode.BINARY:
-        if (inMessage) {
-          fail(callback, CloseStatus.PROTOCOL, "new data frame before the fragmented message ended");
-          return;
+      case OpCode.TEXT, OpCode.BINARY, OpCode.CONTINUATION -> {
+        onDataFrame(op, frame.isFin(), frame.getPayload());
+        callback.succeeded();
+        if (!closed) {
+          link.demand();
         }
-        messageOpCode = op;
-        fragmentsLength = 0;
-        onData(frame, callback);
-        return;
-      case OpCode.CONTINUATION:
-        if (!inMessage) {
-          fail(callback, CloseStatus.PROTOCOL, "continuation frame without a message to continue");
-          return;
-        }
-        onData(frame, callback);
-        return;
-      case OpCode.PING:
+      }
+      case OpCode.PING -> {
         ByteBuffer payload = frame.hasPayload() ? copy(frame.getPayload()) : ByteBuffer.allocate(0);
         callback.succeeded();
-        CoreSession s = session;
+        Link s = link;
         s.sendFrame(new Frame(OpCode.PONG, payload), Callback.NOOP, false);
         s.demand();
-        return;
-      case OpCode.CLOSE:
-        callback.succeeded(); // Jetty answers the close frame; onClosed follows
-        return;
-      default: // PONG
+      }
+      case OpCode.CLOSE -> callback.succeeded(); // Jetty answers the close frame; onClosed follows
+      default -> { // PONG
         callback.succeeded();
-        session.demand();
+        link.demand();
+      }
     }
   }
 
-  private void onData(Frame frame, Callback callback) {
-    ByteBuffer payload = frame.getPayload();
+  /**
+   * A data frame (text, binary or continuation): the message rules (fragment sequence, size, UTF-8)
+   * are checked here, a whole message is decoded and handed to the session. {@code payload} is read
+   * before this returns and not kept.
+   */
+  void onDataFrame(byte op, boolean fin, ByteBuffer payload) {
+    if (op == OpCode.CONTINUATION) {
+      if (!inMessage) {
+        fail(CloseStatus.PROTOCOL, "continuation frame without a message to continue");
+        return;
+      }
+    } else {
+      if (inMessage) {
+        fail(CloseStatus.PROTOCOL, "new data frame before the fragmented message ended");
+        return;
+      }
+      messageOpCode = op;
+      fragmentsLength = 0;
+    }
     int len = payload == null ? 0 : payload.remaining();
     if (fragmentsLength + (long) len > maxMessageSize) {
-      fail(callback, CloseStatus.MESSAGE_TOO_LARGE, "message larger than " + maxMessageSize + " bytes");
+      fail(CloseStatus.MESSAGE_TOO_LARGE, "message larger than " + maxMessageSize + " bytes");
       return;
     }
-    inMessage = !frame.isFin();
+    inMessage = !fin;
     EnginePacket packet = null;
     String error = null;
-    if (frame.isFin() && fragmentsLength == 0) {
-      // the common case: a whole message in one frame, decoded from Jetty's buffer
+    if (fin && fragmentsLength == 0) {
+      // the common case: a whole message in one frame, decoded from the connection's buffer
       if (messageOpCode == OpCode.TEXT) {
         try {
           packet = EngineCodec.decodeText(utf8(payload));
         } catch (EngineParseException e) {
           error = e.getMessage();
         } catch (CharacterCodingException e) {
-          fail(callback, CloseStatus.BAD_PAYLOAD, "text message is not valid UTF-8");
+          fail(CloseStatus.BAD_PAYLOAD, "text message is not valid UTF-8");
           return;
         }
       } else {
@@ -229,7 +274,7 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
       }
     } else {
       append(payload, len);
-      if (frame.isFin()) {
+      if (fin) {
         byte[] data = Arrays.copyOf(fragments, fragmentsLength);
         fragments = null;
         fragmentsLength = 0;
@@ -239,7 +284,7 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
           } catch (EngineParseException e) {
             error = e.getMessage();
           } catch (CharacterCodingException e) {
-            fail(callback, CloseStatus.BAD_PAYLOAD, "text message is not valid UTF-8");
+            fail(CloseStatus.BAD_PAYLOAD, "text message is not valid UTF-8");
             return;
           }
         } else {
@@ -247,7 +292,6 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
         }
       }
     }
-    callback.succeeded();
     Executor e = executor;
     if (e != null) {
       if (packet != null) {
@@ -258,20 +302,16 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
         e.execute(() -> listener.onParseError(detail));
       }
     }
-    if (!closed) {
-      session.demand();
-    }
   }
 
   /** A WebSocket protocol violation: close with {@code code}, and the session ends with "transport error". */
-  private void fail(Callback callback, int code, String detail) {
+  void fail(int code, String detail) {
     fragments = null;
     fragmentsLength = 0;
     inMessage = false;
-    callback.succeeded();
     closed = true;
     report(l -> l.onError("websocket: " + detail, null)); // first: closing may report onClosed at once
-    session.close(code, detail, Callback.NOOP);
+    link.close(code, detail);
   }
 
   private void append(ByteBuffer payload, int len) {
@@ -348,6 +388,24 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
     ByteBuffer c = ByteBuffer.allocate(b.remaining());
     c.put(b.duplicate()).flip();
     return c;
+  }
+
+  /** Jetty's session as a {@link Link}. */
+  private record SessionLink(CoreSession session) implements Link {
+    @Override
+    public void sendFrame(Frame frame, Callback callback, boolean batch) {
+      session.sendFrame(frame, callback, batch);
+    }
+
+    @Override
+    public void close(int code, String reason) {
+      session.close(code, reason, Callback.NOOP);
+    }
+
+    @Override
+    public void demand() {
+      session.demand();
+    }
   }
 
   private final class SendCallback implements Callback {

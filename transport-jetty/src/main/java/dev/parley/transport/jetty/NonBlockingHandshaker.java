@@ -117,6 +117,19 @@ final class NonBlockingHandshaker extends AbstractHandshaker {
         throw new WebSocketException("Upgrade failed: multiple negotiated extensions of the same name");
       }
     }
+    if (handler instanceof JettyWebSocketTransport transport && negotiation.getNegotiatedExtensions().isEmpty()) {
+      // no extension: Parley's own connection reads and writes the frames (FrameConnection)
+      response.getHeaders().put(HttpHeader.SEC_WEBSOCKET_EXTENSIONS, (String) null);
+      ConnectionMetaData meta = request.getConnectionMetaData();
+      Connector connector = meta.getConnector();
+      FrameConnection connection = new FrameConnection(meta.getConnection().getEndPoint(), connector.getExecutor(),
+          connector.getByteBufferPool(), transport, transport.maxMessageSize(), transport.idleTimeout().toMillis());
+      connector.getEventListeners().forEach(connection::addEventListener);
+      prepareResponse(response, negotiation);
+      request.setAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE, connection);
+      response.write(true, null, callback);
+      return true;
+    }
     ExtensionStack extensionStack = new ExtensionStack(components, Behavior.SERVER);
     extensionStack.negotiate(negotiation.getOfferedExtensions(), negotiation.getNegotiatedExtensions());
     negotiation.setNegotiatedExtensions(extensionStack.getNegotiatedExtensions());
