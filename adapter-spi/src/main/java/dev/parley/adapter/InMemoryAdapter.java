@@ -19,9 +19,13 @@ import java.util.function.IntConsumer;
  * The default adapter: rooms and delivery for one node, in memory. Built to be extended: a cluster
  * adapter calls {@code super} for the local half and adds the remote half.
  *
- * <p>Membership uses concurrent sets, so broadcasts take no global lock and iterate rooms without
- * copying them; a broadcast encodes its packet once and hands the same encoded value to every
- * recipient.
+ * <p>Membership is kept in two concurrent maps, room to socket ids and socket id to rooms, so
+ * broadcasts take no global lock and iterate rooms without copying them; a broadcast encodes its
+ * packet once and hands the same encoded value to every recipient. The sets in those maps are small
+ * immutable sets, replaced on change, until they grow large (see {@code Members}): every socket is
+ * alone in the room of its own id, and a concurrent set per room and per socket would cost hundreds
+ * of bytes per connection. A subclass reads {@link #rooms} and {@link #sids} but never changes a set
+ * it got from them; it changes membership through {@link #addAll}, {@link #del} and {@link #delAll}.
  *
  * <pre>{@code
  * class LoggingAdapter extends InMemoryAdapter {
@@ -46,9 +50,9 @@ public class InMemoryAdapter implements Adapter {
   /** The most packets the recovery log keeps, however young (bounds memory under a flood). */
   public static final int DEFAULT_MAX_PERSISTED_PACKETS = 100_000;
   protected final AdapterContext context;
-  /** room -> socket ids. */
+  /** room -> socket ids; the sets are read-only to everyone but this class (see {@code Members}). */
   protected final ConcurrentHashMap<String, Set<String>> rooms = new ConcurrentHashMap<>();
-  /** socket id -> rooms. */
+  /** socket id -> rooms (empty when the socket left every room); read-only sets, as {@link #rooms}. */
   protected final ConcurrentHashMap<String, Set<String>> sids = new ConcurrentHashMap<>();
 
   private final int maxPersistedPackets;
@@ -81,17 +85,21 @@ public class InMemoryAdapter implements Adapter {
 
   @Override
   public void addAll(String socketId, Set<String> roomsToJoin) {
-    Set<String> mine = sids.computeIfAbsent(socketId, k -> ConcurrentHashMap.newKeySet());
+    if (roomsToJoin.isEmpty()) {
+      sids.putIfAbsent(socketId, Set.of()); // known to the adapter even in no room
+      return;
+    }
     for (String room : roomsToJoin) {
-      if (mine.add(room)) {
+      boolean[] joined = {false};
+      sids.compute(socketId, (k, mine) -> {
+        joined[0] = mine == null || !mine.contains(room); // before with(): a large set changes in place
+        return Members.with(mine, room);
+      });
+      if (joined[0]) {
         boolean[] created = {false};
         rooms.compute(room, (k, members) -> {
-          if (members == null) {
-            members = ConcurrentHashMap.newKeySet();
-            created[0] = true;
-          }
-          members.add(socketId);
-          return members;
+          created[0] = members == null;
+          return Members.with(members, socketId);
         });
         if (created[0]) {
           context.roomEvent(new RoomEvent(RoomEvent.Kind.CREATE, room, null));
@@ -103,10 +111,7 @@ public class InMemoryAdapter implements Adapter {
 
   @Override
   public void del(String socketId, String room) {
-    Set<String> mine = sids.get(socketId);
-    if (mine != null) {
-      mine.remove(room);
-    }
+    sids.computeIfPresent(socketId, (k, mine) -> Members.without(mine, room)); // an empty set stays: the socket is still here
     removeFromRoom(socketId, room);
   }
 
@@ -114,12 +119,13 @@ public class InMemoryAdapter implements Adapter {
     boolean[] left = {false};
     boolean[] deleted = {false};
     rooms.computeIfPresent(room, (k, members) -> {
-      left[0] = members.remove(socketId);
-      if (members.isEmpty()) {
+      left[0] = members.contains(socketId);
+      Set<String> next = Members.without(members, socketId);
+      if (next.isEmpty()) {
         deleted[0] = true;
         return null;
       }
-      return members;
+      return next;
     });
     if (left[0]) {
       context.roomEvent(new RoomEvent(RoomEvent.Kind.LEAVE, room, socketId));
@@ -135,7 +141,7 @@ public class InMemoryAdapter implements Adapter {
     if (mine == null) {
       return;
     }
-    for (String room : mine) {
+    for (String room : mine) { // removed from the map, so nobody changes it any more
       removeFromRoom(socketId, room);
     }
   }
