@@ -1,9 +1,10 @@
 package dev.parley.engine;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,8 +18,12 @@ import org.slf4j.LoggerFactory;
  * Mutual exclusion and order are those of the queue: the lane is taken with the same flag a pool run
  * takes, and only when nothing is queued. A thread runs at most one lane inline at a time, so inline
  * runs never nest.
+ *
+ * <p>Every connection has two of these, so the lane flag is a plain volatile field changed through a
+ * {@link VarHandle} rather than an {@code AtomicBoolean}, and the executor is itself the drain task it
+ * hands to the pool: no object per lane beyond the executor and its queue.
  */
-final class SerialExecutor implements Executor {
+final class SerialExecutor implements Executor, Runnable {
   private static final Logger log = LoggerFactory.getLogger(SerialExecutor.class);
   private static final int BATCH = 64;
   /** Whether the current thread is running some lane inline (then it queues instead of nesting). */
@@ -26,9 +31,19 @@ final class SerialExecutor implements Executor {
 
   private final Executor delegate;
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-  private final AtomicBoolean scheduled = new AtomicBoolean();
-  private final Runnable drain = this::drain;
+  /** Whether the lane is taken: a drain is queued or running, or a task runs inline. */
+  private volatile boolean scheduled;
   private volatile Thread runner;
+
+  private static final VarHandle SCHEDULED;
+
+  static {
+    try {
+      SCHEDULED = MethodHandles.lookup().findVarHandle(SerialExecutor.class, "scheduled", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   SerialExecutor(Executor delegate) {
     this.delegate = delegate;
@@ -48,7 +63,7 @@ final class SerialExecutor implements Executor {
    */
   void executeInline(Runnable task) {
     boolean[] inline = INLINE.get();
-    if (inline[0] || !tasks.isEmpty() || !scheduled.compareAndSet(false, true)) {
+    if (inline[0] || !tasks.isEmpty() || !SCHEDULED.compareAndSet(this, false, true)) {
       execute(task);
       return;
     }
@@ -74,7 +89,7 @@ final class SerialExecutor implements Executor {
     } finally {
       inline[0] = false;
       runner = null;
-      scheduled.set(false);
+      scheduled = false;
       if (!tasks.isEmpty()) {
         schedule();
       }
@@ -87,17 +102,19 @@ final class SerialExecutor implements Executor {
   }
 
   private void schedule() {
-    if (scheduled.compareAndSet(false, true)) {
+    if (SCHEDULED.compareAndSet(this, false, true)) {
       try {
-        delegate.execute(drain);
+        delegate.execute(this);
       } catch (RejectedExecutionException e) {
-        scheduled.set(false);
+        scheduled = false;
         tasks.clear(); // the server is shutting down: nothing will run any more
       }
     }
   }
 
-  private void drain() {
+  /** The drain: runs up to one batch of queued tasks on a pool thread. Only ever handed to the delegate. */
+  @Override
+  public void run() {
     runner = Thread.currentThread();
     try {
       for (int i = 0; i < BATCH; i++) {
@@ -113,7 +130,7 @@ final class SerialExecutor implements Executor {
       }
     } finally {
       runner = null;
-      scheduled.set(false);
+      scheduled = false;
       if (!tasks.isEmpty()) {
         schedule();
       }
