@@ -2,12 +2,13 @@ package dev.parley.engine;
 
 import dev.parley.engine.protocol.EnginePacket;
 import dev.parley.engine.protocol.EnginePacketType;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,11 +81,13 @@ public final class EngineSession {
   private final SerialExecutor executor;
 
   private final ConcurrentLinkedQueue<EnginePacket> outbox = new ConcurrentLinkedQueue<>();
-  private final AtomicBoolean flushScheduled = new AtomicBoolean();
-  private final java.util.concurrent.atomic.AtomicLong bufferedBytes = new java.util.concurrent.atomic.AtomicLong();
-  private final AtomicBoolean overflowed = new AtomicBoolean();
+  // The counters and flags below are volatile fields changed through VarHandles, not Atomic* objects:
+  // every connection has a session, and each Atomic* would be an object of its own.
+  private volatile boolean flushScheduled;
+  private volatile long bufferedBytes;
+  private volatile boolean overflowed;
   /** While above zero, packets are queued but not written ({@link #cork()}). */
-  private final java.util.concurrent.atomic.AtomicInteger corks = new java.util.concurrent.atomic.AtomicInteger();
+  private volatile int corks;
   private final Runnable flushTask = this::runFlush;
 
   private volatile State state = State.OPEN;
@@ -245,13 +248,13 @@ public final class EngineSession {
    * }</pre>
    */
   public void cork() {
-    corks.incrementAndGet();
+    CORKS.getAndAdd(this, 1);
   }
 
   /** Removes one {@link #cork()}; the last one flushes what was queued. */
   public void uncork() {
-    if (corks.decrementAndGet() <= 0) {
-      corks.set(0);
+    if ((int) CORKS.getAndAdd(this, -1) - 1 <= 0) {
+      corks = 0;
       if (!outbox.isEmpty()) {
         scheduleFlush();
       }
@@ -260,20 +263,21 @@ public final class EngineSession {
 
   /** Bytes queued for this client and not yet handed to the transport. */
   public long bufferedBytes() {
-    return bufferedBytes.get();
+    return bufferedBytes;
   }
 
   /** Executor only: queues an internal packet (open, close), counted but never refused. */
   private void enqueue(EnginePacket p) {
     outbox.add(p);
-    bufferedBytes.addAndGet(p.wireSize());
+    BUFFERED_BYTES.getAndAdd(this, (long) p.wireSize());
   }
 
   private void account(long bytes) {
-    if (bufferedBytes.addAndGet(bytes) > options.maxBufferedBytes() && overflowed.compareAndSet(false, true)) {
+    if ((long) BUFFERED_BYTES.getAndAdd(this, bytes) + bytes > options.maxBufferedBytes()
+        && OVERFLOWED.compareAndSet(this, false, true)) {
       server.stats().slowConsumerDisconnected();
       log.info("session {}: {} bytes waiting for a client that cannot keep up; disconnecting (slow consumer)",
-          id, bufferedBytes.get());
+          id, bufferedBytes);
       terminate("slow consumer");
     }
   }
@@ -349,7 +353,7 @@ public final class EngineSession {
     abortUpgrade();
     outbox.clear();
     server.remove(this);
-    bufferedBytes.set(0);
+    bufferedBytes = 0;
     transport.close(!closePacketSent);
     Listener l = listener;
     listener = NO_LISTENER;
@@ -363,10 +367,10 @@ public final class EngineSession {
   // ---------------------------------------------------------------- writing
 
   private void scheduleFlush() {
-    if (corks.get() > 0) {
+    if (corks > 0) {
       return; // uncork() flushes
     }
-    if (flushScheduled.compareAndSet(false, true)) {
+    if (FLUSH_SCHEDULED.compareAndSet(this, false, true)) {
       List<EngineSession> deferred = inline ? DEFERRED.get() : null;
       if (deferred != null) {
         deferred.add(this); // sendTogether flushes it with the others
@@ -459,7 +463,7 @@ public final class EngineSession {
   }
 
   private void runFlush() {
-    flushScheduled.set(false);
+    flushScheduled = false;
     flush();
   }
 
@@ -472,7 +476,7 @@ public final class EngineSession {
 
   /** One batch to the transport; true when another may follow at once. */
   private boolean flushOnce() {
-    if (state == State.CLOSED || corks.get() > 0) {
+    if (state == State.CLOSED || corks > 0) {
       return false;
     }
     Transport t = transport;
@@ -510,7 +514,7 @@ public final class EngineSession {
         }
       }
     }
-    bufferedBytes.addAndGet(-bytes);
+    BUFFERED_BYTES.getAndAdd(this, -bytes);
     if (closing && batch.size() > 1 && t.kind() == TransportKind.POLLING) {
       // As engine.io does: the data goes first, the close in the next poll. Clients handle the
       // packets of one poll response asynchronously and would act on the close before, e.g., a
@@ -742,6 +746,23 @@ public final class EngineSession {
       } else if (source == probe) {
         abortUpgrade();
       }
+    }
+  }
+
+  private static final VarHandle FLUSH_SCHEDULED;
+  private static final VarHandle BUFFERED_BYTES;
+  private static final VarHandle OVERFLOWED;
+  private static final VarHandle CORKS;
+
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      FLUSH_SCHEDULED = l.findVarHandle(EngineSession.class, "flushScheduled", boolean.class);
+      BUFFERED_BYTES = l.findVarHandle(EngineSession.class, "bufferedBytes", long.class);
+      OVERFLOWED = l.findVarHandle(EngineSession.class, "overflowed", boolean.class);
+      CORKS = l.findVarHandle(EngineSession.class, "corks", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
     }
   }
 
