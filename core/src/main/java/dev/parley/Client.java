@@ -13,7 +13,6 @@ import dev.parley.protocol.SioPacket;
 import dev.parley.protocol.SioPacketType;
 import dev.parley.protocol.SioParseException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,9 +34,15 @@ final class Client implements EngineSession.NonBlockingListener {
   private final SocketIoServer server;
   private final EngineSession session;
   private final SioDecoder decoder;
-  private final Map<String, Socket> sockets = new HashMap<>();
-  /** Namespace -> the Socket being connected, or a restore token while its session is looked up. */
-  /** Namespaces being connected (lane only); the shared empty map when none, as after the handshake. */
+  /**
+   * Namespace -> its connected Socket (lane only). Immutable, replaced on change: nearly every
+   * connection joins one namespace, and a one-entry {@code Map.of} costs a fraction of a HashMap.
+   */
+  private Map<String, Socket> sockets = Map.of();
+  /**
+   * Namespace -> the Socket being connected, or a restore token while its session is looked up (lane
+   * only); the shared empty map when none, as after the handshake.
+   */
   private Map<String, Object> connecting = Map.of();
   private final Executor lane;
   /** Volatile: cancelled from the session lane on close; replaced by NONE once cancelled (no retained future). */
@@ -151,7 +156,7 @@ final class Client implements EngineSession.NonBlockingListener {
       write(server.wire().connectError(name, error.getMessage(), error.data()));
       return;
     }
-    sockets.put(name, socket);
+    socketsPut(name, socket);
     connectTimer.cancel();
     connectTimer = Scheduler.Cancellable.NONE;
     // as on Node's single thread: the client cannot act on its CONNECT before the connection
@@ -249,7 +254,7 @@ final class Client implements EngineSession.NonBlockingListener {
       write(server.wire().connectError(name, error.getMessage(), error.data()));
       return;
     }
-    sockets.put(name, socket);
+    socketsPut(name, socket);
     connectTimer.cancel();
     connectTimer = Scheduler.Cancellable.NONE;
     session.cork();
@@ -286,7 +291,27 @@ final class Client implements EngineSession.NonBlockingListener {
   }
 
   void remove(Socket socket) {
-    sockets.remove(socket.namespace().name(), socket);
+    String name = socket.namespace().name();
+    if (sockets.get(name) != socket) {
+      return;
+    }
+    if (sockets.size() == 1) {
+      sockets = Map.of();
+      return;
+    }
+    Map<String, Socket> next = new HashMap<>(sockets);
+    next.remove(name);
+    sockets = Map.copyOf(next);
+  }
+
+  private void socketsPut(String name, Socket socket) {
+    if (sockets.isEmpty()) {
+      sockets = Map.of(name, socket);
+      return;
+    }
+    Map<String, Socket> next = new HashMap<>(sockets);
+    next.put(name, socket);
+    sockets = Map.copyOf(next);
   }
 
   /**
@@ -294,7 +319,7 @@ final class Client implements EngineSession.NonBlockingListener {
    * The DISCONNECT packets are queued before the close, so the client receives them first.
    */
   void disconnectAll() {
-    for (Socket s : new ArrayList<>(sockets.values())) {
+    for (Socket s : sockets.values()) { // immutable: disconnecting replaces it, this loop goes on
       s.disconnectNow();
     }
     closing = true;
@@ -309,10 +334,10 @@ final class Client implements EngineSession.NonBlockingListener {
   }
 
   private void closeSockets(String reason) {
-    for (Socket s : new ArrayList<>(sockets.values())) {
+    for (Socket s : sockets.values()) { // immutable: closing replaces it, this loop goes on
       s.onClose(reason);
     }
-    sockets.clear();
+    sockets = Map.of();
     for (Object pending : connecting.values()) {
       if (pending instanceof Socket) {
         abortRestore((Socket) pending); // does nothing for a socket that is not being restored
