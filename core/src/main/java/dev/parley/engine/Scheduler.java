@@ -1,8 +1,5 @@
 package dev.parley.engine;
 
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-
 /**
  * The one timer service of a server: heartbeats, upgrade and connect timeouts and ack timeouts all go
  * through it, so there is never a thread per connection. Timers run their task on the scheduler's own
@@ -39,33 +36,6 @@ public interface Scheduler extends AutoCloseable {
 
   /** A scheduler backed by one daemon thread named {@code parley-scheduler}. */
   static Scheduler system() {
-    ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "parley-scheduler");
-      t.setDaemon(true);
-      return t;
-    });
-    executor.setRemoveOnCancelPolicy(true);
-    executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-    return new Scheduler() {
-      @Override
-      public Cancellable schedule(Runnable task, long delayMillis) {
-        try {
-          var future = executor.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
-          return () -> future.cancel(false);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-          return Cancellable.NONE; // shutting down: the timer would never matter
-        }
-      }
-
-      @Override
-      public long nowMillis() {
-        return System.currentTimeMillis();
-      }
-
-      @Override
-      public void close() {
-        executor.shutdownNow();
-      }
-    };
+    return new SystemScheduler();
   }
 }
