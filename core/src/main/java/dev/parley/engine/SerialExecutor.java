@@ -2,7 +2,6 @@ package dev.parley.engine;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -20,8 +19,11 @@ import org.slf4j.LoggerFactory;
  * runs never nest.
  *
  * <p>Every connection has two of these, so the lane flag is a plain volatile field changed through a
- * {@link VarHandle} rather than an {@code AtomicBoolean}, and the executor is itself the drain task it
- * hands to the pool: no object per lane beyond the executor and its queue.
+ * {@link VarHandle} rather than an {@code AtomicBoolean}, the executor is itself the drain task it
+ * hands to the pool, and the queue is two fields of its own rather than a queue object with a
+ * sentinel node: an idle lane is this one object. Submitters push onto a lock-free stack (newest
+ * first); whoever holds the lane takes the whole stack at once and reverses it into a list only the
+ * lane touches, so tasks still run in submission order.
  */
 final class SerialExecutor implements Executor, Runnable {
   private static final Logger log = LoggerFactory.getLogger(SerialExecutor.class);
@@ -30,18 +32,37 @@ final class SerialExecutor implements Executor, Runnable {
   private static final ThreadLocal<boolean[]> INLINE = ThreadLocal.withInitial(() -> new boolean[1]);
 
   private final Executor delegate;
-  private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  /** Tasks submitted and not yet taken by the lane, newest first. */
+  private volatile Node submitted;
+  /**
+   * Lane only (read by others only as a hint): tasks taken from {@link #submitted}, oldest first,
+   * not yet run. Handed from one holder of the lane to the next through {@link #scheduled}.
+   */
+  private Node taken;
   /** Whether the lane is taken: a drain is queued or running, or a task runs inline. */
   private volatile boolean scheduled;
   private volatile Thread runner;
 
+  private static final VarHandle SUBMITTED;
   private static final VarHandle SCHEDULED;
 
   static {
     try {
-      SCHEDULED = MethodHandles.lookup().findVarHandle(SerialExecutor.class, "scheduled", boolean.class);
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      SUBMITTED = l.findVarHandle(SerialExecutor.class, "submitted", Node.class);
+      SCHEDULED = l.findVarHandle(SerialExecutor.class, "scheduled", boolean.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** A queued task. */
+  private static final class Node {
+    final Runnable task;
+    Node next;
+
+    Node(Runnable task) {
+      this.task = task;
     }
   }
 
@@ -51,8 +72,38 @@ final class SerialExecutor implements Executor, Runnable {
 
   @Override
   public void execute(Runnable task) {
-    tasks.add(task);
+    Node n = new Node(task);
+    Node head;
+    do {
+      head = submitted;
+      n.next = head;
+    } while (!SUBMITTED.compareAndSet(this, head, n));
     schedule();
+  }
+
+  /** Lane only: the oldest task not yet run, or null when none is queued. */
+  private Runnable poll() {
+    Node n = taken;
+    if (n == null) {
+      Node stack = (Node) SUBMITTED.getAndSet(this, (Node) null);
+      if (stack == null) {
+        return null;
+      }
+      // newest first -> oldest first; no submitter touches these nodes any more
+      while (stack != null) {
+        Node next = stack.next;
+        stack.next = n;
+        n = stack;
+        stack = next;
+      }
+    }
+    taken = n.next;
+    return n.task;
+  }
+
+  /** Whether tasks are queued; exact for the lane's holder, a hint for anyone else. */
+  private boolean hasQueued() {
+    return taken != null || submitted != null;
   }
 
   /**
@@ -63,8 +114,13 @@ final class SerialExecutor implements Executor, Runnable {
    */
   void executeInline(Runnable task) {
     boolean[] inline = INLINE.get();
-    if (inline[0] || !tasks.isEmpty() || !SCHEDULED.compareAndSet(this, false, true)) {
+    if (inline[0] || !SCHEDULED.compareAndSet(this, false, true)) {
       execute(task);
+      return;
+    }
+    if (hasQueued()) { // checked holding the lane, so what the last holder left is seen
+      scheduled = false;
+      execute(task); // behind what is queued
       return;
     }
     inline[0] = true;
@@ -76,7 +132,7 @@ final class SerialExecutor implements Executor, Runnable {
         log.error("uncaught exception in session task", t);
       }
       for (int i = 1; i < BATCH; i++) {
-        Runnable next = tasks.poll();
+        Runnable next = poll();
         if (next == null) {
           break;
         }
@@ -90,7 +146,7 @@ final class SerialExecutor implements Executor, Runnable {
       inline[0] = false;
       runner = null;
       scheduled = false;
-      if (!tasks.isEmpty()) {
+      if (hasQueued()) {
         schedule();
       }
     }
@@ -106,8 +162,10 @@ final class SerialExecutor implements Executor, Runnable {
       try {
         delegate.execute(this);
       } catch (RejectedExecutionException e) {
+        // the server is shutting down: nothing will run any more (cleared while holding the lane)
+        taken = null;
+        SUBMITTED.setVolatile(this, (Node) null);
         scheduled = false;
-        tasks.clear(); // the server is shutting down: nothing will run any more
       }
     }
   }
@@ -118,7 +176,7 @@ final class SerialExecutor implements Executor, Runnable {
     runner = Thread.currentThread();
     try {
       for (int i = 0; i < BATCH; i++) {
-        Runnable task = tasks.poll();
+        Runnable task = poll();
         if (task == null) {
           break;
         }
@@ -131,7 +189,7 @@ final class SerialExecutor implements Executor, Runnable {
     } finally {
       runner = null;
       scheduled = false;
-      if (!tasks.isEmpty()) {
+      if (hasQueued()) {
         schedule();
       }
     }

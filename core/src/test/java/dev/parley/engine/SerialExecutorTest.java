@@ -192,4 +192,63 @@ class SerialExecutorTest {
     assertThat(log).containsExactly("after");
     assertThat(shared).isEmpty();
   }
+
+  // ------------------------------------------------------------------ threads
+
+  @Test
+  void manyThreadsSubmittingLoseNothingKeepEachOnesOrderAndNeverOverlap() throws Exception {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+    try {
+      SerialExecutor serial = new SerialExecutor(pool);
+      int producers = 4;
+      int each = 20_000;
+      int[] lastSeen = new int[producers];
+      java.util.Arrays.fill(lastSeen, -1);
+      java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.atomic.AtomicReference<String> failure = new java.util.concurrent.atomic.AtomicReference<>();
+      java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(producers * each);
+      java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+      List<Thread> threads = new ArrayList<>();
+      for (int p = 0; p < producers; p++) {
+        int producer = p;
+        threads.add(new Thread(() -> {
+          try {
+            start.await();
+          } catch (InterruptedException e) {
+            return;
+          }
+          for (int i = 0; i < each; i++) {
+            int seq = i;
+            Runnable task = () -> {
+              if (running.incrementAndGet() != 1) {
+                failure.compareAndSet(null, "two tasks ran at once");
+              }
+              // lane-only state: plain writes, made visible to the next task by the lane itself
+              if (lastSeen[producer] != seq - 1) {
+                failure.compareAndSet(null, "producer " + producer + ": " + seq + " after " + lastSeen[producer]);
+              }
+              lastSeen[producer] = seq;
+              running.decrementAndGet();
+              done.countDown();
+            };
+            if (i % 2 == 0) {
+              serial.execute(task);
+            } else {
+              serial.executeInline(task);
+            }
+          }
+        }));
+      }
+      threads.forEach(Thread::start);
+      start.countDown();
+      assertThat(done.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("every task ran").isTrue();
+      for (Thread t : threads) {
+        t.join();
+      }
+      assertThat(failure.get()).isNull();
+      assertThat(lastSeen).containsOnly(each - 1);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }
