@@ -543,6 +543,7 @@ public final class EngineSession {
     if (state != State.OPEN) {
       return;
     }
+    pingTimer = Scheduler.Cancellable.NONE; // it fired: let its task go while the pong is awaited
     long seq = ++pingSeq;
     awaitingPong = true;
     send(EnginePacket.PING);
