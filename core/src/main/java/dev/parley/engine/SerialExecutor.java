@@ -85,10 +85,10 @@ final class SerialExecutor implements Executor, Runnable {
   private Runnable poll() {
     Node n = taken;
     if (n == null) {
-      Node stack = (Node) SUBMITTED.getAndSet(this, (Node) null);
-      if (stack == null) {
-        return null;
+      if (submitted == null) {
+        return null; // a plain read: the usual case after the last task, no atomic exchange
       }
+      Node stack = (Node) SUBMITTED.getAndSet(this, (Node) null);
       // newest first -> oldest first; no submitter touches these nodes any more
       while (stack != null) {
         Node next = stack.next;
