@@ -82,7 +82,9 @@ public final class EngineSession {
 
   private final ConcurrentLinkedQueue<EnginePacket> outbox = new ConcurrentLinkedQueue<>();
   // The counters and flags below are volatile fields changed through VarHandles, not Atomic* objects:
-  // every connection has a session, and each Atomic* would be an object of its own.
+  // every connection has a session, and each Atomic* would be an object of its own. Every call is
+  // exact (the result cast, the arguments of the field's type): an inexact VarHandle call is adapted
+  // through asType at run time.
   private volatile boolean flushScheduled;
   private volatile long bufferedBytes;
   private volatile boolean overflowed;
@@ -248,7 +250,7 @@ public final class EngineSession {
    * }</pre>
    */
   public void cork() {
-    CORKS.getAndAdd(this, 1);
+    int unused = (int) CORKS.getAndAdd(this, 1); // an exact call site: (int) and an int argument
   }
 
   /** Removes one {@link #cork()}; the last one flushes what was queued. */
@@ -269,7 +271,7 @@ public final class EngineSession {
   /** Executor only: queues an internal packet (open, close), counted but never refused. */
   private void enqueue(EnginePacket p) {
     outbox.add(p);
-    BUFFERED_BYTES.getAndAdd(this, (long) p.wireSize());
+    long unused = (long) BUFFERED_BYTES.getAndAdd(this, (long) p.wireSize());
   }
 
   private void account(long bytes) {
@@ -514,7 +516,7 @@ public final class EngineSession {
         }
       }
     }
-    BUFFERED_BYTES.getAndAdd(this, -bytes);
+    long unused = (long) BUFFERED_BYTES.getAndAdd(this, -bytes);
     if (closing && batch.size() > 1 && t.kind() == TransportKind.POLLING) {
       // As engine.io does: the data goes first, the close in the next poll. Clients handle the
       // packets of one poll response asynchronously and would act on the close before, e.g., a
