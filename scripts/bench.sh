@@ -13,6 +13,9 @@
 # scenario); --quick uses 20, 100, 5 and 3; an empty list ('') skips that scenario,
 # --payload BYTES, --port P (3917), --sources K (loopback source addresses), --gencheck CLIENTS (0: skip),
 # --jvm-flags '-Xms512m -Xmx512m -XX:+UseG1GC'. GEN_JAVA_OPTS sets the generator JVM's flags.
+# --baseline DIR adds the server "baseline": Parley as built in another checkout DIR (build it there first with
+# `mvn -q -DskipTests package -pl examples -am`: package, not install, which would replace this checkout's
+# snapshots in ~/.m2), for A/B runs of two builds: --servers parley,baseline --rounds 3 interleaves them.
 #
 #   scripts/bench.sh --jmh [JMH options]   # the JMH microbenchmarks instead (a few minutes), in-process:
 #       CodecBenchmark (Engine.IO/Socket.IO decode of an incoming event, encode of the outgoing tick) and

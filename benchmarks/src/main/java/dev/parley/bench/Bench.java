@@ -49,6 +49,8 @@ public final class Bench {
     String jvmFlags = "-Xms512m -Xmx512m -XX:+UseG1GC";
     Path root = Path.of(".");
     String command = "scripts/bench.sh";
+    /** Another Parley checkout, built, measured as the server "baseline" (A/B runs of two Parley builds). */
+    Path baseline;
     final List<String> args = new ArrayList<>();
   }
 
@@ -169,6 +171,10 @@ public final class Bench {
     Map<String, ServerDef> m = new LinkedHashMap<>();
     m.put("parley", new ServerDef("parley", "Parley", List.of("bash", "scripts/scenario-server.sh"),
         Map.of("JAVA_OPTS", c.jvmFlags), true));
+    if (c.baseline != null) {
+      m.put("baseline", new ServerDef("baseline", "Parley baseline", List.of("bash",
+          c.baseline.resolve("scripts/scenario-server.sh").toString()), Map.of("JAVA_OPTS", c.jvmFlags), true));
+    }
     m.put("node", new ServerDef("node", "Node socket.io", List.of("node", "benchmarks/node/server.mjs"), Map.of(), false));
     List<String> netty = new ArrayList<>();
     netty.add("java");
@@ -258,6 +264,7 @@ public final class Bench {
       switch (k) {
         case "--rounds" -> c.rounds = Integer.parseInt(v);
         case "--servers" -> c.servers = List.of(v.split(","));
+        case "--baseline" -> c.baseline = Path.of(v).toAbsolutePath();
         case "--idle" -> c.idle = ints(v);
         case "--fanout" -> c.fanout = ints(v);
         case "--rates" -> c.rates = doubles(v);
@@ -295,8 +302,11 @@ public final class Bench {
       }
     }
     for (String s : c.servers) {
-      if (!List.of("parley", "node", "netty").contains(s)) {
-        throw new IllegalArgumentException("unknown server " + s + " (parley, node, netty)");
+      if (s.equals("baseline") && c.baseline == null) {
+        throw new IllegalArgumentException("server baseline needs --baseline DIR (another Parley checkout, built)");
+      }
+      if (!List.of("parley", "node", "netty", "baseline").contains(s)) {
+        throw new IllegalArgumentException("unknown server " + s + " (parley, node, netty, baseline)");
       }
     }
     return c;
