@@ -170,6 +170,12 @@ final class RawWebSocket implements Closeable {
     return f.toByteArray();
   }
 
+  /** Ends the client's output (TCP FIN); reading goes on. */
+  void shutdownOutput() throws IOException {
+    out.flush();
+    socket.shutdownOutput();
+  }
+
   /** Whether the server ended the stream: the next read finds its end (waits up to the read timeout). */
   boolean endOfStream() throws IOException {
     try {

@@ -138,6 +138,52 @@ class WebSocketFrameTest {
   }
 
   @Test
+  void aClientThatNeverAnswersTheServersCloseFrameIsClosedAfterTheCloseTimeoutEvenIfItKeepsSending()
+      throws Exception {
+    TestServer server = server();
+    RawWebSocket ws = open(server);
+    String sid = sid(ws);
+    server.session(sid).close();
+    RawWebSocket.Message m = ws.readMessage();
+    while (!m.isClose()) {
+      m = ws.readMessage();
+    }
+    long start = System.nanoTime();
+    boolean ended = false;
+    // pings and data (ignored after the close) every 200 ms would keep resetting an idle timeout
+    while (!ended && System.nanoTime() - start < 15_000_000_000L) {
+      try {
+        ws.frame(true, RawWebSocket.PING, new byte[] {1});
+        ws.frame(true, RawWebSocket.TEXT, "4still talking".getBytes(StandardCharsets.UTF_8)).flush();
+        Thread.sleep(200);
+      } catch (java.io.IOException e) {
+        ended = true; // reset by the server
+      }
+    }
+    assertThat(ended || ws.endOfStream()).as("closed by the server while the client kept sending").isTrue();
+    assertThat((System.nanoTime() - start) / 1_000_000).as("ms until the server closed").isLessThan(12_000);
+  }
+
+  @Test
+  void framesAndACloseFrameSentWithTheUpgradeRequestBeforeTheClientEndsItsOutputAreAllRead() throws Exception {
+    TestServer server = server();
+    byte[] early = concat(RawWebSocket.encode(true, RawWebSocket.TEXT, "4hello".getBytes(StandardCharsets.UTF_8)),
+        RawWebSocket.encode(true, RawWebSocket.CLOSE, new byte[] {0x03, (byte) 0xE8}));
+    RawWebSocket ws = RawWebSocket.open(server.port(), PATH, 0, early);
+    cleanup.add(ws);
+    ws.shutdownOutput();
+    // the OPEN packet may or may not leave before the answer to the close frame: the session is the server's
+    String sid = server.awaitConnection().sid();
+    server.events().awaitFirst(e -> e.is("message", sid) && "hello".equals(e.packet().text()), "the early message");
+    RawWebSocket.Message m = ws.readMessage();
+    while (!m.isClose()) {
+      m = ws.readMessage();
+    }
+    assertThat(m.closeCode()).as("the early close frame is answered").isEqualTo(1000);
+    assertThat(server.awaitClose(sid)).isEqualTo("transport close");
+  }
+
+  @Test
   void aPingIsAnsweredWithAPongCarryingItsPayload() throws Exception {
     TestServer server = server();
     RawWebSocket ws = open(server);

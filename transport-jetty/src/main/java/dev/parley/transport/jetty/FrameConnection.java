@@ -6,6 +6,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.io.AbstractConnection;
 import org.eclipse.jetty.io.ByteBufferPool;
@@ -13,6 +14,7 @@ import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.RetainableByteBuffer;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Scheduler;
 import org.eclipse.jetty.websocket.core.CloseStatus;
 import org.eclipse.jetty.websocket.core.Frame;
 import org.eclipse.jetty.websocket.core.OpCode;
@@ -48,6 +50,8 @@ final class FrameConnection extends AbstractConnection.NonBlocking implements Co
     JettyWebSocketTransport.Link {
   /** Size of the read buffer (taken from the pool while reading, returned when drained). */
   static final int READ_BUFFER_SIZE = 8192;
+  /** How long the client has to answer Parley's close frame before the socket is closed anyway. */
+  static final long CLOSE_TIMEOUT_MILLIS = 5_000;
   private static final VarHandle CLOSE_SENT;
 
   static {
@@ -63,26 +67,38 @@ final class FrameConnection extends AbstractConnection.NonBlocking implements Co
   private final ByteBufferPool pool;
   private final JettyWebSocketTransport transport;
   private final FrameWriter writer;
+  private final Scheduler scheduler;
   private final long maxFrameSize;
   private final long idleTimeoutMillis;
 
   // reading state: only the thread in onFillable (one at a time) touches it
   private RetainableByteBuffer buffer;
-  /** A frame too large for the read buffer: its payload is gathered here. */
-  private byte[] large;
-  private int largeFilled;
+  /**
+   * Payload bytes still to come of a frame larger than the read buffer (0: none). Such a frame is
+   * handed over in pieces, as it arrives, as fragments of its message: nothing is allocated for its
+   * declared length.
+   */
+  private long largeRemaining;
+  /** The opcode of the large frame's next piece: its own, then CONTINUATION. */
   private byte largeOpCode;
   private boolean largeFin;
   private int largeMask;
+  /** How many payload bytes of the large frame came so far (the mask turns with it). */
+  private long largeOffset;
   /** A close frame came from the client, or a protocol error: nothing more is read. */
   private volatile boolean closeReceived;
+  /** Parley's close frame is written: with {@link #closeReceived}, the connection ends. */
+  private volatile boolean closeWritten;
+  /** A pong is queued and not yet written: pings meanwhile get no pong of their own. */
+  private volatile boolean pongQueued;
 
   /** Set (0 to 1) once Parley's close frame is queued: by the transport, a protocol error, or an answer. */
   private volatile int closeSent;
 
-  FrameConnection(EndPoint endPoint, java.util.concurrent.Executor executor, ByteBufferPool pool,
+  FrameConnection(EndPoint endPoint, java.util.concurrent.Executor executor, Scheduler scheduler, ByteBufferPool pool,
       JettyWebSocketTransport transport, long maxFrameSize, long idleTimeoutMillis) {
     super(endPoint, executor);
+    this.scheduler = scheduler;
     this.pool = pool;
     this.transport = transport;
     this.maxFrameSize = maxFrameSize;
@@ -117,15 +133,27 @@ final class FrameConnection extends AbstractConnection.NonBlocking implements Co
       return; // the transport and the reading thread may both close: one close frame
     }
     Frame frame = new CloseStatus(code, reason).toFrame();
-    boolean closeAfterWrite = closeReceived || (code != CloseStatus.NORMAL && code != CloseStatus.SHUTDOWN);
-    // once written, the writer shuts the output down; after an answer to the client's close frame or
-    // a protocol error the connection ends there, otherwise the client's answer ends it
-    writer.enqueue(frame, closeAfterWrite ? Callback.from(this::closeEndPoint, x -> closeEndPoint())
-        : Callback.NOOP);
+    boolean closeAfterWrite = code != CloseStatus.NORMAL && code != CloseStatus.SHUTDOWN;
+    // Once written, the writer shuts the output down. The connection ends when the close frame is
+    // written and the client's is received (whichever comes second), at once after a protocol error,
+    // or after CLOSE_TIMEOUT_MILLIS when the client never answers (reading goes on meanwhile, and
+    // would reset the idle timeout).
+    writer.enqueue(frame, Callback.from(() -> {
+      closeWritten = true;
+      if (closeAfterWrite || closeReceived) {
+        closeEndPoint();
+      }
+    }, x -> closeEndPoint()));
+    if (!closeAfterWrite) {
+      scheduler.schedule(this::closeEndPoint, CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    }
   }
 
   private void closeEndPoint() {
-    getEndPoint().close();
+    EndPoint endPoint = getEndPoint();
+    if (endPoint.isOpen()) {
+      endPoint.close();
+    }
   }
 
   private void onWriteFailure(Throwable cause) {
@@ -152,7 +180,14 @@ final class FrameConnection extends AbstractConnection.NonBlocking implements Co
   public void onOpen() {
     super.onOpen();
     getEndPoint().setIdleTimeout(idleTimeoutMillis);
-    transport.open(this, writer);
+    try {
+      transport.open(this, writer);
+    } catch (Throwable t) {
+      releaseBuffer();
+      transport.onError(t, Callback.NOOP);
+      getEndPoint().close(t);
+      return;
+    }
     if (buffer != null && buffer.hasRemaining()) {
       onFillable(); // parse what came with the upgrade first; it registers interest itself
     } else {
@@ -199,17 +234,19 @@ final class FrameConnection extends AbstractConnection.NonBlocking implements Co
           buffer.getByteBuffer().limit(0);
         }
         ByteBuffer b = buffer.getByteBuffer();
+        if (b.hasRemaining()) {
+          parse(b); // what was read (or came with the upgrade request) before reading more
+          if (closeReceived || !endPoint.isOpen()) {
+            releaseBuffer();
+            return; // a close frame or a protocol error ended reading
+          }
+        }
         int filled = endPoint.fill(b);
         if (filled < 0) {
           releaseBuffer();
           transport.onError(new EOFException("end of stream without a close frame"), Callback.NOOP);
           endPoint.close();
           return;
-        }
-        parse(b);
-        if (closeReceived || !endPoint.isOpen()) {
-          releaseBuffer();
-          return; // a close frame or a protocol error ended reading
         }
         if (filled == 0) {
           if (!b.hasRemaining()) {
@@ -240,7 +277,7 @@ final class FrameConnection extends AbstractConnection.NonBlocking implements Co
    * ({@link #closeReceived}).
    */
   private void parse(ByteBuffer b) {
-    if (large != null && !continueLarge(b)) {
+    if (largeRemaining > 0 && !continueLarge(b)) {
       return;
     }
     byte[] a = b.array();
@@ -306,12 +343,12 @@ final class FrameConnection extends AbstractConnection.NonBlocking implements Co
       if (headerLength + len <= b.capacity()) {
         break; // the rest of the frame fits in the buffer: compact and read on
       }
-      // larger than the buffer: its payload is gathered on the side
-      large = new byte[len];
+      // larger than the buffer: handed over in pieces as they come
+      largeRemaining = len;
       largeOpCode = op;
       largeFin = fin;
       largeMask = mask;
-      largeFilled = 0;
+      largeOffset = 0;
       b.position(payloadStart);
       if (!continueLarge(b)) {
         return;
@@ -321,21 +358,28 @@ final class FrameConnection extends AbstractConnection.NonBlocking implements Co
   }
 
   /**
-   * Takes what {@code b} holds of the large frame. Returns true once the frame is complete and handed
-   * over; false while more is to come ({@code b} is then left empty).
+   * Hands over what {@code b} holds of the large frame, as a fragment of its message (the frame's own
+   * opcode first, then CONTINUATION; the frame's FIN on its last piece). Returns true once the frame
+   * is complete; false while more is to come ({@code b} is then left empty).
    */
   private boolean continueLarge(ByteBuffer b) {
-    int n = Math.min(b.remaining(), large.length - largeFilled);
-    b.get(large, largeFilled, n);
-    largeFilled += n;
-    if (largeFilled < large.length) {
+    int n = (int) Math.min(b.remaining(), largeRemaining);
+    if (n > 0) {
+      byte[] a = b.array();
+      int from = b.arrayOffset() + b.position();
+      // the mask turns with the payload offset: payload byte k takes mask byte k % 4
+      unmask(a, from, n, Integer.rotateLeft(largeMask, 8 * (int) (largeOffset & 3)));
+      b.position(b.position() + n);
+      largeRemaining -= n;
+      largeOffset += n;
+      byte op = largeOpCode;
+      largeOpCode = OpCode.CONTINUATION;
+      onFrame(op, largeRemaining == 0 && largeFin, ByteBuffer.wrap(a, from, n));
+    }
+    if (largeRemaining > 0) {
       b.clear().limit(0);
       return false;
     }
-    byte[] payload = large;
-    large = null;
-    unmask(payload, 0, payload.length, largeMask);
-    onFrame(largeOpCode, largeFin, ByteBuffer.wrap(payload));
     return true;
   }
 
@@ -362,10 +406,13 @@ final class FrameConnection extends AbstractConnection.NonBlocking implements Co
         }
       }
       case OpCode.PING -> {
-        if (closeSent == 0) {
+        // one pong queued at a time: a client that pings and never reads cannot grow the queue
+        // (RFC 6455 5.5.3 lets a pong answer only some of several pings)
+        if (closeSent == 0 && !pongQueued) {
+          pongQueued = true;
           ByteBuffer copy = ByteBuffer.allocate(payload.remaining());
           copy.put(payload).flip();
-          writer.enqueue(new Frame(OpCode.PONG, copy), Callback.NOOP);
+          writer.enqueue(new Frame(OpCode.PONG, copy), Callback.from(() -> pongQueued = false));
         }
       }
       case OpCode.PONG -> {
@@ -401,7 +448,9 @@ final class FrameConnection extends AbstractConnection.NonBlocking implements Co
     closeReceived = true;
     transport.onClosed(new CloseStatus(code, reason), Callback.NOOP);
     if (closeSent != 0) {
-      getEndPoint().close(); // the answer to Parley's close frame: done
+      if (closeWritten) {
+        closeEndPoint(); // the answer to Parley's close frame: done (else its write callback closes)
+      }
     } else {
       sendClose(code == CloseStatus.NO_CODE ? CloseStatus.NORMAL : code, null);
     }

@@ -123,7 +123,7 @@ final class NonBlockingHandshaker extends AbstractHandshaker {
       ConnectionMetaData meta = request.getConnectionMetaData();
       Connector connector = meta.getConnector();
       FrameConnection connection = new FrameConnection(meta.getConnection().getEndPoint(), connector.getExecutor(),
-          connector.getByteBufferPool(), transport, transport.maxMessageSize(), transport.idleTimeout().toMillis());
+          connector.getScheduler(), connector.getByteBufferPool(), transport, transport.maxMessageSize(), transport.idleTimeout().toMillis());
       connector.getEventListeners().forEach(connection::addEventListener);
       prepareResponse(response, negotiation);
       request.setAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE, connection);
