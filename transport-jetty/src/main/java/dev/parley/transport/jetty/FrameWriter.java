@@ -2,13 +2,18 @@ package dev.parley.transport.jetty;
 
 import dev.parley.engine.protocol.EngineCodec;
 import dev.parley.engine.protocol.EnginePacket;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.EofException;
+import org.eclipse.jetty.io.IdleTimeout;
+import org.eclipse.jetty.io.SocketChannelEndPoint;
 import org.eclipse.jetty.io.RetainableByteBuffer;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.IteratingCallback;
@@ -54,6 +59,12 @@ final class FrameWriter extends IteratingCallback {
   private static final int MAX_LARGE = 16;
 
   private final EndPoint endPoint;
+  /**
+   * The socket itself, for the usual write (one buffer, no write pending) made straight to it: one
+   * {@code write} system call instead of Jetty's write flusher state changes and a gathering
+   * {@code writev} of one buffer. Null on any other endpoint (TLS, tests): then Jetty's flusher writes.
+   */
+  private final SocketChannel channel;
   private final ByteBufferPool pool;
   /**
    * Told of a failed write (Jetty's session then closes). Not called for {@link #onClose} itself; but
@@ -80,6 +91,7 @@ final class FrameWriter extends IteratingCallback {
 
   FrameWriter(EndPoint endPoint, ByteBufferPool pool, Consumer<Throwable> onWriteFailure) {
     this.endPoint = endPoint;
+    this.channel = endPoint instanceof SocketChannelEndPoint sc ? sc.getChannel() : null;
     this.pool = pool;
     this.onWriteFailure = onWriteFailure;
   }
@@ -255,7 +267,11 @@ final class FrameWriter extends IteratingCallback {
       }
       // the usual write: every frame copied into the one buffer, written as it is (no slice, no list)
       out.flip();
-      endPoint.write(this, out);
+      if (channel != null && writeDirect(out)) {
+        succeeded();
+      } else {
+        endPoint.write(this, out); // what is left, once the socket is writable again
+      }
       return Action.SCHEDULED;
     }
     if (out.position() > mark) {
@@ -265,6 +281,25 @@ final class FrameWriter extends IteratingCallback {
     buffers = null;
     endPoint.write(this, array);
     return Action.SCHEDULED;
+  }
+
+  /**
+   * Writes {@code out} straight to the socket; true when all of it went. No write is pending when
+   * {@link #process} runs (this callback serializes them), so the endpoint's flusher is idle. As the
+   * endpoint's own flush does, a written byte counts as activity for the idle timeout, and an I/O
+   * error is an {@link EofException} (the session sees the peer gone).
+   */
+  private boolean writeDirect(ByteBuffer out) throws EofException {
+    int written;
+    try {
+      written = channel.write(out);
+    } catch (IOException e) {
+      throw new EofException(e);
+    }
+    if (written > 0 && endPoint instanceof IdleTimeout idle) {
+      idle.notIdle();
+    }
+    return !out.hasRemaining();
   }
 
   /**
