@@ -44,7 +44,7 @@ import org.junit.jupiter.api.Timeout;
  * served. (Single oversized frames and bodies are in {@code WebSocketTest} and {@code PollingHttpTest}.)
  */
 class HostileInputTest {
-  private final List<AutoCloseable> cleanup = new ArrayList<>();
+  private final Resources cleanup = new Resources();
   private StderrWatch stderr;
 
   @BeforeEach
@@ -54,21 +54,13 @@ class HostileInputTest {
 
   @AfterEach
   void cleanUp() throws Exception {
-    for (int i = cleanup.size() - 1; i >= 0; i--) {
-      try {
-        cleanup.get(i).close();
-      } catch (Exception ignored) {
-        // the rest still has to close
-      }
-    }
-    cleanup.clear();
+    cleanup.close();
     String traces = stderr.stop();
     assertThat(traces).as("stack traces written while the hostile input was served").isEmpty();
   }
 
   private <T extends AutoCloseable> T closeLater(T resource) {
-    cleanup.add(resource);
-    return resource;
+    return cleanup.add(resource);
   }
 
   private TestServer server(EngineOptions options) {

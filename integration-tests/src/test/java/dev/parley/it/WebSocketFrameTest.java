@@ -20,17 +20,11 @@ import org.junit.jupiter.api.Test;
  */
 class WebSocketFrameTest {
   private static final String PATH = "/engine.io/?EIO=4&transport=websocket";
-  private final List<AutoCloseable> cleanup = new ArrayList<>();
+  private final Resources cleanup = new Resources();
 
   @AfterEach
-  void cleanUp() throws Exception {
-    for (int i = cleanup.size() - 1; i >= 0; i--) {
-      try {
-        cleanup.get(i).close();
-      } catch (Exception ignored) {
-        // the rest still has to close
-      }
-    }
+  void cleanUp() {
+    cleanup.close();
   }
 
   private TestServer server() {
@@ -59,6 +53,15 @@ class WebSocketFrameTest {
     assertThat(ws.readMessage().closeCode()).as(why).isEqualTo(code);
     assertThat(ws.endOfStream()).as(why + ": the connection ends").isTrue();
     assertThat(server.awaitClose(sid)).as(why).isEqualTo("transport error");
+  }
+
+  /** Reads messages up to the server's close frame (the Engine.IO close packet may come first). */
+  private static RawWebSocket.Message readUntilClose(RawWebSocket ws) throws Exception {
+    RawWebSocket.Message m = ws.readMessage();
+    while (!m.isClose()) {
+      m = ws.readMessage();
+    }
+    return m;
   }
 
   private static byte[] concat(byte[]... parts) {
@@ -126,11 +129,7 @@ class WebSocketFrameTest {
     RawWebSocket ws = open(server);
     String sid = sid(ws);
     server.session(sid).close();
-    RawWebSocket.Message m = ws.readMessage();
-    while (!m.isClose()) {
-      m = ws.readMessage(); // the Engine.IO close packet comes first
-    }
-    assertThat(m.closeCode()).isEqualTo(1000);
+    assertThat(readUntilClose(ws).closeCode()).isEqualTo(1000);
     ws.frame(true, RawWebSocket.TEXT, "4ignored after the close".getBytes(StandardCharsets.UTF_8));
     ws.frame(true, RawWebSocket.CLOSE, new byte[] {0x03, (byte) 0xE8}).flush();
     assertThat(ws.endOfStream()).isTrue();
@@ -144,10 +143,7 @@ class WebSocketFrameTest {
     RawWebSocket ws = open(server);
     String sid = sid(ws);
     server.session(sid).close();
-    RawWebSocket.Message m = ws.readMessage();
-    while (!m.isClose()) {
-      m = ws.readMessage();
-    }
+    readUntilClose(ws);
     long start = System.nanoTime();
     boolean ended = false;
     // pings and data (ignored after the close) every 200 ms would keep resetting an idle timeout
@@ -175,11 +171,7 @@ class WebSocketFrameTest {
     // the OPEN packet may or may not leave before the answer to the close frame: the session is the server's
     String sid = server.awaitConnection().sid();
     server.events().awaitFirst(e -> e.is("message", sid) && "hello".equals(e.packet().text()), "the early message");
-    RawWebSocket.Message m = ws.readMessage();
-    while (!m.isClose()) {
-      m = ws.readMessage();
-    }
-    assertThat(m.closeCode()).as("the early close frame is answered").isEqualTo(1000);
+    assertThat(readUntilClose(ws).closeCode()).as("the early close frame is answered").isEqualTo(1000);
     assertThat(server.awaitClose(sid)).isEqualTo("transport close");
   }
 
