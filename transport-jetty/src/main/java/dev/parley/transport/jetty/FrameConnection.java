@@ -36,13 +36,16 @@ import org.eclipse.jetty.websocket.core.OpCode;
  * code and UTF-8 reason; a violation closes with 1002 (1007 for a bad reason). A frame whose length
  * alone passes {@code maxMessageSize} closes with 1009 before its payload arrives. The transport
  * checks the message-level rules (fragment sequence, UTF-8 of text, the size of a fragmented
- * message). Pings are answered with pongs; a close frame is answered with the same code and the
- * connection ends once the answer is written; after Parley's own close frame, reading goes on until
- * the client's answer or the end of the stream, and data frames are ignored.
+ * message). A frame larger than the read buffer is handed over in pieces as it arrives, as fragments
+ * of its message, so nothing is allocated for a length a client merely declares. Pings are answered
+ * with pongs, one queued at a time; a close frame is answered with the same code and the connection
+ * ends once the answer is written; after Parley's own close frame, reading goes on (data frames are
+ * ignored) until the client's answer, the end of the stream or {@link #CLOSE_TIMEOUT_MILLIS}.
  *
  * <pre>{@code
  * // what NonBlockingHandshaker does for an upgrade without extensions:
- * FrameConnection c = new FrameConnection(endPoint, executor, pool, transport, maxMessageSize, idleTimeoutMillis);
+ * FrameConnection c = new FrameConnection(endPoint, executor, scheduler, pool, transport, maxMessageSize,
+ *     idleTimeoutMillis);
  * request.setAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE, c);
  * }</pre>
  */
