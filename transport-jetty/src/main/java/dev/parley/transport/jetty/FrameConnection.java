@@ -44,8 +44,7 @@ import org.eclipse.jetty.websocket.core.OpCode;
  *
  * <pre>{@code
  * // what NonBlockingHandshaker does for an upgrade without extensions:
- * FrameConnection c = new FrameConnection(endPoint, executor, scheduler, pool, transport, maxMessageSize,
- *     idleTimeoutMillis);
+ * FrameConnection c = new FrameConnection(endPoint, executor, scheduler, pool, transport);
  * request.setAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE, c);
  * }</pre>
  */
@@ -71,8 +70,8 @@ final class FrameConnection extends AbstractConnection.NonBlocking implements Co
   private final JettyWebSocketTransport transport;
   private final FrameWriter writer;
   private final Scheduler scheduler;
+  /** The transport's {@code maxMessageSize}: a frame declared longer closes with 1009 at once. */
   private final long maxFrameSize;
-  private final long idleTimeoutMillis;
 
   // reading state: only the thread in onFillable (one at a time) touches it
   private RetainableByteBuffer buffer;
@@ -99,22 +98,16 @@ final class FrameConnection extends AbstractConnection.NonBlocking implements Co
   private volatile int closeSent;
 
   FrameConnection(EndPoint endPoint, java.util.concurrent.Executor executor, Scheduler scheduler, ByteBufferPool pool,
-      JettyWebSocketTransport transport, long maxFrameSize, long idleTimeoutMillis) {
+      JettyWebSocketTransport transport) {
     super(endPoint, executor);
     this.scheduler = scheduler;
     this.pool = pool;
     this.transport = transport;
-    this.maxFrameSize = maxFrameSize;
-    this.idleTimeoutMillis = idleTimeoutMillis;
+    this.maxFrameSize = transport.maxMessageSize();
     this.writer = new FrameWriter(endPoint, pool, this::onWriteFailure);
   }
 
   // ------------------------------------------------------------------ Link (the transport's side)
-
-  /** The writer of this connection's socket. */
-  FrameWriter writer() {
-    return writer;
-  }
 
   @Override
   public void sendFrame(Frame frame, Callback callback, boolean batch) {
@@ -182,7 +175,7 @@ final class FrameConnection extends AbstractConnection.NonBlocking implements Co
   @Override
   public void onOpen() {
     super.onOpen();
-    getEndPoint().setIdleTimeout(idleTimeoutMillis);
+    getEndPoint().setIdleTimeout(transport.idleTimeout().toMillis());
     try {
       transport.open(this, writer);
     } catch (Throwable t) {
@@ -202,9 +195,9 @@ final class FrameConnection extends AbstractConnection.NonBlocking implements Co
   public void onClose(Throwable cause) {
     super.onClose(cause);
     writer.onClose(cause);
-    // the read buffer is not released here: a read may be under way on another thread; the reading
-    // thread releases it when it sees the end, or onFillInterestedFailed does when none is
-    // the transport reports once; if it was told already (close frame, error) this does nothing
+    // The read buffer is not released here: a read may be under way on another thread; the reading
+    // thread releases it when it sees the end, or onFillInterestedFailed does when none is.
+    // The transport reports once; if it was told already (close frame, error) this does nothing.
     transport.onError(cause == null ? new EOFException("connection closed") : cause, Callback.NOOP);
   }
 

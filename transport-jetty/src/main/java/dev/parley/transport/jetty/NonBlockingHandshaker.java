@@ -16,6 +16,7 @@ import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http.PreEncodedHttpField;
+import org.eclipse.jetty.io.AbstractConnection;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.ConnectionMetaData;
@@ -39,7 +40,10 @@ import org.eclipse.jetty.websocket.core.util.WebSocketUtils;
 
 /**
  * The HTTP/1.1 WebSocket upgrade (RFC 6455), as Jetty's own handshaker does it, except for the
- * connection it creates: one whose reads Jetty may run on the thread that selected them.
+ * connection it creates. Without an extension (every upgrade unless permessage-deflate is on and
+ * offered) that is Parley's own {@link FrameConnection}: no Jetty WebSocket session at all. With one,
+ * it is Jetty's connection and session, with reads Jetty may run on the thread that selected them
+ * and frames written by Parley's {@link FrameWriter} ({@link NonBlockingConnection}).
  *
  * <p>Jetty treats a connection's "fillable" callback as blocking unless told otherwise, so its
  * execution strategy wakes another pool thread for every read. Parley's frame handler never blocks
@@ -120,15 +124,10 @@ final class NonBlockingHandshaker extends AbstractHandshaker {
     if (handler instanceof JettyWebSocketTransport transport && negotiation.getNegotiatedExtensions().isEmpty()) {
       // no extension: Parley's own connection reads and writes the frames (FrameConnection)
       response.getHeaders().put(HttpHeader.SEC_WEBSOCKET_EXTENSIONS, (String) null);
-      ConnectionMetaData meta = request.getConnectionMetaData();
-      Connector connector = meta.getConnector();
-      FrameConnection connection = new FrameConnection(meta.getConnection().getEndPoint(), connector.getExecutor(),
-          connector.getScheduler(), connector.getByteBufferPool(), transport, transport.maxMessageSize(), transport.idleTimeout().toMillis());
-      connector.getEventListeners().forEach(connection::addEventListener);
-      prepareResponse(response, negotiation);
-      request.setAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE, connection);
-      response.write(true, null, callback);
-      return true;
+      Connector connector = request.getConnectionMetaData().getConnector();
+      FrameConnection connection = new FrameConnection(request.getConnectionMetaData().getConnection().getEndPoint(),
+          connector.getExecutor(), connector.getScheduler(), connector.getByteBufferPool(), transport);
+      return upgradeTo(connection, negotiation, request, response, callback);
     }
     ExtensionStack extensionStack = new ExtensionStack(components, Behavior.SERVER);
     extensionStack.negotiate(negotiation.getOfferedExtensions(), negotiation.getNegotiatedExtensions());
@@ -151,7 +150,13 @@ final class NonBlockingHandshaker extends AbstractHandshaker {
     HttpConfiguration httpConfig = meta.getHttpConfiguration();
     connection.setUseInputDirectByteBuffers(httpConfig.isUseInputDirectByteBuffers());
     connection.setUseOutputDirectByteBuffers(httpConfig.isUseOutputDirectByteBuffers());
-    meta.getConnector().getEventListeners().forEach(connection::addEventListener);
+    return upgradeTo(connection, negotiation, request, response, callback);
+  }
+
+  /** The 101, and the endpoint handed to {@code connection} once it is written. */
+  private boolean upgradeTo(AbstractConnection connection, WebSocketNegotiation negotiation, Request request,
+      Response response, Callback callback) {
+    request.getConnectionMetaData().getConnector().getEventListeners().forEach(connection::addEventListener);
     prepareResponse(response, negotiation);
     request.setAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE, connection);
     response.write(true, null, callback);
@@ -211,8 +216,8 @@ final class NonBlockingHandshaker extends AbstractHandshaker {
   }
 
   /**
-   * A WebSocket connection whose read-readiness callback is declared non-blocking, and whose frames
-   * are written by a {@link FrameWriter} instead of Jetty's flusher.
+   * For upgrades with an extension: Jetty's WebSocket connection, its read-readiness callback
+   * declared non-blocking, its frames written by a {@link FrameWriter} instead of Jetty's flusher.
    */
   static final class NonBlockingConnection extends WebSocketConnection {
     private final Callback fillable = new Callback() {
