@@ -6,7 +6,7 @@
 #   scripts/bench.sh            # the full run (issue 6 sizes; takes a long while)
 #   scripts/bench.sh --quick    # small sizes, a few minutes: checks the harness end to end
 #
-# Further options (after or instead of --quick): --rounds N, --servers parley,node,netty,
+# Further options (after or instead of --quick): --rounds N, --servers parley,node,netty,floor (the wire floor, FloorServer),
 # --idle 5000,19900, --fanout 1000,5000, --rates 5,50, --echo 100,1000, --rooms 5000:500:10 (clients:rooms:senders), --seconds S, --warmup S,
 # polling-only clients (HTTP long-polling, never upgraded): --polling-echo 100 (echo clients), --polling-fanout 1000
 # (clients in one room, broadcaster on WebSocket), --polling-rates 5 (its fixed rates), --polling-seconds 5 (per polling

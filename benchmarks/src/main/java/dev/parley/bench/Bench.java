@@ -26,7 +26,7 @@ public final class Bench {
   static final class Config {
     boolean quick;
     int rounds = 3;
-    List<String> servers = List.of("parley", "node", "netty");
+    List<String> servers = List.of("parley", "node", "netty", "floor");
     int[] idle = {5000, 19900};
     int[] fanout = {1000, 5000};
     double[] rates = {5, 50};
@@ -54,7 +54,12 @@ public final class Bench {
     final List<String> args = new ArrayList<>();
   }
 
-  record ServerDef(String name, String label, List<String> command, Map<String, String> env, boolean jvm) {}
+  /** A server under test; {@code polling} false: it serves WebSocket clients only (the polling scenarios skip it). */
+  record ServerDef(String name, String label, List<String> command, Map<String, String> env, boolean jvm, boolean polling) {
+    ServerDef(String name, String label, List<String> command, Map<String, String> env, boolean jvm) {
+      this(name, label, command, env, jvm, true);
+    }
+  }
 
   public static void main(String[] argv) throws Exception {
     Config c = parse(argv);
@@ -106,7 +111,7 @@ public final class Bench {
       for (int n : c.echo) {
         s.echo(n, c.seconds, c.payload, true);
       }
-      if (c.pollingEcho.length > 0 || (c.pollingFanout.length > 0 && c.pollingRates.length > 0)) {
+      if (def.polling() && (c.pollingEcho.length > 0 || (c.pollingFanout.length > 0 && c.pollingRates.length > 0))) {
         // the polling paths get their own short warm-up, the same for every server
         s.pollingEcho(Math.min(50, c.pollingEcho.length > 0 ? c.pollingEcho[0] : 50), Math.min(5, c.warmupSeconds),
             c.payload, false);
@@ -183,6 +188,9 @@ public final class Bench {
     netty.add(c.root.resolve("benchmarks/target/classes") + File.pathSeparator + c.root.resolve("benchmarks/target/lib") + "/*");
     netty.add("dev.parley.bench.NettySocketIoServer");
     m.put("netty", new ServerDef("netty", "netty-socketio", netty, Map.of(), true));
+    List<String> floor = new ArrayList<>(netty.subList(0, netty.size() - 1));
+    floor.add("dev.parley.bench.FloorServer");
+    m.put("floor", new ServerDef("floor", "wire floor", floor, Map.of(), true, false));
     return m;
   }
 
@@ -305,8 +313,8 @@ public final class Bench {
       if (s.equals("baseline") && c.baseline == null) {
         throw new IllegalArgumentException("server baseline needs --baseline DIR (another Parley checkout, built)");
       }
-      if (!List.of("parley", "node", "netty", "baseline").contains(s)) {
-        throw new IllegalArgumentException("unknown server " + s + " (parley, node, netty, baseline)");
+      if (!List.of("parley", "node", "netty", "floor", "baseline").contains(s)) {
+        throw new IllegalArgumentException("unknown server " + s + " (parley, node, netty, floor, baseline)");
       }
     }
     return c;

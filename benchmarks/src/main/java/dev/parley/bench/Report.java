@@ -68,6 +68,11 @@ final class Report {
     md.append("| Parley | scenario server (`scripts/scenario-server.sh`), default options (handlers on virtual threads from JDK 21, on a platform-thread pool on JDK 17); it listens on all interfaces (`ParleyJetty.listen(io, port)`), the two peers on 127.0.0.1; all traffic is loopback |\n");
     md.append("| Node socket.io | 4.8.4 (`benchmarks/node/server.mjs`, from the committed `package-lock.json`) |\n");
     md.append("| netty-socketio | 2.0.14 (`dev.parley.bench.NettySocketIoServer`, default `Configuration`) |\n");
+    if (c.servers.contains("floor")) {
+      md.append("| wire floor | `dev.parley.bench.FloorServer`: not a Socket.IO server but the least a JVM server can do for the "
+          + "WebSocket scenarios (one selector thread, read interest always on, one read per readiness, handlers on the "
+          + "selector thread, one write per outgoing frame); no polling, so no polling rows |\n");
+    }
     md.append("| open files (`ulimit -n`) | ").append(System.getenv().getOrDefault("BENCH_ULIMIT_N", "?")).append(" |\n");
     md.append("| generator | Java, plain NIO with hand-written WebSocket framing and hand-written HTTP/1.1 long-polling (2 selector "
         + "threads), raw Engine.IO/Socket.IO frames, ")
@@ -174,8 +179,10 @@ final class Report {
   /** Issue 6's targets, each checked against the medians of this run. */
   private static void targets(StringBuilder md, Results r) {
     md.append("## Targets (issue 6)\n\n");
-    md.append("Each target is a ratio of medians from this run. A figure a scenario did not measure shows as \"-\".\n\n");
-    md.append("| target | scenario | ratio | met |\n|---|---|---:|:---:|\n");
+    md.append("Each target is a ratio of medians from this run. A figure a scenario did not measure shows as \"-\". "
+        + "The last column is the same ratio for the wire floor (`FloorServer`, when measured): what a server that does "
+        + "one read per request and one write per outgoing frame, and nothing else, reaches on this machine.\n\n");
+    md.append("| target | scenario | ratio | met | wire floor's ratio |\n|---|---|---:|:---:|---:|\n");
     for (Results.Metric m : r.metrics.values()) {
       if (m.scenario.startsWith("fan-out") && m.scenario.endsWith("next on ack") && m.name.equals("server CPU per delivered message")) {
         target(md, m, "Node socket.io", 0.5, true, "server CPU per fan-out message <= 0.5x Node");
@@ -202,22 +209,29 @@ final class Report {
       }
     }
     md.append("| nothing lost, no error, no failed connection (Parley, every round) | all | ").append(num(bad))
-        .append(" | ").append(bad == 0 ? "yes" : "**no**").append(" |\n\n");
+        .append(" | ").append(bad == 0 ? "yes" : "**no**").append(" | - |\n\n");
   }
 
   private static void target(StringBuilder md, Results.Metric m, String peer, double bound, boolean atMost, String what) {
-    List<Double> a = m.values.get("Parley");
+    double x = ratio(m, "Parley", peer);
+    String met = Double.isNaN(x) ? "-" : (atMost ? x <= bound : x >= bound) ? "yes" : "**no**";
+    md.append("| ").append(what).append(" | ").append(m.scenario).append(" | ").append(times(x)).append(" | ").append(met)
+        .append(" | ").append(times(ratio(m, "wire floor", peer))).append(" |\n");
+  }
+
+  /** The ratio of {@code server}'s median to {@code peer}'s, NaN when either is missing. */
+  private static double ratio(Results.Metric m, String server, String peer) {
+    List<Double> a = m.values.get(server);
     List<Double> b = m.values.get(peer);
-    String ratio = "-";
-    String met = "-";
-    if (a != null && b != null) {
-      double x = Results.median(a) / Results.median(b);
-      if (!Double.isNaN(x) && !Double.isInfinite(x)) {
-        ratio = String.format(Locale.ROOT, "%.2fx", x);
-        met = (atMost ? x <= bound : x >= bound) ? "yes" : "**no**";
-      }
+    if (a == null || b == null) {
+      return Double.NaN;
     }
-    md.append("| ").append(what).append(" | ").append(m.scenario).append(" | ").append(ratio).append(" | ").append(met).append(" |\n");
+    double x = Results.median(a) / Results.median(b);
+    return Double.isInfinite(x) ? Double.NaN : x;
+  }
+
+  private static String times(double x) {
+    return Double.isNaN(x) ? "-" : String.format(Locale.ROOT, "%.2fx", x);
   }
 
   static String num(double v) {
@@ -255,7 +269,7 @@ final class Report {
     g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
     g.setColor(Color.WHITE);
     g.fillRect(0, 0, img.getWidth(), img.getHeight());
-    Color[] colors = {new Color(0x2b6cb0), new Color(0x38a169), new Color(0xdd6b20)};
+    Color[] colors = {new Color(0x2b6cb0), new Color(0x38a169), new Color(0xdd6b20), new Color(0x718096)};
     g.setColor(Color.BLACK);
     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
     g.drawString((quick ? "QUICK RUN - " : "") + "median with min-max, lower is better", 12, 22);
