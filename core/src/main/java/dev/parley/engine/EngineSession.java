@@ -400,7 +400,8 @@ public final class EngineSession {
    * session it queued to: a few on this thread, many split into tasks on {@code pool} so the
    * writes of a large broadcast proceed on every core while the caller goes on (its ack, its next
    * event). A session whose flush is still pending when the next broadcast comes gets both packets
-   * in one write. Once too many flush tasks are in flight the caller flushes itself, which slows the
+   * in one write; so while earlier flush tasks still run, a broadcast gets only as many tasks as
+   * there are idle cores (at least one), which leaves more packets to share a write. Once too many flush tasks are in flight the caller flushes itself, which slows the
    * broadcaster down rather than letting queues grow. Nested calls join the outermost one.
    *
    * <pre>{@code
@@ -432,8 +433,13 @@ public final class EngineSession {
       flushEach(sessions);
       return;
     }
-    // enough tasks to keep every core writing, no more: each hand-off costs
-    int tasks = Math.min((n + FLUSHES_PER_TASK - 1) / FLUSHES_PER_TASK, 2 * CORES);
+    // enough tasks to keep every core writing, no more: each hand-off costs. While earlier
+    // broadcasts are still being written (they overlap: the server is saturated), only as many as
+    // there are cores not busy with them, at least one: the writes then trail the queues, more
+    // sessions have several frames waiting when their turn comes, and each gets them in one write
+    int wanted = Math.min((n + FLUSHES_PER_TASK - 1) / FLUSHES_PER_TASK, 2 * CORES);
+    int busy = FLUSH_TASKS.get();
+    int tasks = busy == 0 ? wanted : Math.max(1, Math.min(wanted, CORES - busy));
     int size = (n + tasks - 1) / tasks;
     for (int from = 0; from < n; from += size) {
       List<EngineSession> part = sessions.subList(from, Math.min(n, from + size));

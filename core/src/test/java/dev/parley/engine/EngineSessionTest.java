@@ -1275,6 +1275,34 @@ class EngineSessionTest {
     }
 
     @Test
+    void aBroadcastWhileEarlierFlushTasksRunGetsOneTaskSoItsWritesTrailTheQueues() {
+      List<EngineSession> first = new ArrayList<>();
+      List<EngineSession> second = new ArrayList<>();
+      List<FakeTransport> transports = new ArrayList<>();
+      for (int i = 0; i < 1200; i++) {
+        FakeTransport ws = FakeTransport.webSocket();
+        EngineSession s = openWebSocket(ws);
+        s.setListener(nonBlocking);
+        transports.add(ws);
+        (i < 600 ? first : second).add(s);
+      }
+      List<Runnable> pool = new ArrayList<>();
+      try {
+        EngineSession.sendTogether(pool::add, () -> first.forEach(s -> s.send("x")));
+        int idleSplit = pool.size();
+        assertThat(idleSplit).as("nothing in flight: 600 sessions over several tasks").isGreaterThan(1);
+
+        EngineSession.sendTogether(pool::add, () -> second.forEach(s -> s.send("y")));
+        assertThat(pool.size() - idleSplit).as("the first broadcast's tasks still pending: one task").isEqualTo(1);
+      } finally {
+        new ArrayList<>(pool).forEach(Runnable::run); // also returns the in-flight count to zero
+      }
+
+      assertThat(transports.subList(0, 600)).allSatisfy(t -> assertThat(t.wire()).containsExactly("4x"));
+      assertThat(transports.subList(600, 1200)).allSatisfy(t -> assertThat(t.wire()).containsExactly("4y"));
+    }
+
+    @Test
     void aBlockingListenerIsNeverFlushedInline() {
       FakeTransport ws = FakeTransport.webSocket();
       EngineSession session = openWebSocket(ws); // the RecordingListener: a plain Listener
