@@ -121,6 +121,15 @@ class WebSocketFrameTest {
     assertThat(going.readMessage().isClose()).as("an empty close frame is answered too").isTrue();
     assertThat(going.endOfStream()).isTrue();
     assertThat(server.awaitClose(goingSid)).isEqualTo("transport close");
+
+    // a page going away (1001) and an application's own code (4000) are closes too, not errors
+    for (int code : new int[] {1001, 4000}) {
+      RawWebSocket leaving = open(server);
+      String leavingSid = sid(leaving);
+      leaving.frame(true, RawWebSocket.CLOSE, new byte[] {(byte) (code >> 8), (byte) code}).flush();
+      assertThat(leaving.readMessage().closeCode()).isEqualTo(code);
+      assertThat(server.awaitClose(leavingSid)).as("close code %d", code).isEqualTo("transport close");
+    }
   }
 
   @Test
@@ -269,6 +278,11 @@ class WebSocketFrameTest {
     }
     assertThat(seen.get(0)).startsWith("0{");
     assertThat(seen).contains(text);
+
+    // Jetty's connection reports a client's close with an application code as a close too
+    String deflateSid = Http.json(seen.get(0).substring(1)).get("sid").asText();
+    ws.frame(true, RawWebSocket.CLOSE, new byte[] {(byte) (4000 >> 8), (byte) 4000}).flush();
+    assertThat(server.awaitClose(deflateSid)).isEqualTo("transport close");
 
     // a client that offers nothing gets no extension from the same server (and Parley's connection)
     RawWebSocket plain = open(server);

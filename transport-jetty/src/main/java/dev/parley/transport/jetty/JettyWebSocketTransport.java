@@ -343,14 +343,11 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
   public void onClosed(CloseStatus closeStatus, Callback callback) {
     callback.succeeded();
     closed = true;
-    int code = closeStatus == null ? CloseStatus.NO_CODE : closeStatus.getCode();
-    if (code == CloseStatus.NORMAL || code == CloseStatus.SHUTDOWN || code == CloseStatus.NO_CODE
-        || code == CloseStatus.NO_CLOSE) {
-      report(Listener::onClose);
-    } else {
-      // Jetty ended the connection for a protocol violation it found itself (1002, 1007, ...)
-      report(l -> l.onError("websocket closed: " + code + " " + closeStatus.getReason(), null));
-    }
+    // The peer's close frame, whatever its code (1001 from a page going away, an application's 4000),
+    // or the end after Parley's own close: a "transport close", as the reference reports it. The
+    // violations found on the way in were reported before this: FrameConnection's through fail(),
+    // Jetty's through onError (Jetty calls onError before onClosed when a close has a cause).
+    report(Listener::onClose);
   }
 
   /** Tells the session the socket is gone, once (Jetty may report an error and then the close). */
