@@ -1225,17 +1225,23 @@ class EngineSessionTest {
       assertThat(ws.wire()).as("uncorked: writes go at once again").containsExactly("4a", "4b", "4c");
     }
 
-    @Test
-    void sendTogetherWritesAfterTheLoopOnTheCallerForAFewSessions() {
-      List<FakeTransport> transports = new ArrayList<>();
+    /** {@code n} open WebSocket sessions with a non-blocking listener; their transports added to {@code transports}. */
+    private List<EngineSession> nonBlockingWebSockets(int n, List<FakeTransport> transports) {
       List<EngineSession> sessions = new ArrayList<>();
-      for (int i = 0; i < 3; i++) {
+      for (int i = 0; i < n; i++) {
         FakeTransport ws = FakeTransport.webSocket();
         EngineSession s = openWebSocket(ws);
         s.setListener(nonBlocking);
         transports.add(ws);
         sessions.add(s);
       }
+      return sessions;
+    }
+
+    @Test
+    void sendTogetherWritesAfterTheLoopOnTheCallerForAFewSessions() {
+      List<FakeTransport> transports = new ArrayList<>();
+      List<EngineSession> sessions = nonBlockingWebSockets(3, transports);
       List<Runnable> pool = new ArrayList<>();
 
       EngineSession.sendTogether(pool::add, () -> {
@@ -1252,14 +1258,7 @@ class EngineSessionTest {
     @Test
     void sendTogetherHandsABigRoomToThePoolAndASecondPacketJoinsAPendingFlush() {
       List<FakeTransport> transports = new ArrayList<>();
-      List<EngineSession> sessions = new ArrayList<>();
-      for (int i = 0; i < 100; i++) {
-        FakeTransport ws = FakeTransport.webSocket();
-        EngineSession s = openWebSocket(ws);
-        s.setListener(nonBlocking);
-        transports.add(ws);
-        sessions.add(s);
-      }
+      List<EngineSession> sessions = nonBlockingWebSockets(100, transports);
       List<Runnable> pool = new ArrayList<>();
 
       EngineSession.sendTogether(pool::add, () -> sessions.forEach(s -> s.send("x")));
@@ -1276,16 +1275,9 @@ class EngineSessionTest {
 
     @Test
     void aBroadcastWhileEarlierFlushTasksRunGetsOneTaskSoItsWritesTrailTheQueues() {
-      List<EngineSession> first = new ArrayList<>();
-      List<EngineSession> second = new ArrayList<>();
       List<FakeTransport> transports = new ArrayList<>();
-      for (int i = 0; i < 1200; i++) {
-        FakeTransport ws = FakeTransport.webSocket();
-        EngineSession s = openWebSocket(ws);
-        s.setListener(nonBlocking);
-        transports.add(ws);
-        (i < 600 ? first : second).add(s);
-      }
+      List<EngineSession> first = nonBlockingWebSockets(600, transports);
+      List<EngineSession> second = nonBlockingWebSockets(600, transports);
       List<Runnable> pool = new ArrayList<>();
       try {
         EngineSession.sendTogether(pool::add, () -> first.forEach(s -> s.send("x")));
