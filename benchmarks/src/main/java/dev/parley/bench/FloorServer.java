@@ -43,6 +43,7 @@ import java.util.Map;
  * arguments. Listens on {@code 127.0.0.1:$PORT} (3000).
  */
 public final class FloorServer {
+  private static final byte[] TICK_PREFIX = "42[\"tick\",".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] TRUE_ACK_TAIL = "[true]".getBytes(StandardCharsets.US_ASCII);
   private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
   /** Bytes a connection may have queued (a slow reader); past it the connection is closed. */
@@ -255,11 +256,11 @@ public final class FloorServer {
         String room = string(a, next + 2, end);
         List<Peer> members = rooms.computeIfAbsent(room, r -> new ArrayList<>());
         if (name.equals("join")) {
-          if (!p.rooms.contains(room)) {
-            p.rooms.add(room);
+          if (!p.joined.contains(room)) {
+            p.joined.add(room);
             members.add(p);
           }
-        } else if (p.rooms.remove(room)) {
+        } else if (p.joined.remove(room)) {
           members.remove(p);
         }
         ack(p, a, idFrom, idTo, TRUE_ACK_TAIL, 0, TRUE_ACK_TAIL.length);
@@ -270,11 +271,10 @@ public final class FloorServer {
         String room = new String(a, roomFrom, roomTo - roomFrom, StandardCharsets.UTF_8);
         int payloadFrom = roomTo + 2; // after '",'
         int payloadLen = end - 1 - payloadFrom; // without the closing ']'
-        byte[] prefix = "42[\"tick\",".getBytes(StandardCharsets.US_ASCII);
-        int textLen = prefix.length + payloadLen + 1;
+        int textLen = TICK_PREFIX.length + payloadLen + 1;
         ByteBuffer tick = ByteBuffer.allocate(4 + textLen);
         header(tick, textLen);
-        tick.put(prefix).put(a, payloadFrom, payloadLen).put((byte) ']').flip();
+        tick.put(TICK_PREFIX).put(a, payloadFrom, payloadLen).put((byte) ']').flip();
         List<Peer> members = rooms.get(room);
         if (members != null) {
           boolean others = name.equals("broadcast-others");
@@ -350,13 +350,13 @@ public final class FloorServer {
   }
 
   private void close(Peer p) {
-    for (String room : p.rooms) {
+    for (String room : p.joined) {
       List<Peer> members = rooms.get(room);
       if (members != null) {
         members.remove(p);
       }
     }
-    p.rooms.clear();
+    p.joined.clear();
     if (p.key != null) {
       p.key.cancel();
     }
@@ -370,7 +370,7 @@ public final class FloorServer {
   /** One client connection; its queue holds what a write could not take at once. */
   private final class Peer {
     final SocketChannel ch;
-    final List<String> rooms = new ArrayList<>(2);
+    final List<String> joined = new ArrayList<>(2);
     SelectionKey key;
     boolean upgraded;
     byte[] rest;

@@ -401,8 +401,9 @@ public final class EngineSession {
    * writes of a large broadcast proceed on every core while the caller goes on (its ack, its next
    * event). A session whose flush is still pending when the next broadcast comes gets both packets
    * in one write; so while earlier flush tasks still run, a broadcast gets only as many tasks as
-   * there are idle cores (at least one), which leaves more packets to share a write. Once too many flush tasks are in flight the caller flushes itself, which slows the
-   * broadcaster down rather than letting queues grow. Nested calls join the outermost one.
+   * there are idle cores (at least one), which leaves more packets to share a write. Once too many
+   * flush tasks are in flight the caller flushes itself, which slows the broadcaster down rather
+   * than letting queues grow. Nested calls join the outermost one.
    *
    * <pre>{@code
    * EngineSession.sendTogether(engine.executor(), () -> {
