@@ -759,22 +759,14 @@ public final class EngineSession {
     }
   }
 
-  private static final VarHandle FLUSH_SCHEDULED;
-  private static final VarHandle BUFFERED_BYTES;
-  private static final VarHandle OVERFLOWED;
-  private static final VarHandle CORKS;
-
-  static {
-    try {
-      MethodHandles.Lookup l = MethodHandles.lookup();
-      FLUSH_SCHEDULED = l.findVarHandle(EngineSession.class, "flushScheduled", boolean.class);
-      BUFFERED_BYTES = l.findVarHandle(EngineSession.class, "bufferedBytes", long.class);
-      OVERFLOWED = l.findVarHandle(EngineSession.class, "overflowed", boolean.class);
-      CORKS = l.findVarHandle(EngineSession.class, "corks", int.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
+  private static final VarHandle FLUSH_SCHEDULED =
+      VarHandles.field(MethodHandles.lookup(), EngineSession.class, "flushScheduled", boolean.class);
+  private static final VarHandle BUFFERED_BYTES =
+      VarHandles.field(MethodHandles.lookup(), EngineSession.class, "bufferedBytes", long.class);
+  private static final VarHandle OVERFLOWED =
+      VarHandles.field(MethodHandles.lookup(), EngineSession.class, "overflowed", boolean.class);
+  private static final VarHandle CORKS =
+      VarHandles.field(MethodHandles.lookup(), EngineSession.class, "corks", int.class);
 
   private static final Listener NO_LISTENER = new Listener() {
     @Override

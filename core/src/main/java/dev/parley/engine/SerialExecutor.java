@@ -43,18 +43,10 @@ final class SerialExecutor implements Executor, Runnable {
   private volatile boolean scheduled;
   private volatile Thread runner;
 
-  private static final VarHandle SUBMITTED;
-  private static final VarHandle SCHEDULED;
-
-  static {
-    try {
-      MethodHandles.Lookup l = MethodHandles.lookup();
-      SUBMITTED = l.findVarHandle(SerialExecutor.class, "submitted", Node.class);
-      SCHEDULED = l.findVarHandle(SerialExecutor.class, "scheduled", boolean.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
+  private static final VarHandle SUBMITTED =
+      VarHandles.field(MethodHandles.lookup(), SerialExecutor.class, "submitted", Node.class);
+  private static final VarHandle SCHEDULED =
+      VarHandles.field(MethodHandles.lookup(), SerialExecutor.class, "scheduled", boolean.class);
 
   /** A queued task. */
   private static final class Node {
