@@ -13,6 +13,7 @@ import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.RetainableByteBuffer;
+import org.eclipse.jetty.io.SocketChannelEndPoint;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.eclipse.jetty.websocket.core.CloseStatus;
@@ -72,6 +73,12 @@ final class FrameConnection extends AbstractConnection.NonBlocking implements Co
   private final Scheduler scheduler;
   /** The transport's {@code maxMessageSize}: a frame declared longer closes with 1009 at once. */
   private final long maxFrameSize;
+  /**
+   * The endpoint is a plain socket: a read that leaves room in the buffer took everything the
+   * kernel had, and the selector reports the socket again if more came since (level-triggered).
+   * Not so for TLS, whose endpoint may hold decrypted bytes back; there reading goes on until 0.
+   */
+  private final boolean readsDrainSocket;
 
   // reading state: only the thread in onFillable (one at a time) touches it
   private RetainableByteBuffer buffer;
@@ -104,6 +111,7 @@ final class FrameConnection extends AbstractConnection.NonBlocking implements Co
     this.pool = pool;
     this.transport = transport;
     this.maxFrameSize = transport.maxMessageSize();
+    this.readsDrainSocket = endPoint instanceof SocketChannelEndPoint;
     this.writer = new FrameWriter(endPoint, pool, this::onWriteFailure);
   }
 
@@ -224,6 +232,7 @@ final class FrameConnection extends AbstractConnection.NonBlocking implements Co
   public void onFillable() {
     EndPoint endPoint = getEndPoint();
     try {
+      boolean drained = false;
       while (true) {
         if (buffer == null) {
           buffer = pool.acquire(READ_BUFFER_SIZE, false);
@@ -236,6 +245,15 @@ final class FrameConnection extends AbstractConnection.NonBlocking implements Co
             releaseBuffer();
             return; // a close frame or a protocol error ended reading
           }
+        }
+        if (drained) {
+          // the last read left room in the buffer: the socket had nothing more, so wait for the
+          // selector instead of a read that would return 0 (one system call per message saved)
+          if (!b.hasRemaining()) {
+            releaseBuffer();
+          }
+          fillInterested();
+          return;
         }
         int filled = endPoint.fill(b);
         if (filled < 0) {
@@ -251,6 +269,7 @@ final class FrameConnection extends AbstractConnection.NonBlocking implements Co
           fillInterested();
           return;
         }
+        drained = readsDrainSocket && b.limit() < b.capacity();
       }
     } catch (Throwable t) {
       releaseBuffer();
