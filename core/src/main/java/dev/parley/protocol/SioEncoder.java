@@ -55,7 +55,7 @@ public final class SioEncoder {
     if (packet.hasId()) {
       sb.append(packet.id());
     }
-    if (data != null) {
+    if (data != null && !SimpleJson.append(sb, data, mapper)) {
       try {
         sb.append(mapper.writeValueAsString(data));
       } catch (JsonProcessingException e) {
