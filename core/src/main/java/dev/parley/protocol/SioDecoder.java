@@ -137,7 +137,10 @@ public final class SioDecoder {
     JsonNode data = null;
     if (i < s.length()) {
       try {
-        data = reader.readTree(s.substring(i));
+        data = SimpleJsonReader.read(s, i, reader);
+        if (data == null) {
+          data = reader.readTree(s.substring(i));
+        }
       } catch (IOException | RuntimeException e) {
         throw new SioParseException("invalid payload");
       }
