@@ -50,6 +50,10 @@ final class Client implements EngineSession.NonBlockingListener {
   private volatile boolean closed;
   /** Lane-only: set once the connection is going away; no more packets are routed. */
   private boolean closing;
+  /** Session lane only: bytes of the messages of the packet being decoded (with its attachments). */
+  private long inputBytes;
+  /** The least a received message counts for in the session's input backlog: what its objects cost. */
+  private static final int MIN_INPUT_WEIGHT = 64;
 
   Client(SocketIoServer server, EngineSession session) {
     this.server = server;
@@ -95,9 +99,21 @@ final class Client implements EngineSession.NonBlockingListener {
       lane.execute(() -> closeWith(DisconnectReason.PARSE_ERROR));
       return;
     }
+    // what waits for the lane is counted (at least a small object's worth per message), so a
+    // client that sends faster than its handlers run is held back (EngineSession.inputQueued)
+    inputBytes += Math.max(MIN_INPUT_WEIGHT, message.isBinary() ? message.binary().length : message.text().length());
     if (packet != null) {
       SioPacket p = packet;
-      lane.execute(() -> route(p));
+      long weight = inputBytes;
+      inputBytes = 0;
+      session.inputQueued(weight);
+      lane.execute(() -> {
+        try {
+          route(p);
+        } finally {
+          session.inputHandled(weight);
+        }
+      });
     }
   }
 

@@ -91,6 +91,13 @@ public final class EngineSession {
   /** While above zero, packets are queued but not written ({@link #cork()}). */
   private volatile int corks;
   private final Runnable flushTask = this::runFlush;
+  /**
+   * Bytes of received messages the listener queued and has not handled yet ({@link #inputQueued},
+   * {@link #inputHandled}). Past {@link #inputLimit()} the transport stops reading.
+   */
+  private volatile long inputBacklog;
+  /** Set while the transport has stopped reading: run once when the backlog is down to half the limit. */
+  private volatile Runnable inputResume;
 
   private volatile State state = State.OPEN;
   private volatile Transport transport;
@@ -699,6 +706,64 @@ public final class EngineSession {
     }
   }
 
+  /**
+   * Counts {@code bytes} of a received message that the listener has queued to handle later (on a
+   * thread of its own), until {@link #inputHandled} with the same count. While more than twice
+   * {@code maxHttpBufferSize} is queued, the transport stops reading from the client (a WebSocket
+   * is not read, a polling POST is not answered), so a client that sends faster than its handlers
+   * run is held back by TCP instead of filling the heap; reading resumes once half of it is handled.
+   * Socket.IO's layer does this for every event; a listener that handles messages at once need not.
+   *
+   * <pre>{@code
+   * public void onMessage(EngineSession s, EnginePacket m) {
+   *   int size = m.wireSize();
+   *   s.inputQueued(size);
+   *   worker.execute(() -> { try { handle(m); } finally { s.inputHandled(size); } });
+   * }
+   * }</pre>
+   */
+  public void inputQueued(long bytes) {
+    INPUT_BACKLOG.getAndAdd(this, bytes);
+  }
+
+  /** The listener has handled a message counted by {@link #inputQueued}; may resume reading. */
+  public void inputHandled(long bytes) {
+    long backlog = (long) INPUT_BACKLOG.getAndAdd(this, -bytes) - bytes;
+    if (inputResume != null && backlog <= inputLimit() / 2) {
+      Runnable resume = (Runnable) INPUT_RESUME.getAndSet(this, (Runnable) null);
+      if (resume != null) {
+        resume.run();
+      }
+    }
+  }
+
+  /** Bytes of received messages queued and not yet handled (see {@link #inputQueued}). */
+  public long inputBacklog() {
+    return inputBacklog;
+  }
+
+  /** Past this many bytes queued by the listener, the transport stops reading. */
+  private long inputLimit() {
+    return 2L * options.maxHttpBufferSize();
+  }
+
+  /**
+   * The transport asks, after handing over what it read, whether to read on: true means stop, and
+   * {@code resume} will run once (on the thread that handles the backlog down) to start again.
+   */
+  private boolean pauseInput(Runnable resume) {
+    long limit = inputLimit();
+    if (inputBacklog <= limit) {
+      return false;
+    }
+    INPUT_RESUME.setVolatile(this, resume);
+    if (inputBacklog <= limit / 2 && INPUT_RESUME.compareAndSet(this, resume, (Runnable) null)) {
+      return false; // handled down meanwhile, before the resume was seen: read on
+    }
+    server.stats().inputPaused();
+    return true;
+  }
+
   /** Routes a transport's events by whether it is the active transport, the probe, or stale. */
   private final class Events implements Transport.Listener {
     private final Transport source;
@@ -714,6 +779,11 @@ public final class EngineSession {
       } else if (source == probe) {
         onProbePacket(source, packet);
       }
+    }
+
+    @Override
+    public boolean pauseInput(Runnable resume) {
+      return source == transport && EngineSession.this.pauseInput(resume);
     }
 
     @Override
@@ -767,6 +837,10 @@ public final class EngineSession {
       VarHandles.field(MethodHandles.lookup(), EngineSession.class, "overflowed", boolean.class);
   private static final VarHandle CORKS =
       VarHandles.field(MethodHandles.lookup(), EngineSession.class, "corks", int.class);
+  private static final VarHandle INPUT_BACKLOG =
+      VarHandles.field(MethodHandles.lookup(), EngineSession.class, "inputBacklog", long.class);
+  private static final VarHandle INPUT_RESUME =
+      VarHandles.field(MethodHandles.lookup(), EngineSession.class, "inputResume", Runnable.class);
 
   private static final Listener NO_LISTENER = new Listener() {
     @Override

@@ -64,6 +64,17 @@ public interface Transport {
     /** A packet arrived from the client. */
     void onPacket(EnginePacket packet);
 
+    /**
+     * Asked by the transport after it handed over what it read (on any thread): true means the
+     * session has more received data waiting for its handlers than it allows, so the transport
+     * should stop reading (not ask the socket for more, hold the POST's answer) until it runs
+     * {@code resume}, which the session calls once, from another thread, when the backlog is down.
+     * False: read on ({@code resume} is not kept).
+     */
+    default boolean pauseInput(Runnable resume) {
+      return false;
+    }
+
     /** The transport became writable again after a send. */
     void onDrain();
 

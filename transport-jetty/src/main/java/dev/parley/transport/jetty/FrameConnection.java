@@ -115,6 +115,13 @@ final class FrameConnection extends AbstractConnection.NonBlocking implements Co
     this.writer = new FrameWriter(endPoint, pool, this::onWriteFailure);
   }
 
+  /** Run once by the session when its handlers have caught up after {@code pauseReading}. */
+  private final Runnable resumeReading = () -> {
+    if (!closeReceived && getEndPoint().isOpen()) {
+      fillInterested();
+    }
+  };
+
   // ------------------------------------------------------------------ Link (the transport's side)
 
   @Override
@@ -244,6 +251,14 @@ final class FrameConnection extends AbstractConnection.NonBlocking implements Co
           if (closeReceived || !endPoint.isOpen()) {
             releaseBuffer();
             return; // a close frame or a protocol error ended reading
+          }
+          if (transport.pauseReading(resumeReading)) {
+            // the handlers are behind: neither read nor ask the selector until they catch up, so
+            // TCP holds the client back (a partial frame stays in the buffer meanwhile)
+            if (!b.hasRemaining()) {
+              releaseBuffer();
+            }
+            return;
           }
         }
         if (drained) {

@@ -208,7 +208,7 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
       case OpCode.TEXT, OpCode.BINARY, OpCode.CONTINUATION -> {
         onDataFrame(op, frame.isFin(), frame.getPayload());
         callback.succeeded();
-        if (!closed) {
+        if (!closed && !pauseReading(demandLater)) {
           link.demand();
         }
       }
@@ -225,6 +225,23 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
         link.demand();
       }
     }
+  }
+
+  /** Jetty's connection: asks for the next frame once the session's handlers have caught up. */
+  private final Runnable demandLater = () -> {
+    if (!closed) {
+      link.demand();
+    }
+  };
+
+  /**
+   * Whether to stop reading for now, asked after a data frame was handed over: the session's
+   * handlers are too far behind (see {@code EngineSession.inputQueued}); {@code resume} starts
+   * reading again, from another thread.
+   */
+  boolean pauseReading(Runnable resume) {
+    Listener l = listener;
+    return l != null && !closed && l.pauseInput(resume);
   }
 
   /**

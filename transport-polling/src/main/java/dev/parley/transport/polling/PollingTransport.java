@@ -40,6 +40,9 @@ public final class PollingTransport implements Transport {
   // session executor only
   private volatile HttpExchange pendingGet; // volatile: isWritable() is read off the executor (droppable sends)
   private boolean postInFlight;
+  /** A POST whose "ok" waits until the session's handlers catch up (see {@link Listener#pauseInput}). */
+  private HttpExchange heldPost;
+  private final Runnable answerHeldPostLater = () -> executor.execute(this::answerHeldPost);
   private volatile boolean closed;
   private boolean discarded;
 
@@ -95,6 +98,7 @@ public final class PollingTransport implements Transport {
       return;
     }
     closed = true;
+    answerHeldPost();
     HttpExchange get = pendingGet;
     pendingGet = null;
     if (get != null) {
@@ -106,6 +110,7 @@ public final class PollingTransport implements Transport {
   public void discard() {
     discarded = true;
     closed = true;
+    answerHeldPost(); // its packets were taken
     HttpExchange get = pendingGet;
     pendingGet = null;
     if (get != null) {
@@ -203,7 +208,23 @@ public final class PollingTransport implements Transport {
       }
       return;
     }
+    if (!closed && listener.pauseInput(answerHeldPostLater)) {
+      // the handlers are behind: the client sends its next POST only after this one is answered
+      postInFlight = true;
+      heldPost = post;
+      return;
+    }
     post.respond(200, TEXT_HTML, OK);
+  }
+
+  /** Answers the POST held back while the handlers caught up, if any (session executor). */
+  private void answerHeldPost() {
+    HttpExchange post = heldPost;
+    if (post != null) {
+      heldPost = null;
+      postInFlight = false;
+      post.respond(200, TEXT_HTML, OK);
+    }
   }
 
   static void respondError(HttpExchange exchange, EngineError error) {
