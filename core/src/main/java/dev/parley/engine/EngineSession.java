@@ -787,6 +787,11 @@ public final class EngineSession {
     }
 
     @Override
+    public boolean inputBacklogged() {
+      return source == transport && inputBacklog > inputLimit();
+    }
+
+    @Override
     public void onDrain() {
       if (source != transport) {
         return;

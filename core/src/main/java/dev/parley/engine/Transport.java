@@ -75,6 +75,14 @@ public interface Transport {
       return false;
     }
 
+    /**
+     * Whether {@link #pauseInput} would stop reading now; keeps nothing. A transport that must put its
+     * reading state in order before another thread may resume reading asks this first.
+     */
+    default boolean inputBacklogged() {
+      return false;
+    }
+
     /** The transport became writable again after a send. */
     void onDrain();
 

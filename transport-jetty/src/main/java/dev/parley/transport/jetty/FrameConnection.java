@@ -252,13 +252,17 @@ final class FrameConnection extends AbstractConnection.NonBlocking implements Co
             releaseBuffer();
             return; // a close frame or a protocol error ended reading
           }
-          if (transport.pauseReading(resumeReading)) {
+          if (transport.inputBacklogged()) {
             // the handlers are behind: neither read nor ask the selector until they catch up, so
-            // TCP holds the client back (a partial frame stays in the buffer meanwhile)
+            // TCP holds the client back (a partial frame stays in the buffer meanwhile). The buffer
+            // is settled first: once the resume is registered, another thread may be reading.
             if (!b.hasRemaining()) {
               releaseBuffer();
             }
-            return;
+            if (transport.pauseReading(resumeReading)) {
+              return;
+            }
+            continue; // caught up meanwhile: read on (the loop takes a buffer again if it was released)
           }
         }
         if (drained) {

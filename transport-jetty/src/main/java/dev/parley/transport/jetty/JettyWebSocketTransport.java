@@ -245,6 +245,15 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
   }
 
   /**
+   * A cheap look before {@link #pauseReading}: whether the session's handlers are behind now. The
+   * reading thread settles its own state on true, then asks {@code pauseReading}, which decides.
+   */
+  boolean inputBacklogged() {
+    Listener l = listener;
+    return l != null && !closed && l.inputBacklogged();
+  }
+
+  /**
    * A data frame (text, binary or continuation): the message rules (fragment sequence, size, UTF-8)
    * are checked here, a whole message is decoded and handed to the session. {@code payload} is read
    * before this returns and not kept.

@@ -209,7 +209,9 @@ public final class PollingTransport implements Transport {
       return;
     }
     if (!closed && listener.pauseInput(answerHeldPostLater)) {
-      // the handlers are behind: the client sends its next POST only after this one is answered
+      // the handlers are behind: the client sends its next POST only after this one is answered.
+      // The resume goes through this session's serial executor, which is running this method, so
+      // it finds heldPost set even if the handlers caught up at once.
       postInFlight = true;
       heldPost = post;
       return;
