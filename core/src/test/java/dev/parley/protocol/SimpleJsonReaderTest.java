@@ -71,32 +71,13 @@ class SimpleJsonReaderTest {
     Random random = new Random(7);
     for (int round = 0; round < 1000; round++) {
       ArrayNode tree = F.arrayNode();
-      fill(tree, random, 0);
+      RandomArgs.fill(tree, random, 0);
       String text = MAPPER.writeValueAsString(tree);
       JsonNode fast = SimpleJsonReader.read(text, 0, READER);
       assertThat(fast).as(text).isNotNull().isEqualTo(jackson(text));
     }
   }
 
-  private static void fill(ArrayNode into, Random random, int depth) {
-    int n = random.nextInt(5);
-    for (int i = 0; i < n; i++) {
-      switch (random.nextInt(depth < 4 ? 6 : 5)) {
-        case 0 -> {
-          char[] cs = new char[random.nextInt(20)];
-          for (int k = 0; k < cs.length; k++) {
-            cs[k] = (char) (random.nextBoolean() ? random.nextInt(0x80) : random.nextInt(0x10000));
-          }
-          into.add(new String(cs));
-        }
-        case 1 -> into.add(random.nextInt());
-        case 2 -> into.add(random.nextLong() % 1_000_000_000_000_000_000L);
-        case 3 -> into.add(random.nextBoolean());
-        case 4 -> into.addNull();
-        default -> fill(into.addArray(), random, depth + 1);
-      }
-    }
-  }
 
   /** The safety property: whatever mutated input it accepts, Jackson accepts and reads the same. */
   @Test

@@ -49,31 +49,11 @@ class SimpleJsonTest {
     Random random = new Random(42);
     for (int round = 0; round < 500; round++) {
       ArrayNode args = F.arrayNode();
-      fill(args, random, 0);
+      RandomArgs.fill(args, random, 0);
       assertThat(fast(MAPPER, args)).as("round %d", round).isEqualTo(jackson(MAPPER, args));
     }
   }
 
-  private static void fill(ArrayNode into, Random random, int depth) {
-    int n = random.nextInt(5);
-    for (int i = 0; i < n; i++) {
-      switch (random.nextInt(depth < 3 ? 7 : 6)) {
-        case 0 -> {
-          char[] cs = new char[random.nextInt(20)];
-          for (int k = 0; k < cs.length; k++) {
-            cs[k] = (char) (random.nextBoolean() ? random.nextInt(0x80) : random.nextInt(0x10000));
-          }
-          into.add(new String(cs));
-        }
-        case 1 -> into.add(random.nextInt());
-        case 2 -> into.add(random.nextLong());
-        case 3 -> into.add(random.nextBoolean());
-        case 4 -> into.addNull();
-        case 5 -> into.add((short) random.nextInt());
-        default -> fill(into.addArray(), random, depth + 1);
-      }
-    }
-  }
 
   @Test
   void objectsFractionsBigNumbersAndBinaryAreLeftToJacksonWithTheBuilderUntouched() {
@@ -134,7 +114,8 @@ class SimpleJsonTest {
 
   @Test
   void sioEncoderUsesItForSimpleArgumentsWithTheSameText() throws Exception {
-    ArrayNode args = F.arrayNode().add("tick").add("a\"b\\c\n").add(12).add(true).addNull();
+    ArrayNode args = F.arrayNode().add("tick").add("a\"b\\c\n").add(12).add(true).addNull()
+        .add(Long.MIN_VALUE).add(Long.MAX_VALUE).add(Integer.MIN_VALUE);
     assertThat(SioEncoder.encode(SioPacket.event("/chat", args, 7), MAPPER).get(0).text())
         .isEqualTo("2/chat,7" + MAPPER.writeValueAsString(args));
   }
