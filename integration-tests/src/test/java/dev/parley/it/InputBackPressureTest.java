@@ -38,7 +38,12 @@ class InputBackPressureTest {
 
   /** A server whose "slow" handler waits at the gate, then records the event's number. */
   private SocketIoServer server() {
+    return server(false);
+  }
+
+  private SocketIoServer server(boolean deflate) {
     SocketIoServer io = SocketIoServer.builder()
+        .engine(e -> e.perMessageDeflate(deflate))
         .maxHttpBufferSize(MAX_MESSAGE)
         .pingInterval(Duration.ofMinutes(2))
         .pingTimeout(Duration.ofMinutes(2))
@@ -63,14 +68,28 @@ class InputBackPressureTest {
 
   @Test
   void aWebSocketClientFloodingABlockedHandlerIsNotReadUntilTheHandlerCatchesUp() throws Exception {
-    SocketIoServer io = server();
+    flood(false);
+  }
+
+  /** The same on Jetty's WebSocket connection, which Parley uses when permessage-deflate is negotiated. */
+  @Test
+  void withPerMessageDeflateJettysConnectionIsHeldBackTheSameWay() throws Exception {
+    flood(true);
+  }
+
+  private void flood(boolean deflate) throws Exception {
+    SocketIoServer io = server(deflate);
     ParleyJetty.Running running = listen(io);
-    RawWebSocket ws = RawWebSocket.open(running.port(), "/socket.io/?EIO=4&transport=websocket");
+    // without context takeover each compressed message inflates on its own
+    RawWebSocket ws = RawWebSocket.open(running.port(), "/socket.io/?EIO=4&transport=websocket", 0, new byte[0],
+        deflate ? "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover\r\n" : "");
     cleanup.add(ws);
-    String open = ws.readText();
+    assertThat(ws.handshakeResponse().toLowerCase(java.util.Locale.ROOT).contains("permessage-deflate"))
+        .isEqualTo(deflate);
+    String open = text(ws);
     String sid = Http.json(open.substring(1)).get("sid").asText();
     ws.sendText("40");
-    assertThat(ws.readText()).startsWith("40{\"sid\"");
+    assertThat(text(ws)).startsWith("40{\"sid\"");
 
     // 4,000 events of 10 KB (40 MB): far more than the kernel's socket buffers hold
     int events = 4_000;
@@ -99,7 +118,7 @@ class InputBackPressureTest {
 
     gate.countDown();
     assertThat(written.await(60, TimeUnit.SECONDS)).as("the flooder got everything out").isTrue();
-    assertThat(ws.readText()).isEqualTo("431[\"done\"]");
+    assertThat(text(ws)).isEqualTo("431[\"done\"]");
     List<Integer> expected = new ArrayList<>();
     for (int i = 0; i <= events; i++) {
       expected.add(i);
@@ -107,6 +126,26 @@ class InputBackPressureTest {
     assertThat(handled).isEqualTo(expected);
     Await.until("nothing waits", () -> session.inputBacklog() == 0, Http.TIMEOUT); // the last task ends after its ack
     assertThat(io.engine().stats().inputPauses()).isGreaterThanOrEqualTo(1);
+  }
+
+  /** The next text message, inflated when the server compressed it (one frame each here). */
+  private static String text(RawWebSocket ws) throws Exception {
+    RawWebSocket.Frame f = ws.readFrame();
+    assertThat(f.opcode()).isEqualTo(RawWebSocket.TEXT);
+    assertThat(f.fin()).isTrue();
+    byte[] payload = f.payload();
+    if (f.compressed()) {
+      java.util.zip.Inflater inflater = new java.util.zip.Inflater(true);
+      byte[] input = java.util.Arrays.copyOf(payload, payload.length + 4);
+      input[payload.length + 2] = (byte) 0xFF;
+      input[payload.length + 3] = (byte) 0xFF;
+      inflater.setInput(input);
+      byte[] out = new byte[64 * 1024];
+      int n = inflater.inflate(out);
+      inflater.end();
+      payload = java.util.Arrays.copyOf(out, n);
+    }
+    return new String(payload, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   @Test
