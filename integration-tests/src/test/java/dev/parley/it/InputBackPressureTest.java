@@ -135,15 +135,7 @@ class InputBackPressureTest {
     assertThat(f.fin()).isTrue();
     byte[] payload = f.payload();
     if (f.compressed()) {
-      java.util.zip.Inflater inflater = new java.util.zip.Inflater(true);
-      byte[] input = java.util.Arrays.copyOf(payload, payload.length + 4);
-      input[payload.length + 2] = (byte) 0xFF;
-      input[payload.length + 3] = (byte) 0xFF;
-      inflater.setInput(input);
-      byte[] out = new byte[64 * 1024];
-      int n = inflater.inflate(out);
-      inflater.end();
-      payload = java.util.Arrays.copyOf(out, n);
+      payload = RawWebSocket.inflate(payload);
     }
     return new String(payload, java.nio.charset.StandardCharsets.UTF_8);
   }

@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -146,6 +147,29 @@ final class RawWebSocket implements Closeable {
   }
 
   /** One masked client frame, as bytes. */
+  /**
+   * The payload of a permessage-deflate message compressed on its own (no context takeover, or the
+   * first message), as RFC 7692 asks: the tail {@code 00 00 FF FF} put back, then raw DEFLATE.
+   */
+  static byte[] inflate(byte[] payload) throws java.util.zip.DataFormatException {
+    java.util.zip.Inflater inflater = new java.util.zip.Inflater(true);
+    try {
+      byte[] input = Arrays.copyOf(payload, payload.length + 4);
+      input[payload.length + 2] = (byte) 0xFF;
+      input[payload.length + 3] = (byte) 0xFF;
+      inflater.setInput(input);
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      byte[] chunk = new byte[16 * 1024];
+      int n;
+      while ((n = inflater.inflate(chunk)) > 0) {
+        out.write(chunk, 0, n);
+      }
+      return out.toByteArray();
+    } finally {
+      inflater.end();
+    }
+  }
+
   static byte[] encode(boolean fin, int opcode, byte[] payload) {
     ByteArrayOutputStream f = new ByteArrayOutputStream(payload.length + 14);
     f.write((fin ? 0x80 : 0) | opcode);
