@@ -747,17 +747,20 @@ public final class EngineSession {
     return 2L * options.maxHttpBufferSize();
   }
 
+  private boolean inputOverLimit() {
+    return inputBacklog > inputLimit();
+  }
+
   /**
    * The transport asks, after handing over what it read, whether to read on: true means stop, and
    * {@code resume} will run once (on the thread that handles the backlog down) to start again.
    */
   private boolean pauseInput(Runnable resume) {
-    long limit = inputLimit();
-    if (inputBacklog <= limit) {
+    if (!inputOverLimit()) {
       return false;
     }
     INPUT_RESUME.setVolatile(this, resume);
-    if (inputBacklog <= limit / 2 && INPUT_RESUME.compareAndSet(this, resume, (Runnable) null)) {
+    if (inputBacklog <= inputLimit() / 2 && INPUT_RESUME.compareAndSet(this, resume, (Runnable) null)) {
       return false; // handled down meanwhile, before the resume was seen: read on
     }
     server.stats().inputPaused();
@@ -788,7 +791,7 @@ public final class EngineSession {
 
     @Override
     public boolean inputBacklogged() {
-      return source == transport && inputBacklog > inputLimit();
+      return source == transport && inputOverLimit();
     }
 
     @Override

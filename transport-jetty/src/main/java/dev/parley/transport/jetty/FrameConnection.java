@@ -116,11 +116,11 @@ final class FrameConnection extends AbstractConnection.NonBlocking implements Co
   }
 
   /** Run once by the session when its handlers have caught up after {@code pauseReading}. */
-  private final Runnable resumeReading = () -> {
+  private void resumeReading() {
     if (!closeReceived && getEndPoint().isOpen()) {
       fillInterested();
     }
-  };
+  }
 
   // ------------------------------------------------------------------ Link (the transport's side)
 
@@ -259,7 +259,7 @@ final class FrameConnection extends AbstractConnection.NonBlocking implements Co
             if (!b.hasRemaining()) {
               releaseBuffer();
             }
-            if (transport.pauseReading(resumeReading)) {
+            if (transport.pauseReading(this::resumeReading)) { // made only here: no field per connection
               return;
             }
             continue; // caught up meanwhile: read on (the loop takes a buffer again if it was released)

@@ -208,7 +208,7 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
       case OpCode.TEXT, OpCode.BINARY, OpCode.CONTINUATION -> {
         onDataFrame(op, frame.isFin(), frame.getPayload());
         callback.succeeded();
-        if (!closed && !pauseReading(demandLater)) {
+        if (!closed && !(inputBacklogged() && pauseReading(this::demandLater))) {
           link.demand();
         }
       }
@@ -228,11 +228,11 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
   }
 
   /** Jetty's connection: asks for the next frame once the session's handlers have caught up. */
-  private final Runnable demandLater = () -> {
+  private void demandLater() {
     if (!closed) {
       link.demand();
     }
-  };
+  }
 
   /**
    * Whether to stop reading for now, asked after a data frame was handed over: the session's

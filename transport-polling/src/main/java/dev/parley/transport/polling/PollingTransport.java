@@ -42,7 +42,6 @@ public final class PollingTransport implements Transport {
   private boolean postInFlight;
   /** A POST whose "ok" waits until the session's handlers catch up (see {@link Listener#pauseInput}). */
   private HttpExchange heldPost;
-  private final Runnable answerHeldPostLater = () -> executor.execute(this::answerHeldPost);
   private volatile boolean closed;
   private boolean discarded;
 
@@ -208,7 +207,8 @@ public final class PollingTransport implements Transport {
       }
       return;
     }
-    if (!closed && listener.pauseInput(answerHeldPostLater)) {
+    if (!closed && listener.inputBacklogged()
+        && listener.pauseInput(() -> executor.execute(this::answerHeldPost))) {
       // the handlers are behind: the client sends its next POST only after this one is answered.
       // The resume goes through this session's serial executor, which is running this method, so
       // it finds heldPost set even if the handlers caught up at once.
