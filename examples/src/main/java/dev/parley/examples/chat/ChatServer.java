@@ -46,33 +46,39 @@ public final class ChatServer {
       int maxText,
       double ratePerSecond,
       int rateBurst,
-      int pbkdf2Iterations,
+      int argon2MemoryKib,
+      double loginPerSecond,
+      int loginBurst,
       Duration tokenLifetime) {
 
-    /** Defaults for one node on the in-memory adapter: port 3000, 3 s typing, 50 messages, 5 msg/s burst 10. */
+    /**
+     * Defaults for one node on the in-memory adapter: port 3000, 3 s typing, 50 messages, 5 msg/s burst
+     * 10, Argon2id with 19 MiB, 5 login attempts per name then one every 20 s (and per client address
+     * four times that).
+     */
     public static Config defaults(Path db, String jwtSecret) {
       return new Config(null, 3000, Path.of("examples/chat-web"), db, false, jwtSecret, InMemoryAdapter::new,
-          Duration.ofSeconds(3), 50, 2000, 5, 10, 310_000, Duration.ofHours(12));
+          Duration.ofSeconds(3), 50, 2000, 5, 10, 19 * 1024, 0.05, 5, Duration.ofHours(12));
     }
 
     public Config withHostPort(String host, int port) {
       return new Config(host, port, webDir, db, sharedDb, jwtSecret, adapter, typingTimeout, historySize, maxText,
-          ratePerSecond, rateBurst, pbkdf2Iterations, tokenLifetime);
+          ratePerSecond, rateBurst, argon2MemoryKib, loginPerSecond, loginBurst, tokenLifetime);
     }
 
     public Config withTyping(Duration typingTimeout) {
       return new Config(host, port, webDir, db, sharedDb, jwtSecret, adapter, typingTimeout, historySize, maxText,
-          ratePerSecond, rateBurst, pbkdf2Iterations, tokenLifetime);
+          ratePerSecond, rateBurst, argon2MemoryKib, loginPerSecond, loginBurst, tokenLifetime);
     }
 
-    public Config withIterations(int pbkdf2Iterations) {
+    public Config withLoginLimit(double loginPerSecond, int loginBurst) {
       return new Config(host, port, webDir, db, sharedDb, jwtSecret, adapter, typingTimeout, historySize, maxText,
-          ratePerSecond, rateBurst, pbkdf2Iterations, tokenLifetime);
+          ratePerSecond, rateBurst, argon2MemoryKib, loginPerSecond, loginBurst, tokenLifetime);
     }
 
     public Config withAdapter(Adapter.Factory adapter, boolean sharedDb) {
       return new Config(host, port, webDir, db, sharedDb, jwtSecret, adapter, typingTimeout, historySize, maxText,
-          ratePerSecond, rateBurst, pbkdf2Iterations, tokenLifetime);
+          ratePerSecond, rateBurst, argon2MemoryKib, loginPerSecond, loginBurst, tokenLifetime);
     }
 
     /** The configuration of {@code main}: system properties first, then environment variables. */
@@ -102,8 +108,8 @@ public final class ChatServer {
       Config d = defaults(Path.of(setting("chat.db", "CHAT_DB", "target/chat-db")), secret);
       return new Config(setting("chat.host", "HOST", null), Integer.parseInt(setting("chat.port", "PORT", "3000")),
           Path.of(setting("chat.web", "CHAT_WEB", "examples/chat-web")), d.db(), shared, secret, adapter,
-          d.typingTimeout(), d.historySize(), d.maxText(), d.ratePerSecond(), d.rateBurst(), d.pbkdf2Iterations(),
-          d.tokenLifetime());
+          d.typingTimeout(), d.historySize(), d.maxText(), d.ratePerSecond(), d.rateBurst(), d.argon2MemoryKib(),
+          d.loginPerSecond(), d.loginBurst(), d.tokenLifetime());
     }
 
     private static String setting(String property, String env, String fallback) {
@@ -120,14 +126,17 @@ public final class ChatServer {
     private final Server jetty;
     private final ServerConnector connector;
     private final SocketIoServer io;
+    private final ChatService service;
     private final ChatStore store;
     private final ScheduledExecutorService timers;
+    private boolean closed;
 
-    private Running(Server jetty, ServerConnector connector, SocketIoServer io, ChatStore store,
+    private Running(Server jetty, ServerConnector connector, SocketIoServer io, ChatService service, ChatStore store,
         ScheduledExecutorService timers) {
       this.jetty = jetty;
       this.connector = connector;
       this.io = io;
+      this.service = service;
       this.store = store;
       this.timers = timers;
     }
@@ -144,14 +153,28 @@ public final class ChatServer {
       jetty.join();
     }
 
+    ChatStore store() {
+      return store;
+    }
+
+    /**
+     * Stops in the order that keeps every write: Parley first (each client is told, each disconnect
+     * writes the user's last-seen time), then the presence writes still under way, then Jetty, and the
+     * database last. Safe to call twice (the shutdown hook and a test).
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      io.close();
+      service.awaitPresenceWrites(Duration.ofSeconds(3));
       try {
         jetty.stop();
       } catch (Exception e) {
         log.warn("jetty did not stop cleanly", e);
       }
-      io.close();
       timers.shutdownNow();
       store.close();
     }
@@ -181,9 +204,12 @@ public final class ChatServer {
       return t;
     });
     SocketIoServer io = SocketIoServer.builder().adapter(config.adapter()).build();
-    Auth auth = new Auth(store, config.jwtSecret(), config.tokenLifetime(), config.pbkdf2Iterations());
-    new ChatService(io, store, auth, new RateLimiter(config.ratePerSecond(), config.rateBurst()), timers,
-        config.typingTimeout(), config.historySize(), config.maxText()).install();
+    Auth auth = new Auth(store, config.jwtSecret(), config.tokenLifetime(), new Passwords(config.argon2MemoryKib(), 2),
+        new RateLimiter(config.loginPerSecond(), config.loginBurst()),
+        new RateLimiter(config.loginPerSecond() * 4, config.loginBurst() * 4));
+    ChatService service = new ChatService(io, store, auth, new RateLimiter(config.ratePerSecond(), config.rateBurst()),
+        timers, config.typingTimeout(), config.historySize(), config.maxText());
+    service.install();
 
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setName("chat-jetty");
@@ -203,6 +229,6 @@ public final class ChatServer {
       store.close();
       throw e;
     }
-    return new Running(jetty, connector, io, store, timers);
+    return new Running(jetty, connector, io, service, store, timers);
   }
 }

@@ -29,17 +29,26 @@ import org.slf4j.LoggerFactory;
  * handlers. Socket.IO rooms: {@code room:NAME} holds the sockets of a chat room's members,
  * {@code user:NAME} every socket (tab) of a user, so an event reaches all of a user's tabs, on any node.
  *
+ * <p>A direct conversation between users A and B is the private room {@code dm:A:B} (the two names in
+ * order), of kind {@code dm}: opening it before it exists shows an empty conversation, and its first
+ * message creates it with both users as members. From then on it is a room like any other (history,
+ * receipts, typing, unread counts), except that nobody leaves it or is invited to it.
+ *
  * <p>Client to server (answers through the ack):
  * <ul>
- *   <li>{@code rooms} → {@code [{name, isPrivate, createdBy, member}]}: public rooms and the user's private ones;
+ *   <li>{@code rooms} → {@code [{name, isPrivate, createdBy, member, kind, peer, unread}]}: public rooms and
+ *       the user's private rooms and direct conversations;
  *   <li>{@code room:create {name, private}} → {@code {room}} | {@code {error}};
  *   <li>{@code room:join {room}} → {@code {room, history, members}} | {@code {error}}: opens a room (a public one
  *       makes the user a member; a private one needs membership), sends the last messages and marks them read;
  *   <li>{@code room:leave {room}} → {@code {ok}}; {@code room:invite {room, user}} → {@code {ok}} | {@code {error}}
  *       (private rooms, by their creator);
- *   <li>{@code message {room, text, clientId?}} → {@code {id, time, clientId}} | {@code {error}};
+ *   <li>{@code message {room, text, clientId?}} → {@code {id, time, clientId}} | {@code {error}}: a
+ *       {@code clientId} (a UUID the client made) becomes the message's id, so a retried send is stored and
+ *       broadcast once and answered again with the same id and time;
  *   <li>{@code typing {room, typing}}; {@code delivered {id}} or {@code {ids}}; {@code read {room}};
- *   <li>{@code online} → names of the users online; {@code receipts {id}} → the receipts of one's own message.
+ *   <li>{@code online} → names of the users online; {@code users} → {@code [{user, online, lastSeen}]};
+ *       {@code receipts {id}} → the receipts of one's own message.
  * </ul>
  * Server to client: {@code message}, {@code typing {room, user, typing}}, {@code presence {user, online,
  * lastSeen}}, {@code online {users}} (right after connecting), {@code receipt {id, room, user, status, time}}
@@ -48,6 +57,9 @@ import org.slf4j.LoggerFactory;
 final class ChatService {
   private static final Logger log = LoggerFactory.getLogger(ChatService.class);
   static final Pattern ROOM_NAME = Pattern.compile("[a-z0-9_-]{1,32}");
+  /** A client's message id: a UUID as {@code crypto.randomUUID()} makes it. */
+  static final Pattern CLIENT_ID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+  private static final int MAX_PEOPLE = 500;
 
   /** A message as broadcast. */
   record MessageOut(String id, String room, String sender, String text, long time) {}
@@ -65,6 +77,8 @@ final class ChatService {
   private final int maxText;
   /** The typing users' auto-stop timers, by user and room. */
   private final ConcurrentHashMap<String, ScheduledFuture<?>> typing = new ConcurrentHashMap<>();
+  /** The presence updates (last-seen writes) under way, which a shutdown waits for. */
+  private final Set<java.util.concurrent.CompletableFuture<?>> presenceWrites = ConcurrentHashMap.newKeySet();
 
   ChatService(SocketIoServer io, ChatStore store, Auth auth, RateLimiter limiter, ScheduledExecutorService timers,
       Duration typingTimeout, int historySize, int maxText) {
@@ -132,6 +146,7 @@ final class ChatService {
     on(socket, "read", user, (u, p, ack) -> read(u, p.path("room").asText(""), ack));
     on(socket, "receipts", user, this::receipts);
     on(socket, "online", user, (u, p, ack) -> onlineUsers().thenAccept(ack::send));
+    on(socket, "users", user, (u, p, ack) -> people().thenAccept(ack::send));
     socket.onDisconnect(reason -> userSocketGone(user));
 
     List<String> keys = new ArrayList<>();
@@ -162,12 +177,21 @@ final class ChatService {
     } else {
       io.emit("rooms:changed", Map.of("room", name));
     }
-    ack.send(Map.of("room", new ChatStore.Room(name, isPrivate, user, true)));
+    ack.send(Map.of("room", new ChatStore.Room(name, isPrivate, user, true, "room", user)));
   }
 
   private void joinRoom(Socket socket, String user, JsonNode p, Ack ack) {
     String name = p.path("room").asText("");
     Optional<ChatStore.Room> room = store.room(name, user);
+    String peer = room.isEmpty() ? dmPeer(name, user) : null;
+    if (peer != null && !peer.equals(user) && store.user(peer).isPresent()) {
+      // a direct conversation not started yet: empty until its first message creates it
+      onlineUsers().thenAccept(online -> ack.send(Map.of(
+          "room", new ChatStore.Room(name, true, null, true, ChatStore.DM, user),
+          "history", List.of(),
+          "members", List.of(Map.of("name", user, "online", true), Map.of("name", peer, "online", online.contains(peer))))));
+      return;
+    }
     if (room.isEmpty() || (room.get().isPrivate() && !room.get().member())) {
       ack.send(error("no such room")); // a private room is not revealed to non-members
       return;
@@ -185,7 +209,8 @@ final class ChatService {
       for (String m : members) {
         list.add(Map.of("name", m, "online", online.contains(m)));
       }
-      ack.send(Map.of("room", new ChatStore.Room(name, room.get().isPrivate(), room.get().createdBy(), true),
+      ack.send(Map.of("room", new ChatStore.Room(name, room.get().isPrivate(), room.get().createdBy(), true,
+          room.get().kind(), user),
           "history", history, "members", list));
     });
   }
@@ -194,6 +219,10 @@ final class ChatService {
     String name = p.path("room").asText("");
     if (!store.isMember(name, user)) {
       ack.send(error("not a member"));
+      return;
+    }
+    if (name.startsWith("dm:")) {
+      ack.send(error("a direct conversation is not left"));
       return;
     }
     store.removeMember(name, user);
@@ -209,6 +238,8 @@ final class ChatService {
     Optional<ChatStore.Room> room = store.room(name, user);
     if (room.isEmpty() || !room.get().member()) {
       ack.send(error("no such room"));
+    } else if (ChatStore.DM.equals(room.get().kind())) {
+      ack.send(error("a direct conversation has two members"));
     } else if (!room.get().isPrivate() || !user.equals(room.get().createdBy())) {
       ack.send(error("only the creator of a private room invites"));
     } else if (store.user(invitee).isEmpty()) {
@@ -235,6 +266,10 @@ final class ChatService {
     JsonNode textNode = p.path("text");
     String text = textNode.isTextual() ? textNode.asText().strip() : "";
     String clientId = p.path("clientId").isTextual() ? p.path("clientId").asText() : null;
+    if (clientId != null && !CLIENT_ID.matcher(clientId).matches()) {
+      ack.send(error("clientId is a UUID"));
+      return;
+    }
     if (text.isEmpty()) {
       ack.send(error("empty message"));
       return;
@@ -243,22 +278,59 @@ final class ChatService {
       ack.send(error("a message has at most " + maxText + " characters"));
       return;
     }
-    if (store.room(room, user).map(r -> !r.member()).orElse(true)) {
+    Optional<ChatStore.Room> target = store.room(room, user);
+    if (target.isEmpty() && !startDm(room, user)) {
       ack.send(error("not a member of this room"));
       return;
     }
-    ChatStore.Message m = new ChatStore.Message(UUID.randomUUID().toString(), room, user, text,
-        System.currentTimeMillis(), null);
-    store.addMessage(m); // stored before anyone sees it
-    stopTyping(user, room);
-    io.to(roomKey(room)).emit("message", new MessageOut(m.id(), room, user, text, m.time()));
+    if (target.isPresent() && !target.get().member()) {
+      ack.send(error("not a member of this room"));
+      return;
+    }
+    ChatStore.Message m = new ChatStore.Message(clientId != null ? clientId.toLowerCase(java.util.Locale.ROOT)
+        : UUID.randomUUID().toString(), room, user, text, System.currentTimeMillis(), null);
+    Optional<ChatStore.Message> before = store.addMessageOnce(m); // stored before anyone sees it
+    if (before.isPresent()) {
+      // a retried send (its ack was lost): answered again, never stored or shown twice
+      if (!before.get().sender().equals(user) || !before.get().room().equals(room)) {
+        ack.send(error("clientId is taken"));
+        return;
+      }
+      m = before.get();
+    } else {
+      stopTyping(user, room);
+      io.to(roomKey(room)).emit("message", new MessageOut(m.id(), room, user, m.text(), m.time()));
+    }
     Map<String, Object> reply = new LinkedHashMap<>();
     reply.put("id", m.id());
     reply.put("time", m.time());
-    if (clientId != null && clientId.length() <= 64) {
+    if (clientId != null) {
       reply.put("clientId", clientId);
     }
     ack.send(reply);
+  }
+
+  /**
+   * The first message to the direct conversation {@code room}: creates it when {@code room} is
+   * {@code dm:A:B} of {@code user} and another user who exists, and puts both users' sockets in it. False
+   * when {@code room} is no such name.
+   */
+  private boolean startDm(String room, String user) {
+    String peer = dmPeer(room, user);
+    if (peer == null || peer.equals(user) || store.user(peer).isEmpty()) {
+      return false;
+    }
+    store.createDm(room, user, peer, user); // false when a concurrent first message made it: as good
+    io.in(userKey(user)).socketsJoin(roomKey(room));
+    io.in(userKey(peer)).socketsJoin(roomKey(room));
+    io.to(userKey(user)).to(userKey(peer)).emit("rooms:changed", Map.of("room", room));
+    return true;
+  }
+
+  /** The other user of direct conversation {@code room} when it is {@code user}'s by its name. */
+  private static String dmPeer(String room, String user) {
+    String peer = ChatStore.dmPeer(room, user);
+    return peer != null && Auth.NAME.matcher(peer).matches() && room.equals(ChatStore.dmRoom(user, peer)) ? peer : null;
   }
 
   // ---- typing
@@ -364,9 +436,37 @@ final class ChatService {
     });
   }
 
+  /** Every user (up to 500, by name) with whether they are online and when they were last seen. */
+  private java.util.concurrent.CompletableFuture<List<Map<String, Object>>> people() {
+    List<ChatStore.Person> all = store.people(MAX_PEOPLE);
+    return onlineUsers().thenApply(online -> {
+      List<Map<String, Object>> out = new ArrayList<>();
+      for (ChatStore.Person person : all) {
+        boolean on = online.contains(person.name());
+        out.add(presence(person.name(), on, person.lastSeen()));
+      }
+      return out;
+    });
+  }
+
+  /**
+   * Waits, up to {@code max}, for the presence writes under way: a shutdown calls it after closing
+   * Parley (whose disconnects start them) and before closing the database.
+   */
+  void awaitPresenceWrites(Duration max) {
+    try {
+      java.util.concurrent.CompletableFuture.allOf(presenceWrites.toArray(new java.util.concurrent.CompletableFuture<?>[0]))
+          .get(max.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      log.warn("some presence updates had not finished when the chat stopped");
+    }
+  }
+
   /** After a socket left: when it was the user's last one (cluster-wide), the user is offline. */
   private void userSocketGone(String user) {
-    io.in(userKey(user)).fetchSockets().thenAccept(left -> {
+    java.util.concurrent.CompletableFuture<?> write = io.in(userKey(user)).fetchSockets().thenAccept(left -> {
       if (!left.isEmpty()) {
         return;
       }
@@ -382,13 +482,15 @@ final class ChatService {
       log.warn("presence of {} not updated", user, e);
       return null;
     });
+    presenceWrites.add(write);
+    write.whenComplete((x, e) -> presenceWrites.remove(write));
   }
 
   private static Map<String, Object> presence(String user, boolean online, long lastSeen) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("user", user);
     m.put("online", online);
-    m.put("lastSeen", online ? null : lastSeen);
+    m.put("lastSeen", online || lastSeen == 0 ? null : lastSeen);
     return m;
   }
 

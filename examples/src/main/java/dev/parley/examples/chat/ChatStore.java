@@ -25,11 +25,26 @@ import org.h2.jdbcx.JdbcConnectionPool;
  * Parley's (virtual) handler threads, where blocking JDBC is fine.
  */
 public final class ChatStore implements AutoCloseable {
-  /** A stored user. */
-  public record User(String name, byte[] salt, byte[] hash, int iterations, long lastSeen) {}
+  /** A stored user: {@code password} is a PHC Argon2 string ({@link Passwords}), null for an account that has none. */
+  public record User(String name, String password, long lastSeen) {}
 
-  /** A room as the list shows it to one user. */
-  public record Room(String name, boolean isPrivate, String createdBy, boolean member) {}
+  /** A user as others see it: {@code lastSeen} is 0 before the first sign-out. */
+  public record Person(String name, long lastSeen) {}
+
+  /**
+   * A room as the list shows it to one user. {@code kind} is {@code room} or {@code dm} (a direct
+   * conversation, whose other member is {@code peer}); {@code unread} counts the messages from others
+   * that this user has not read.
+   */
+  public record Room(String name, boolean isPrivate, String createdBy, boolean member, String kind, String peer,
+      int unread) {
+    Room(String name, boolean isPrivate, String createdBy, boolean member, String kind, String forUser) {
+      this(name, isPrivate, createdBy, member, kind, DM.equals(kind) ? dmPeer(name, forUser) : null, 0);
+    }
+  }
+
+  /** The kind of a direct conversation's room. */
+  static final String DM = "dm";
 
   /** A stored message; {@code status} is the sender's view (sent, delivered, read) when known. */
   public record Message(String id, String room, String sender, String text, long time, String status) {}
@@ -37,6 +52,7 @@ public final class ChatStore implements AutoCloseable {
   /** A receipt: {@code user} received ({@code delivered}) or read the message {@code id}. */
   public record Receipt(String id, String room, String sender, String user, String status, long time) {}
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ChatStore.class);
   private final JdbcConnectionPool pool;
 
   private ChatStore(JdbcConnectionPool pool) {
@@ -46,12 +62,18 @@ public final class ChatStore implements AutoCloseable {
   /**
    * Opens (creating if needed) the database file {@code path} (H2 adds {@code .mv.db}); with
    * {@code shared}, other processes may open the same file ({@code AUTO_SERVER=TRUE}).
+   *
+   * <p>H2's own shutdown hook is off ({@code DB_CLOSE_ON_EXIT=FALSE}): it would close the database at
+   * JVM exit while the chat still writes the presence of the users it disconnects. {@link #close()},
+   * called after Parley has closed, closes it instead. H2 does not allow that with {@code AUTO_SERVER}, so
+   * a shared file keeps H2's hook, and a node stopped with users on it may miss their last-seen times.
    */
   public static ChatStore open(Path path, boolean shared) {
     if (shared && System.getProperty("h2.bindAddress") == null) {
       System.setProperty("h2.bindAddress", "127.0.0.1"); // the auto-server port stays on this machine
     }
-    String url = "jdbc:h2:file:" + path.toAbsolutePath() + (shared ? ";AUTO_SERVER=TRUE" : "");
+    // H2 refuses DB_CLOSE_ON_EXIT=FALSE with AUTO_SERVER: the shared file keeps H2's hook (docs/chat.md)
+    String url = "jdbc:h2:file:" + path.toAbsolutePath() + (shared ? ";AUTO_SERVER=TRUE" : ";DB_CLOSE_ON_EXIT=FALSE");
     JdbcConnectionPool pool = JdbcConnectionPool.create(url, "chat", "");
     pool.setMaxConnections(32);
     ChatStore store = new ChatStore(pool);
@@ -62,16 +84,16 @@ public final class ChatStore implements AutoCloseable {
   private void createSchema() {
     run(c -> {
       try (Statement s = c.createStatement()) {
-        s.execute("CREATE TABLE IF NOT EXISTS users (name VARCHAR(32) PRIMARY KEY, salt VARBINARY(32) NOT NULL,"
-            + " hash VARBINARY(64) NOT NULL, iterations INT NOT NULL, created_at BIGINT NOT NULL,"
-            + " last_seen BIGINT NOT NULL DEFAULT 0)");
-        s.execute("CREATE TABLE IF NOT EXISTS rooms (name VARCHAR(32) PRIMARY KEY, is_private BOOLEAN NOT NULL,"
-            + " created_by VARCHAR(32), created_at BIGINT NOT NULL)");
-        s.execute("CREATE TABLE IF NOT EXISTS memberships (room VARCHAR(32) NOT NULL, user_name VARCHAR(32) NOT NULL,"
+        s.execute("CREATE TABLE IF NOT EXISTS users (name VARCHAR(32) PRIMARY KEY, password VARCHAR(200),"
+            + " created_at BIGINT NOT NULL, last_seen BIGINT NOT NULL DEFAULT 0)");
+        s.execute("CREATE TABLE IF NOT EXISTS rooms (name VARCHAR(80) PRIMARY KEY, is_private BOOLEAN NOT NULL,"
+            + " created_by VARCHAR(32), created_at BIGINT NOT NULL, kind VARCHAR(8) DEFAULT 'room' NOT NULL)");
+        s.execute("CREATE TABLE IF NOT EXISTS memberships (room VARCHAR(80) NOT NULL, user_name VARCHAR(32) NOT NULL,"
             + " joined_at BIGINT NOT NULL, PRIMARY KEY (room, user_name))");
         s.execute("CREATE TABLE IF NOT EXISTS messages (seq BIGINT AUTO_INCREMENT PRIMARY KEY,"
-            + " id VARCHAR(36) NOT NULL UNIQUE, room VARCHAR(32) NOT NULL, sender VARCHAR(32) NOT NULL,"
+            + " id VARCHAR(36) NOT NULL UNIQUE, room VARCHAR(80) NOT NULL, sender VARCHAR(32) NOT NULL,"
             + " text VARCHAR(2000) NOT NULL, ts BIGINT NOT NULL)");
+        upgradeFromFirstVersion(s);
         s.execute("CREATE INDEX IF NOT EXISTS messages_room ON messages (room, seq)");
         s.execute("CREATE TABLE IF NOT EXISTS receipts (message_id VARCHAR(36) NOT NULL, user_name VARCHAR(32) NOT NULL,"
             + " delivered_at BIGINT, read_at BIGINT, PRIMARY KEY (message_id, user_name))");
@@ -82,16 +104,40 @@ public final class ChatStore implements AutoCloseable {
     });
   }
 
+  /**
+   * A database written by the chat's first version: room names widen to hold direct conversations,
+   * rooms get their kind, and the PBKDF2 password columns give way to one Argon2 column (those
+   * accounts have no password any more: their names stay taken, as their messages are kept).
+   */
+  private static void upgradeFromFirstVersion(Statement s) throws SQLException {
+    try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM INFORMATION_SCHEMA.COLUMNS"
+        + " WHERE TABLE_NAME = 'USERS' AND COLUMN_NAME = 'SALT'")) {
+      rs.next();
+      if (rs.getInt(1) == 0) {
+        return;
+      }
+    }
+    s.execute("ALTER TABLE rooms ALTER COLUMN name SET DATA TYPE VARCHAR(80)");
+    s.execute("ALTER TABLE rooms ADD COLUMN IF NOT EXISTS kind VARCHAR(8) DEFAULT 'room' NOT NULL");
+    s.execute("ALTER TABLE memberships ALTER COLUMN room SET DATA TYPE VARCHAR(80)");
+    s.execute("ALTER TABLE messages ALTER COLUMN room SET DATA TYPE VARCHAR(80)");
+    s.execute("ALTER TABLE users ADD COLUMN IF NOT EXISTS password VARCHAR(200)");
+    s.execute("ALTER TABLE users DROP COLUMN salt");
+    s.execute("ALTER TABLE users DROP COLUMN hash");
+    s.execute("ALTER TABLE users DROP COLUMN iterations");
+    log.warn("the chat database is from the chat's first version: its accounts had PBKDF2 passwords and now have"
+        + " none (their names stay taken); delete the database file to start afresh");
+  }
+
   // ---- users
 
   public Optional<User> user(String name) {
     return run(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT name, salt, hash, iterations, last_seen FROM users WHERE name = ?")) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT name, password, last_seen FROM users WHERE name = ?")) {
         ps.setString(1, name);
         try (ResultSet rs = ps.executeQuery()) {
           return rs.next()
-              ? Optional.of(new User(rs.getString(1), rs.getBytes(2), rs.getBytes(3), rs.getInt(4), rs.getLong(5)))
+              ? Optional.of(new User(rs.getString(1), rs.getString(2), rs.getLong(3)))
               : Optional.<User>empty();
         }
       }
@@ -99,9 +145,25 @@ public final class ChatStore implements AutoCloseable {
   }
 
   /** Creates the user and makes it a member of {@code general}; false when the name is taken. */
-  public boolean createUser(String name, byte[] salt, byte[] hash, int iterations) {
-    return insertWithMember("INSERT INTO users (name, salt, hash, iterations, created_at) VALUES (?, ?, ?, ?, ?)",
-        new Object[] {name, salt, hash, iterations, System.currentTimeMillis()}, "general", name);
+  public boolean createUser(String name, String passwordHash) {
+    return insertWithMember("INSERT INTO users (name, password, created_at) VALUES (?, ?, ?)",
+        new Object[] {name, passwordHash, System.currentTimeMillis()}, "general", name);
+  }
+
+  /** Every user with the time they were last seen (0: never signed out), by name; {@code limit} at most. */
+  public List<Person> people(int limit) {
+    return run(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT name, last_seen FROM users ORDER BY name LIMIT ?")) {
+        ps.setInt(1, limit);
+        List<Person> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(new Person(rs.getString(1), rs.getLong(2)));
+          }
+        }
+        return out;
+      }
+    });
   }
 
   public void setLastSeen(String name, long time) {
@@ -113,32 +175,88 @@ public final class ChatStore implements AutoCloseable {
   public Optional<Room> room(String name, String forUser) {
     return run(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT r.name, r.is_private, r.created_by,"
-          + " EXISTS (SELECT 1 FROM memberships m WHERE m.room = r.name AND m.user_name = ?) FROM rooms r WHERE r.name = ?")) {
+          + " EXISTS (SELECT 1 FROM memberships m WHERE m.room = r.name AND m.user_name = ?), r.kind"
+          + " FROM rooms r WHERE r.name = ?")) {
         ps.setString(1, forUser);
         ps.setString(2, name);
         try (ResultSet rs = ps.executeQuery()) {
           return rs.next()
-              ? Optional.of(new Room(rs.getString(1), rs.getBoolean(2), rs.getString(3), rs.getBoolean(4)))
+              ? Optional.of(new Room(rs.getString(1), rs.getBoolean(2), rs.getString(3), rs.getBoolean(4),
+                  rs.getString(5), forUser))
               : Optional.<Room>empty();
         }
       }
     });
   }
 
-  /** The public rooms and the private rooms {@code user} belongs to, by name. */
+  /**
+   * The public rooms and the private rooms and direct conversations {@code user} belongs to, by name,
+   * each with the count of messages from others that {@code user} has not read (in rooms they are a
+   * member of).
+   */
   public List<Room> visibleRooms(String user) {
     return run(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT r.name, r.is_private, r.created_by, m.user_name IS NOT NULL"
+      try (PreparedStatement ps = c.prepareStatement("SELECT r.name, r.is_private, r.created_by, m.user_name IS NOT NULL,"
+          + " r.kind, CASE WHEN m.user_name IS NULL THEN 0 ELSE (SELECT COUNT(*) FROM messages x WHERE x.room = r.name"
+          + "  AND x.sender <> ? AND NOT EXISTS (SELECT 1 FROM receipts t WHERE t.message_id = x.id AND t.user_name = ?"
+          + "  AND t.read_at IS NOT NULL)) END"
           + " FROM rooms r LEFT JOIN memberships m ON m.room = r.name AND m.user_name = ?"
           + " WHERE NOT r.is_private OR m.user_name IS NOT NULL ORDER BY r.name")) {
         ps.setString(1, user);
+        ps.setString(2, user);
+        ps.setString(3, user);
         List<Room> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            out.add(new Room(rs.getString(1), rs.getBoolean(2), rs.getString(3), rs.getBoolean(4)));
+            String kind = rs.getString(5);
+            out.add(new Room(rs.getString(1), rs.getBoolean(2), rs.getString(3), rs.getBoolean(4), kind,
+                DM.equals(kind) ? dmPeer(rs.getString(1), user) : null, rs.getInt(6)));
           }
         }
         return out;
+      }
+    });
+  }
+
+  /** The room of the direct conversation between {@code a} and {@code b}: {@code dm:} and the two names in order. */
+  static String dmRoom(String a, String b) {
+    return a.compareTo(b) <= 0 ? "dm:" + a + ":" + b : "dm:" + b + ":" + a;
+  }
+
+  /** The other member of direct conversation {@code room} for {@code user}; null when {@code room} is not theirs. */
+  static String dmPeer(String room, String user) {
+    String[] parts = room.split(":", -1);
+    if (parts.length != 3 || !parts[0].equals("dm")) {
+      return null;
+    }
+    return parts[1].equals(user) ? parts[2] : parts[2].equals(user) ? parts[1] : null;
+  }
+
+  /**
+   * Creates the direct conversation {@code room} of {@code a} and {@code b}, both members; false when it
+   * exists already.
+   */
+  public boolean createDm(String room, String a, String b, String creator) {
+    return run(c -> {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement(
+          "INSERT INTO rooms (name, is_private, created_by, created_at, kind) VALUES (?, TRUE, ?, ?, 'dm')")) {
+        ps.setString(1, room);
+        ps.setString(2, creator);
+        ps.setLong(3, System.currentTimeMillis());
+        ps.executeUpdate();
+        addMember(c, room, a);
+        addMember(c, room, b);
+        c.commit();
+        return true;
+      } catch (SQLException e) {
+        c.rollback();
+        if (isDuplicate(e)) {
+          return false;
+        }
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
       }
     });
   }
@@ -185,9 +303,22 @@ public final class ChatStore implements AutoCloseable {
 
   // ---- messages
 
-  public void addMessage(Message m) {
-    update("INSERT INTO messages (id, room, sender, text, ts) VALUES (?, ?, ?, ?, ?)",
-        m.id(), m.room(), m.sender(), m.text(), m.time());
+  /**
+   * Stores {@code m} unless a message with its id exists: the id is the sender's, so a send that is
+   * retried is stored once. Returns the message stored before under that id, or empty when {@code m}
+   * is new.
+   */
+  public Optional<Message> addMessageOnce(Message m) {
+    try {
+      update("INSERT INTO messages (id, room, sender, text, ts) VALUES (?, ?, ?, ?, ?)",
+          m.id(), m.room(), m.sender(), m.text(), m.time());
+      return Optional.empty();
+    } catch (IllegalStateException e) {
+      if (e.getCause() instanceof SQLException sql && isDuplicate(sql)) {
+        return Optional.of(message(m.id()).orElseThrow(() -> e));
+      }
+      throw e;
+    }
   }
 
   public Optional<Message> message(String id) {

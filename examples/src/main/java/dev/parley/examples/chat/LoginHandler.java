@@ -13,8 +13,10 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * {@code POST /login} with {@code {"name": .., "password": ..}}: 200 {@code {"token", "name"}}, or 400/401
- * {@code {"error"}}. A new name is registered by its first login.
+ * {@code POST /signup} and {@code POST /login}, each with {@code {"name": .., "password": ..}}: 200
+ * {@code {"token", "name"}}; or {@code {"error"}} with 400 (bad input), 401 (login: {@code "wrong name or
+ * password"}, for an unknown name too), 409 (sign-up: the name is taken) or 429 (too many attempts, with
+ * {@code retryAfterMs} and a {@code Retry-After} header).
  */
 final class LoginHandler extends Handler.Abstract {
   private static final int MAX_BODY = 4096;
@@ -28,7 +30,8 @@ final class LoginHandler extends Handler.Abstract {
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
-    if (!"/login".equals(Request.getPathInContext(request))) {
+    String path = Request.getPathInContext(request);
+    if (!"/login".equals(path) && !"/signup".equals(path)) {
       return false;
     }
     if (!"POST".equals(request.getMethod())) {
@@ -54,9 +57,15 @@ final class LoginHandler extends Handler.Abstract {
       reply(response, callback, 400, Map.of("error", "send JSON {\"name\": ..., \"password\": ...}"));
       return true;
     }
-    Auth.Result r = auth.login(body.path("name").asText(null), body.path("password").asText(null));
+    String name = body.path("name").isTextual() ? body.path("name").asText() : null;
+    String password = body.path("password").isTextual() ? body.path("password").asText() : null;
+    String address = Request.getRemoteAddr(request);
+    Auth.Result r = "/signup".equals(path) ? auth.signUp(name, password, address) : auth.login(name, password, address);
     if (r.token() != null) {
       reply(response, callback, 200, Map.of("token", r.token(), "name", r.name()));
+    } else if (r.status() == 429) {
+      response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString((r.retryAfterMs() + 999) / 1000));
+      reply(response, callback, 429, Map.of("error", r.error(), "retryAfterMs", r.retryAfterMs()));
     } else {
       reply(response, callback, r.status(), Map.of("error", r.error()));
     }

@@ -23,6 +23,8 @@ final class StaticFiles extends Handler.Abstract {
         "/index.html", webDir.resolve("public/index.html"),
         "/chat.js", webDir.resolve("public/chat.js"),
         "/chat.css", webDir.resolve("public/chat.css"),
+        "/favicon.svg", webDir.resolve("public/favicon.svg"),
+        "/favicon.ico", webDir.resolve("public/favicon.svg"), // browsers that ask the old way get the SVG
         "/vendor/socket.io.min.js", bundle(webDir));
   }
 
@@ -39,7 +41,8 @@ final class StaticFiles extends Handler.Abstract {
     }
     String name = file.getFileName().toString();
     String type = name.endsWith(".html") ? "text/html; charset=utf-8"
-        : name.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
+        : name.endsWith(".css") ? "text/css; charset=utf-8"
+        : name.endsWith(".svg") ? "image/svg+xml" : "text/javascript; charset=utf-8";
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
     response.write(true, ByteBuffer.wrap(Files.readAllBytes(file)), callback);

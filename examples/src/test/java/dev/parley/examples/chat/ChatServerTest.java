@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.json.JSONArray;
 import org.json.JSONObject;
 import org.junit.jupiter.api.AfterAll;
@@ -41,10 +42,11 @@ class ChatServerTest {
     port = server.port();
   }
 
+  /** A test chat: cheap Argon2 (64 KiB, so many sign-ups stay fast) and a login limit no test meets by chance. */
   static ChatServer.Config config(Path db, double rate, int burst) {
     ChatServer.Config d = ChatServer.Config.defaults(db, SECRET);
     return new ChatServer.Config("127.0.0.1", 0, Path.of("chat-web"), db, false, SECRET, d.adapter(), TYPING,
-        50, 500, rate, burst, 1000, Duration.ofHours(1));
+        50, 500, rate, burst, 64, 1000, 1000, Duration.ofHours(1));
   }
 
   @AfterAll
@@ -55,18 +57,28 @@ class ChatServerTest {
   // ---- auth
 
   @Test
-  void loginRegistersThenChecksThePassword() throws Exception {
-    HttpReply first = ChatTestSupport.login(port, "ann", "pass-1");
+  void signUpThenLoginAndOneAnswerForAWrongNameOrPassword() throws Exception {
+    HttpReply unknown = ChatTestSupport.login(port, "ann", "password-1");
+    assertThat(unknown.status()).isEqualTo(401); // no account is made by logging in
+
+    HttpReply first = ChatTestSupport.signUp(port, "ann", "password-1");
     assertThat(first.status()).isEqualTo(200);
     assertThat(first.body().optString("name")).isEqualTo("ann");
     assertThat(JWT.decode(first.body().optString("token")).getSubject()).isEqualTo("ann");
+    HttpReply taken = ChatTestSupport.signUp(port, "ann", "password-2");
+    assertThat(taken.status()).isEqualTo(409);
+    assertThat(taken.body().optString("error")).isEqualTo("that name is taken");
 
-    assertThat(ChatTestSupport.login(port, "ann", "pass-1").status()).isEqualTo(200);
-    HttpReply wrong = ChatTestSupport.login(port, "ann", "pass-2");
+    assertThat(ChatTestSupport.login(port, "ann", "password-1").status()).isEqualTo(200);
+    HttpReply wrong = ChatTestSupport.login(port, "ann", "password-2");
     assertThat(wrong.status()).isEqualTo(401);
-    assertThat(wrong.body().optString("error")).isEqualTo("wrong password");
-    assertThat(ChatTestSupport.login(port, "bad name!", "pass-1").status()).isEqualTo(400);
-    assertThat(ChatTestSupport.login(port, "ann2", "x").status()).isEqualTo(400);
+    assertThat(wrong.body().toString()).isEqualTo(unknown.body().toString())
+        .isEqualTo("{\"error\":\"wrong name or password\"}");
+    assertThat(ChatTestSupport.login(port, "bad name!", "password-1").body().toString())
+        .isEqualTo(unknown.body().toString());
+    assertThat(ChatTestSupport.signUp(port, "bad name!", "password-1").status()).isEqualTo(400);
+    assertThat(ChatTestSupport.signUp(port, "ann2", "short").status()).isEqualTo(400);
+    assertThat(ChatTestSupport.login(port, "ann2", "password-1").status()).isEqualTo(401);
 
     HttpResponse<String> get = HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/login")).GET().build(),
@@ -160,10 +172,14 @@ class ChatServerTest {
           .contains("at most 500");
       assertThat(alice.callJson("message", obj("room", "no-such-room", "text", "hi")).has("error")).isTrue();
 
+      assertThat(alice.callJson("message", obj("room", "m-room", "text", "hi", "clientId", "c-1")).optString("error"))
+          .isEqualTo("clientId is a UUID");
+      String clientId = UUID.randomUUID().toString();
       JSONObject ack = alice.callJson("message", obj("room", "m-room", "text", " hello ", "sender", "mallory",
-          "clientId", "c-1"));
+          "clientId", clientId));
       String id = ack.optString("id");
-      assertThat(ack.optString("clientId")).isEqualTo("c-1");
+      assertThat(id).isEqualTo(clientId);
+      assertThat(ack.optString("clientId")).isEqualTo(clientId);
       assertThat(ack.optLong("time")).isGreaterThan(0);
       JSONObject got = bob.await("message", e -> e.json().optString("id").equals(id)).json();
       assertThat(got.optString("sender")).isEqualTo("m-alice");
@@ -182,6 +198,81 @@ class ChatServerTest {
         assertThat(history.optJSONObject(49).optString("text")).isEqualTo("n54");
         assertThat(history.optJSONObject(49).optString("sender")).isEqualTo("m-alice");
       }
+    }
+  }
+
+  @Test
+  void aRetriedSendIsStoredAndBroadcastOnce() throws Exception {
+    try (Client alice = Client.connect(port, "i-alice"); Client bob = Client.connect(port, "i-bob");
+        Client mallory = Client.connect(port, "i-mallory")) {
+      alice.callJson("room:create", obj("name", "i-room"));
+      bob.callJson("room:join", obj("room", "i-room"));
+      mallory.callJson("room:join", obj("room", "i-room"));
+      String clientId = UUID.randomUUID().toString();
+      JSONObject first = alice.callJson("message", obj("room", "i-room", "text", "once", "clientId", clientId));
+      // the same send again, as a client does when the answer to the first was lost in a dropped connection
+      JSONObject again = alice.callJson("message", obj("room", "i-room", "text", "once", "clientId", clientId));
+      assertThat(again.optString("id")).isEqualTo(first.optString("id")).isEqualTo(clientId);
+      assertThat(again.optLong("time")).isEqualTo(first.optLong("time"));
+      // someone else cannot take the id
+      assertThat(mallory.callJson("message", obj("room", "i-room", "text", "mine", "clientId", clientId))
+          .optString("error")).isEqualTo("clientId is taken");
+
+      // a later message arrives after anything the retry could have broadcast (one connection keeps order)
+      String next = alice.callJson("message", obj("room", "i-room", "text", "next")).optString("id");
+      bob.await("message", e -> e.json().optString("id").equals(next));
+      assertThat(bob.received("message")).filteredOn(e -> e.json().optString("id").equals(clientId)).hasSize(1);
+      alice.await("message", e -> e.json().optString("id").equals(next));
+      assertThat(alice.received("message")).filteredOn(e -> e.json().optString("id").equals(clientId)).hasSize(1);
+      JSONArray history = bob.callJson("room:join", obj("room", "i-room")).optJSONArray("history");
+      assertThat(history.toString().split(clientId, -1)).hasSize(2); // the id appears once
+    }
+  }
+
+  // ---- direct messages
+
+  @Test
+  void directMessagesMakeATwoPersonRoomOnTheFirstMessage() throws Exception {
+    try (Client alice = Client.connect(port, "d-alice"); Client bob = Client.connect(port, "d-bob");
+        Client carol = Client.connect(port, "d-carol")) {
+      String dm = "dm:d-alice:d-bob";
+      // opened before it exists: an empty conversation, nothing stored, nothing listed
+      JSONObject open = bob.callJson("room:join", obj("room", dm));
+      assertThat(open.optJSONArray("history").length()).isZero();
+      assertThat(open.optJSONObject("room").optString("kind")).isEqualTo("dm");
+      assertThat(open.optJSONObject("room").optString("peer")).isEqualTo("d-alice");
+      assertThat(names(bob.callArray("rooms", obj()))).doesNotContain(dm);
+      assertThat(bob.callJson("room:join", obj("room", "dm:d-bob:d-alice")).has("error")).isTrue(); // out of order
+      assertThat(bob.callJson("room:join", obj("room", "dm:d-bob:nobody")).has("error")).isTrue();
+      assertThat(carol.callJson("room:join", obj("room", dm)).optString("error")).isEqualTo("no such room");
+      assertThat(alice.callJson("message", obj("room", "dm:d-alice:d-alice", "text", "me")).has("error")).isTrue();
+
+      String id = alice.callJson("message", obj("room", dm, "text", "psst")).optString("id");
+      bob.await("rooms:changed", e -> e.json().optString("room").equals(dm));
+      bob.await("message", e -> e.json().optString("id").equals(id));
+      JSONObject listed = room(bob.callArray("rooms", obj()), dm);
+      assertThat(listed.optString("kind")).isEqualTo("dm");
+      assertThat(listed.optString("peer")).isEqualTo("d-alice");
+      assertThat(listed.optInt("unread")).isEqualTo(1);
+      assertThat(room(alice.callArray("rooms", obj()), dm).optString("peer")).isEqualTo("d-bob");
+      assertThat(names(carol.callArray("rooms", obj()))).doesNotContain(dm);
+      assertThat(carol.callJson("message", obj("room", dm, "text", "hi")).optString("error"))
+          .isEqualTo("not a member of this room");
+
+      // then a room like the others: history, receipts, typing, unread counts
+      JSONArray history = bob.callJson("room:join", obj("room", dm)).optJSONArray("history");
+      assertThat(history.optJSONObject(0).optString("text")).isEqualTo("psst");
+      alice.await("receipt", e -> e.json().optString("id").equals(id) && e.json().optString("status").equals("read"));
+      assertThat(room(bob.callArray("rooms", obj()), dm).optInt("unread")).isZero();
+      bob.emit("typing", obj("room", dm));
+      alice.await("typing", e -> e.json().optString("room").equals(dm) && e.json().optBoolean("typing"));
+      assertThat(bob.callJson("message", obj("room", dm, "text", "hello")).has("id")).isTrue();
+      assertThat(room(alice.callArray("rooms", obj()), dm).optInt("unread")).isEqualTo(1);
+      assertThat(carol.received("message")).isEmpty();
+      assertThat(carol.received("typing")).isEmpty();
+
+      assertThat(bob.callJson("room:leave", obj("room", dm)).has("error")).isTrue();
+      assertThat(alice.callJson("room:invite", obj("room", dm, "user", "d-carol")).has("error")).isTrue();
     }
   }
 
@@ -234,6 +325,17 @@ class ChatServerTest {
           && !e.json().optBoolean("online")).json();
       assertThat(off.optLong("lastSeen")).isGreaterThanOrEqualTo(before);
       assertThat(ChatTestSupport.strings(watcher.callArray("online", obj()))).doesNotContain("p-carol");
+      JSONArray people = watcher.callArray("users", obj());
+      for (int i = 0; i < people.length(); i++) {
+        JSONObject person = people.optJSONObject(i);
+        if (person.optString("user").equals("p-carol")) {
+          assertThat(person.optBoolean("online")).isFalse();
+          assertThat(person.optLong("lastSeen")).isEqualTo(off.optLong("lastSeen"));
+        } else if (person.optString("user").equals("p-watcher")) {
+          assertThat(person.optBoolean("online")).isTrue();
+        }
+      }
+      assertThat(people.toString()).contains("\"p-carol\"", "\"p-watcher\"");
     }
   }
 
@@ -285,7 +387,38 @@ class ChatServerTest {
     }
   }
 
-  // ---- rate limit
+  // ---- rate limits
+
+  @Test
+  void loginAttemptsAreLimitedPerNameWithTheSameAnswerForEveryName() throws Exception {
+    ChatServer.Config c = config(dir.resolve("db-login-limit"), 1000, 1000).withLoginLimit(0.001, 3);
+    try (ChatServer.Running limited = ChatServer.start(c)) {
+      int p = limited.port();
+      assertThat(ChatTestSupport.signUp(p, "victim", "right-password").status()).isEqualTo(200);
+      assertThat(ChatTestSupport.login(p, "victim", "guess-1").status()).isEqualTo(401);
+      assertThat(ChatTestSupport.login(p, "victim", "guess-2").status()).isEqualTo(401);
+      HttpReply refused = ChatTestSupport.login(p, "victim", "right-password");
+      assertThat(refused.status()).isEqualTo(429); // the allowance is spent: even the right password waits
+      assertThat(refused.body().optLong("retryAfterMs")).isPositive();
+      // an unknown name is limited alike (the answer tells nothing about which names exist)
+      for (int i = 0; i < 3; i++) {
+        assertThat(ChatTestSupport.login(p, "nobody", "guess-" + i).status()).isEqualTo(401);
+      }
+      HttpReply nobody = ChatTestSupport.login(p, "nobody", "guess");
+      assertThat(nobody.status()).isEqualTo(429);
+      assertThat(nobody.body().optString("error")).isEqualTo(refused.body().optString("error"));
+      // and the address has four times a name's allowance (12), spent by now whatever the name
+      HttpResponse<String> raw = null;
+      for (int i = 0; i < 8 && (raw == null || raw.statusCode() != 429); i++) {
+        raw = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p + "/login"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"other-" + i + "\",\"password\":\"whatever-1\"}"))
+            .build(), HttpResponse.BodyHandlers.ofString());
+      }
+      assertThat(raw.statusCode()).isEqualTo(429);
+      assertThat(raw.headers().firstValue("Retry-After")).isPresent();
+    }
+  }
 
   @Test
   void rateLimitAnswersWithAnErrorAndAffectsNothingElse() throws Exception {
@@ -317,6 +450,15 @@ class ChatServerTest {
         assertThat(alice.callJson("message", obj("room", "general", "text", "again")).has("id")).isTrue();
       }
     }
+  }
+
+  private static JSONObject room(JSONArray rooms, String name) {
+    for (int i = 0; i < rooms.length(); i++) {
+      if (rooms.optJSONObject(i).optString("name").equals(name)) {
+        return rooms.optJSONObject(i);
+      }
+    }
+    throw new AssertionError(name + " is not in " + rooms);
   }
 
   private static List<String> names(JSONArray rooms) {

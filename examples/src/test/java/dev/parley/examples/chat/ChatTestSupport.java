@@ -24,14 +24,24 @@ final class ChatTestSupport {
   record HttpReply(int status, JSONObject body) {}
 
   static HttpReply login(int port, String name, String password) throws Exception {
+    return post(port, "/login", name, password);
+  }
+
+  static HttpReply signUp(int port, String name, String password) throws Exception {
+    return post(port, "/signup", name, password);
+  }
+
+  private static HttpReply post(int port, String path, String name, String password) throws Exception {
     String body = new JSONObject().put("name", name).put("password", password).toString();
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/login"))
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
         HttpResponse.BodyHandlers.ofString());
     return new HttpReply(r.statusCode(), new JSONObject(r.body()));
   }
 
+  /** A token for {@code name}: signs up (or finds the name taken by an earlier call), then logs in. */
   static String token(int port, String name) throws Exception {
+    signUp(port, name, "secret-" + name);
     HttpReply r = login(port, name, "secret-" + name);
     if (r.status() != 200) {
       throw new AssertionError("login of " + name + ": " + r);
@@ -75,8 +85,13 @@ final class ChatTestSupport {
 
     /** Opens a socket with {@code auth} (null for none) without waiting. */
     static Client open(int port, Map<String, String> auth) {
+      return open(port, auth, "websocket");
+    }
+
+    /** Opens a socket with {@code auth} over {@code transport} ({@code websocket} or {@code polling}). */
+    static Client open(int port, Map<String, String> auth, String transport) {
       IO.Options opts = IO.Options.builder().setForceNew(true).setReconnection(false)
-          .setTransports(new String[] {"websocket"}).setAuth(auth).build();
+          .setTransports(new String[] {transport}).setAuth(auth).build();
       Socket s = IO.socket(URI.create("http://127.0.0.1:" + port), opts);
       Client c = new Client(s);
       s.connect();
@@ -85,7 +100,12 @@ final class ChatTestSupport {
 
     /** Connects as {@code name} (logging in first) and waits for the connection. */
     static Client connect(int port, String name) throws Exception {
-      Client c = open(port, Map.of("token", token(port, name)));
+      return connect(port, name, "websocket");
+    }
+
+    /** Connects as {@code name} over {@code transport} and waits for the connection. */
+    static Client connect(int port, String name, String transport) throws Exception {
+      Client c = open(port, Map.of("token", token(port, name)), transport);
       c.await("connect", e -> true, 5000);
       return c;
     }
