@@ -8,8 +8,9 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 if [ ! -f "$ROOT/examples/chat-web/node_modules/socket.io-client/dist/socket.io.min.js" ]; then
   (cd "$ROOT/examples/chat-web" && npm ci --silent --no-audit --no-fund) >&2
 fi
-# a build from before the chat had its database is rebuilt
-if ! compgen -G "$ROOT/examples/target/lib/h2-*.jar" >/dev/null; then
+# a build from before the chat had its database (H2) or its password hashes (Bouncy Castle) is rebuilt
+if ! compgen -G "$ROOT/examples/target/lib/h2-*.jar" >/dev/null \
+    || ! compgen -G "$ROOT/examples/target/lib/bcprov-*.jar" >/dev/null; then
   rm -rf "$ROOT/examples/target/lib"
 fi
 . "$ROOT/scripts/build-if-needed.sh"

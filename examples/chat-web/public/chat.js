@@ -2,37 +2,42 @@
 // Add ?transports=polling (or websocket) to the page's URL to pick the client's transports.
 "use strict";
 const $ = (id) => document.getElementById(id);
-const RANK = { sent: 1, delivered: 2, read: 3 };
+const RANK = { pending: 0, sent: 1, delivered: 2, read: 3 };
+const ACK_TIMEOUT = 5000;   // a send without an answer by then is tried again
+const MAX_ATTEMPTS = 5;     // answers missed (while connected) before a send counts as failed
 
 const state = {
   me: null,
   socket: null,
   room: null,          // the open room's name
   rooms: [],           // as the server lists them
-  unread: {},          // room -> count of messages that came while it was not open
-  status: {},          // my message id -> sent | delivered | read
+  unread: {},          // room -> count of messages from others not read
+  status: {},          // my message id -> pending | sent | delivered | read
   typing: {},          // room -> Set of users typing
   users: {},           // user -> { online, lastSeen }
+  outbox: new Map(),   // clientId -> { clientId, room, text, time, state: pending | failed, error, attempts }
 };
 
-// ---- login
+// ---- login and sign-up
 
 $("login").addEventListener("submit", async (e) => {
   e.preventDefault();
+  const mode = e.submitter && e.submitter.value === "signup" ? "signup" : "login";
   $("login-error").textContent = "";
   try {
-    const res = await fetch("/login", {
+    const res = await fetch("/" + mode, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ name: $("name").value.trim(), password: $("password").value }),
     });
     const body = await res.json();
     if (!res.ok) {
-      $("login-error").textContent = body.error || "login failed";
+      $("login-error").textContent = body.error || mode + " failed";
       return;
     }
     sessionStorage.setItem("chat.token", body.token);
     sessionStorage.setItem("chat.name", body.name);
+    $("password").value = "";
     start(body.token, body.name);
   } catch (err) {
     $("login-error").textContent = "could not reach the server";
@@ -40,36 +45,47 @@ $("login").addEventListener("submit", async (e) => {
 });
 
 $("logout").addEventListener("click", () => {
-  sessionStorage.removeItem("chat.token");
+  for (const key of ["chat.token", "chat.name", "chat.room", "chat.outbox"]) sessionStorage.removeItem(key);
   if (state.socket) state.socket.disconnect();
   location.reload();
 });
 
+function showLogin(error) {
+  $("chat").hidden = true;
+  $("login").hidden = false;
+  $("login-error").textContent = error || "";
+  $("name").focus();
+}
+
 function start(token, name) {
   state.me = name;
+  loadOutbox();
   const transports = new URLSearchParams(location.search).get("transports");
   // closeOnBeforeunload: a closing tab says goodbye, so presence turns offline at once, also on
   // polling, where a server cannot tell a dropped long-poll from a slow one until the ping timeout
   const socket = io({ auth: { token }, closeOnBeforeunload: true,
     ...(transports ? { transports: transports.split(",") } : {}) });
   state.socket = socket;
+  $("me").textContent = name;
 
   socket.on("connect", async () => {
     $("login").hidden = true;
     $("chat").hidden = false;
-    $("me").textContent = name;
-    $("status").textContent = "online";
-    await loadRooms();
-    await openRoom(state.room || "general");
+    setMyState("online");
+    await Promise.all([loadRooms(), loadPeople()]);
+    const wanted = state.room || sessionStorage.getItem("chat.room") || "general";
+    if (!(await openRoom(wanted, false)) && wanted !== "general") await openRoom("general", false);
+    flushOutbox();
   });
-  socket.on("disconnect", () => ($("status").textContent = "reconnecting…"));
+  socket.on("disconnect", (reason) => setMyState(reason === "io client disconnect" ? "offline" : "reconnecting"));
+  socket.io.on("reconnect_attempt", () => setMyState(navigator.onLine === false ? "offline" : "reconnecting"));
   socket.on("connect_error", (err) => {
     if (err.message === "unauthorized") {
       sessionStorage.removeItem("chat.token");
       socket.disconnect();
-      $("chat").hidden = true;
-      $("login").hidden = false;
-      $("login-error").textContent = "unauthorized: please log in again";
+      showLogin("unauthorized: please log in again");
+    } else {
+      setMyState(navigator.onLine === false ? "offline" : "reconnecting");
     }
   });
 
@@ -80,66 +96,140 @@ function start(token, name) {
     if (t.typing) set.add(t.user); else set.delete(t.user);
     renderTyping();
   });
-  socket.on("online", ({ users }) => {
-    for (const u of Object.keys(state.users)) state.users[u].online = false;
-    for (const u of users) state.users[u] = { online: true, lastSeen: null };
-    renderOnline();
-  });
   socket.on("presence", (p) => {
     state.users[p.user] = { online: p.online, lastSeen: p.lastSeen };
     if (!p.online) for (const set of Object.values(state.typing)) set.delete(p.user);
     renderOnline();
+    renderRooms();
     renderTyping();
   });
   socket.on("rooms:changed", () => loadRooms());
   socket.on("error", (e) => showError(e.code === "rate_limited" ? "Slow down: too many messages." : e.message));
 }
 
-// ---- rooms
+window.addEventListener("offline", () => state.socket && !state.socket.connected && setMyState("offline"));
+window.addEventListener("online", () => state.socket && !state.socket.connected && setMyState("reconnecting"));
+
+/** My own connection: online, reconnecting or offline, in the status line and on my presence dot. */
+function setMyState(s) {
+  $("status").dataset.state = s;
+  $("status").textContent = s === "reconnecting" ? "reconnecting…" : s;
+  $("my-dot").dataset.state = s;
+  $("connection").hidden = s === "online";
+  $("connection").textContent = s === "offline" ? "You are offline: messages you send wait here until you are back."
+    : "Reconnecting… messages you send wait here until the connection is back.";
+  $("connection").dataset.state = s;
+  if (state.me) {
+    state.users[state.me] = { ...(state.users[state.me] || {}), online: s === "online" };
+    renderOnline();
+  }
+}
+
+// ---- rooms and direct conversations
+
+/** The room of the direct conversation with {@code peer}: "dm:" and the two names in order. */
+function dmRoom(peer) {
+  return "dm:" + [state.me, peer].sort().join(":");
+}
+
+function roomLabel(r) {
+  return r.kind === "dm" ? "@" + r.peer : (r.isPrivate ? "🔒 " : "# ") + r.name;
+}
 
 async function loadRooms() {
   state.rooms = await state.socket.emitWithAck("rooms");
+  for (const r of state.rooms) state.unread[r.name] = r.name === state.room ? 0 : r.unread || 0;
   renderRooms();
 }
 
+async function loadPeople() {
+  const people = await state.socket.emitWithAck("users");
+  for (const p of people) state.users[p.user] = { online: p.online, lastSeen: p.lastSeen };
+  if (state.me) state.users[state.me] = { ...(state.users[state.me] || {}), online: state.socket.connected };
+  renderOnline();
+}
+
 function renderRooms() {
-  const ul = $("rooms");
-  ul.replaceChildren();
+  const rooms = $("rooms");
+  const dms = $("dms");
+  const focused = document.activeElement && document.activeElement.closest("#rooms li, #dms li");
+  const focusedRoom = focused && focused.dataset.room;
+  rooms.replaceChildren();
+  dms.replaceChildren();
+  let total = 0;
   for (const r of state.rooms) {
     const li = document.createElement("li");
     li.dataset.room = r.name;
-    li.className = [r.name === state.room ? "active" : "", r.member ? "" : "not-member", r.isPrivate ? "private" : ""]
-      .filter(Boolean).join(" ");
-    li.append(document.createTextNode((r.isPrivate ? "🔒 " : "# ") + r.name));
-    if (state.unread[r.name]) {
+    li.className = [r.name === state.room ? "active" : "", r.member ? "" : "not-member", r.isPrivate ? "private" : "",
+      r.kind === "dm" ? "dm" : ""].filter(Boolean).join(" ");
+    const button = document.createElement("button");
+    button.type = "button";
+    if (r.name === state.room) button.setAttribute("aria-current", "true");
+    if (r.kind === "dm") {
+      const dot = document.createElement("span");
+      dot.className = "dot";
+      dot.dataset.state = state.users[r.peer] && state.users[r.peer].online ? "online" : "offline";
+      button.append(dot);
+    }
+    const label = document.createElement("span");
+    label.className = "label";
+    label.textContent = roomLabel(r);
+    button.append(label);
+    const n = state.unread[r.name] || 0;
+    total += n;
+    if (n) {
       const badge = document.createElement("span");
       badge.className = "unread";
-      badge.textContent = state.unread[r.name];
-      li.append(badge);
+      badge.textContent = n;
+      badge.setAttribute("aria-label", n + " unread");
+      button.append(badge);
     }
-    li.addEventListener("click", () => openRoom(r.name));
-    ul.append(li);
+    button.addEventListener("click", () => openRoom(r.name));
+    li.append(button);
+    (r.kind === "dm" ? dms : rooms).append(li);
+    if (r.name === focusedRoom) button.focus();
   }
+  if (!dms.children.length) {
+    const hint = document.createElement("li");
+    hint.className = "none";
+    hint.textContent = "Pick a person below to write to them.";
+    dms.append(hint);
+  }
+  $("menu-unread").hidden = total === 0;
+  $("menu-unread").textContent = total;
 }
 
-async function openRoom(name) {
+/** Opens a room; false when the server refused it. */
+async function openRoom(name, fromUser = true) {
   const reply = await state.socket.emitWithAck("room:join", { room: name });
   if (reply.error) {
-    showError(reply.error);
-    return;
+    if (fromUser) showError(reply.error);
+    return false;
   }
+  const room = reply.room;
   state.room = name;
   state.unread[name] = 0;
-  $("room-title").textContent = (reply.room.isPrivate ? "🔒 " : "# ") + name;
-  $("invite").hidden = !(reply.room.isPrivate && reply.room.createdBy === state.me);
+  sessionStorage.setItem("chat.room", name);
+  $("room-title").textContent = roomLabel(room);
+  $("invite").hidden = !(room.isPrivate && room.kind !== "dm" && room.createdBy === state.me);
+  $("room-leave").hidden = room.kind === "dm";
   $("messages").replaceChildren();
+  const stored = new Set();
   for (const m of reply.history) {
+    stored.add(m.id);
     if (m.sender === state.me && m.status) setStatus(m.id, m.status);
     show(m);
   }
+  for (const e of state.outbox.values()) {
+    if (stored.has(e.clientId)) forget(e.clientId);
+    else if (e.room === name) showPending(e);
+  }
+  renderEmpty();
+  closeMenu(false);
   await loadRooms();
   renderTyping();
-  $("text").focus();
+  if (fromUser || document.activeElement === document.body) $("text").focus();
+  return true;
 }
 
 $("room-create").addEventListener("submit", async (e) => {
@@ -166,12 +256,39 @@ $("invite").addEventListener("submit", async (e) => {
   $("invite-name").value = "";
 });
 
+// ---- the drawer on narrow screens
+
+function openMenu() {
+  document.body.classList.add("menu-open");
+  $("menu-button").setAttribute("aria-expanded", "true");
+  $("scrim").hidden = false;
+  const first = document.querySelector("#sidebar li.active > button") || document.querySelector("#sidebar button");
+  if (first) setTimeout(() => first.focus(), 0);
+}
+
+function closeMenu(returnFocus = true) {
+  if (!document.body.classList.contains("menu-open")) return;
+  document.body.classList.remove("menu-open");
+  $("menu-button").setAttribute("aria-expanded", "false");
+  $("scrim").hidden = true;
+  if (returnFocus) $("menu-button").focus();
+}
+
+$("menu-button").addEventListener("click", () =>
+  document.body.classList.contains("menu-open") ? closeMenu() : openMenu());
+$("scrim").addEventListener("click", () => closeMenu());
+document.addEventListener("keydown", (e) => {
+  if (e.key === "Escape") closeMenu();
+});
+
 // ---- messages
 
 function onMessage(m) {
   if (m.sender !== state.me) state.socket.emit("delivered", { id: m.id });
+  if (m.sender === state.me) forget(m.id);
   if (m.room === state.room) {
     show(m);
+    renderEmpty();
     if (m.sender !== state.me && document.visibilityState === "visible") state.socket.emit("read", { room: m.room });
   } else if (m.sender !== state.me) {
     state.unread[m.room] = (state.unread[m.room] || 0) + 1;
@@ -183,61 +300,244 @@ document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "visible" && state.room && state.socket) state.socket.emit("read", { room: state.room });
 });
 
-$("send").addEventListener("submit", async (e) => {
+$("send").addEventListener("submit", (e) => {
   e.preventDefault();
   const text = $("text").value.trim();
   if (!text || !state.room) return;
   $("text").value = "";
   lastTyping = 0;
-  const room = state.room;
-  const reply = await state.socket.emitWithAck("message", { room, text, clientId: crypto.randomUUID?.() });
-  if (reply.error) {
-    if (reply.error !== "rate_limited") showError("not sent: " + reply.error);
-    $("text").value = $("text").value || text;
-    return;
-  }
-  setStatus(reply.id, "sent");
-  if (room === state.room) show({ id: reply.id, room, sender: state.me, text, time: reply.time });
+  const entry = { clientId: newId(), room: state.room, text, time: Date.now(), state: "pending", attempts: 0 };
+  state.outbox.set(entry.clientId, entry);
+  saveOutbox();
+  showPending(entry);
+  renderEmpty();
+  trySend(entry);
 });
 
-let lastTyping = 0;
-$("text").addEventListener("input", () => {
-  const now = Date.now();
-  if (state.socket && state.room && $("text").value && now - lastTyping > 1000) {
-    lastTyping = now;
-    state.socket.emit("typing", { room: state.room, typing: true });
-  }
-});
+function newId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16)); // pages served over plain http from another host
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
 
-/** Adds a message once (the sender gets both the ack and the broadcast). */
-function show(m) {
-  if (document.querySelector(`#messages li[data-id="${CSS.escape(m.id)}"]`)) return;
+/**
+ * Sends one message of the outbox, with an ack and a timeout. The server stores a message once by its
+ * clientId, so sending again after a lost answer is safe. Offline, it waits for the next connect.
+ */
+function trySend(e) {
+  const socket = state.socket;
+  if (!socket || !socket.connected || e.inFlight || e.state !== "pending") return;
+  e.inFlight = true;
+  socket.timeout(ACK_TIMEOUT).emit("message", { room: e.room, text: e.text, clientId: e.clientId }, (err, reply) => {
+    e.inFlight = false;
+    if (!state.outbox.has(e.clientId)) return; // discarded, or confirmed by the broadcast
+    if (err) {
+      e.attempts++;
+      if (e.attempts >= MAX_ATTEMPTS) return fail(e, "no answer from the server");
+      if (state.socket.connected) setTimeout(() => trySend(e), 500);
+      return; // otherwise the next connect sends it
+    }
+    if (reply.error === "rate_limited") {
+      setTimeout(() => trySend(e), reply.retryAfterMs || 1000);
+      return;
+    }
+    if (reply.error) return fail(e, reply.error);
+    forget(e.clientId);
+    setStatus(reply.id, "sent");
+    const time = document.querySelector(`#messages li[data-id="${CSS.escape(reply.id)}"] .time`);
+    if (time) time.textContent = clock(reply.time);
+  });
+}
+
+function flushOutbox() {
+  for (const e of state.outbox.values()) trySend(e);
+}
+
+function fail(e, reason) {
+  e.state = "failed";
+  e.error = reason;
+  saveOutbox();
+  const li = document.querySelector(`#messages li[data-id="${CSS.escape(e.clientId)}"]`);
+  if (li) renderFailure(li, e);
+}
+
+/** The message left the outbox: stored on the server, or discarded. */
+function forget(clientId) {
+  if (state.outbox.delete(clientId)) saveOutbox();
+  const li = document.querySelector(`#messages li[data-id="${CSS.escape(clientId)}"]`);
+  if (li) {
+    li.classList.remove("pending", "failed");
+    const failure = li.querySelector(".failure");
+    if (failure) failure.remove();
+    if (state.status[clientId] === "pending" || !state.status[clientId]) setStatus(clientId, "sent");
+    placeConfirmed(li);
+  }
+}
+
+function saveOutbox() {
+  const list = [...state.outbox.values()].map(({ clientId, room, text, time, state: s, error }) =>
+    ({ clientId, room, text, time, state: s, error }));
+  sessionStorage.setItem("chat.outbox", JSON.stringify(list));
+}
+
+function loadOutbox() {
+  try {
+    for (const e of JSON.parse(sessionStorage.getItem("chat.outbox") || "[]")) {
+      state.outbox.set(e.clientId, { ...e, attempts: 0 });
+    }
+  } catch (err) {
+    sessionStorage.removeItem("chat.outbox");
+  }
+}
+
+function showPending(e) {
+  state.status[e.clientId] = "pending";
+  show({ id: e.clientId, room: e.room, sender: state.me, text: e.text, time: e.time }, true);
+  const li = document.querySelector(`#messages li[data-id="${CSS.escape(e.clientId)}"]`);
+  if (li && e.state === "failed") renderFailure(li, e);
+}
+
+function renderFailure(li, e) {
+  li.classList.remove("pending");
+  li.classList.add("failed");
+  let box = li.querySelector(".failure");
+  if (!box) {
+    box = document.createElement("div");
+    box.className = "failure";
+    const why = document.createElement("span");
+    why.className = "why";
+    const retry = document.createElement("button");
+    retry.type = "button";
+    retry.className = "retry";
+    retry.textContent = "Retry";
+    retry.addEventListener("click", () => {
+      li.classList.remove("failed");
+      li.classList.add("pending");
+      box.remove();
+      e.state = "pending";
+      e.attempts = 0;
+      e.error = null;
+      saveOutbox();
+      trySend(e);
+    });
+    const discard = document.createElement("button");
+    discard.type = "button";
+    discard.className = "discard secondary";
+    discard.textContent = "Discard";
+    discard.addEventListener("click", () => {
+      state.outbox.delete(e.clientId);
+      saveOutbox();
+      li.remove();
+      renderEmpty();
+      $("text").focus();
+    });
+    box.append(why, retry, discard);
+    li.append(box);
+  }
+  box.querySelector(".why").textContent = "Not sent: " + e.error;
+}
+
+/** Adds a message once (the sender gets both the ack and the broadcast), with a date line when the day changes. */
+function show(m, pending = false) {
+  const list = $("messages");
+  if (list.querySelector(`li[data-id="${CSS.escape(m.id)}"]`)) return;
   const li = document.createElement("li");
-  li.className = "message" + (m.sender === state.me ? " mine" : "");
+  li.className = "message" + (m.sender === state.me ? " mine" : "") + (pending ? " pending" : "");
   li.dataset.id = m.id;
   li.dataset.sender = m.sender;
+  li.dataset.time = m.time;
   const who = document.createElement("span");
   who.className = "who";
   who.textContent = m.sender;
   const text = document.createElement("span");
   text.className = "text";
   text.textContent = m.text;
-  const time = document.createElement("span");
+  const time = document.createElement("time");
   time.className = "time";
-  time.textContent = new Date(m.time).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  time.dateTime = new Date(m.time).toISOString();
+  time.textContent = clock(m.time);
   li.append(who, text, time);
   if (m.sender === state.me) {
     const tick = document.createElement("span");
     tick.className = "tick";
     li.append(tick);
   }
-  $("messages").append(li);
+  if (pending) list.append(li);
+  else placeConfirmed(li);
   renderTick(m.id);
   li.scrollIntoView({ block: "end" });
 }
 
+/** Puts a stored message after the stored ones and before the ones still pending, then mends the date lines. */
+function placeConfirmed(li) {
+  const list = $("messages");
+  const firstPending = [...list.querySelectorAll("li.message.pending, li.message.failed")].find((x) => x !== li);
+  if (firstPending) list.insertBefore(li, firstPending); else list.append(li);
+  renderDays();
+}
+
+/** One "Today" / "Yesterday" / date line before the first message of each day. */
+function renderDays() {
+  const list = $("messages");
+  for (const d of list.querySelectorAll("li.day")) d.remove();
+  let last = null;
+  for (const li of [...list.querySelectorAll("li.message")]) {
+    const day = dayKey(Number(li.dataset.time));
+    if (day !== last) {
+      const sep = document.createElement("li");
+      sep.className = "day";
+      sep.dataset.day = day;
+      sep.textContent = dayLabel(Number(li.dataset.time));
+      list.insertBefore(sep, li);
+      last = day;
+    }
+  }
+}
+
+function dayKey(t) {
+  const d = new Date(t);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}
+
+function dayLabel(t) {
+  const today = dayKey(Date.now());
+  const yesterday = dayKey(Date.now() - 86400000);
+  const key = dayKey(t);
+  if (key === today) return "Today";
+  if (key === yesterday) return "Yesterday";
+  return new Date(t).toLocaleDateString([], { weekday: "long", year: "numeric", month: "long", day: "numeric" });
+}
+
+function clock(t) {
+  return new Date(t).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}
+
+/** The empty-room state: shown while the open room has no message. */
+function renderEmpty() {
+  const list = $("messages");
+  const empty = list.querySelector("li.empty");
+  const hasMessages = !!list.querySelector("li.message");
+  if (hasMessages && empty) empty.remove();
+  if (!hasMessages && !empty) {
+    const li = document.createElement("li");
+    li.className = "empty";
+    li.id = "empty";
+    const title = document.createElement("strong");
+    const dm = state.room && state.room.startsWith("dm:");
+    const peer = dm && (state.room.split(":").slice(1).find((u) => u !== state.me) || state.me);
+    title.textContent = dm ? `This is the start of your conversation with ${peer}` : "No messages here yet";
+    const hint = document.createElement("span");
+    hint.textContent = dm ? "Say hello." : "Be the first to say something.";
+    li.append(title, hint);
+    list.append(li);
+  }
+}
+
 function setStatus(id, status) {
-  if ((RANK[status] || 0) > (RANK[state.status[id]] || 0)) state.status[id] = status;
+  if (!(id in state.status) || (RANK[status] ?? 0) > (RANK[state.status[id]] ?? 0)) state.status[id] = status;
   renderTick(id);
 }
 
@@ -246,9 +546,19 @@ function renderTick(id) {
   if (!tick) return;
   const status = state.status[id] || "sent";
   tick.dataset.status = status;
-  tick.textContent = status === "sent" ? "✓" : "✓✓";
-  tick.title = status;
+  tick.textContent = status === "pending" ? "sending…" : status === "sent" ? "✓" : "✓✓";
+  tick.title = status === "pending" ? "sending…" : status;
+  tick.setAttribute("aria-label", tick.title);
 }
+
+let lastTyping = 0;
+$("text").addEventListener("input", () => {
+  const now = Date.now();
+  if (state.socket && state.socket.connected && state.room && $("text").value && now - lastTyping > 1000) {
+    lastTyping = now;
+    state.socket.emit("typing", { room: state.room, typing: true });
+  }
+});
 
 // ---- typing, presence, errors
 
@@ -258,8 +568,15 @@ function renderTyping() {
     : who.length === 1 ? `${who[0]} is typing…` : `${who.join(", ")} are typing…`;
 }
 
+function lastSeenText(t) {
+  if (!t) return "offline";
+  return "last seen " + (dayKey(t) === dayKey(Date.now()) ? clock(t)
+    : new Date(t).toLocaleDateString([], { month: "short", day: "numeric" }) + " " + clock(t));
+}
+
 function renderOnline() {
   const ul = $("online");
+  const focusedUser = document.activeElement && document.activeElement.closest("#online li")?.dataset.user;
   ul.replaceChildren();
   const names = Object.keys(state.users).sort((a, b) =>
     (state.users[b].online - state.users[a].online) || a.localeCompare(b));
@@ -267,11 +584,32 @@ function renderOnline() {
     const { online, lastSeen } = state.users[u];
     const li = document.createElement("li");
     li.dataset.user = u;
-    li.className = online ? "on" : "off";
-    li.textContent = u + (online ? "" : lastSeen
-      ? ` (last seen ${new Date(lastSeen).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })})` : " (offline)");
-    if (lastSeen) li.title = "last seen " + new Date(lastSeen).toLocaleString();
+    li.className = (online ? "on" : "off") + (u === state.me ? " me-item" : "");
+    const button = document.createElement("button");
+    button.type = "button";
+    const dot = document.createElement("span");
+    dot.className = "dot";
+    dot.dataset.state = u === state.me ? $("my-dot").dataset.state : online ? "online" : "offline";
+    const label = document.createElement("span");
+    label.className = "label";
+    label.textContent = u === state.me ? u + " (you)" : u;
+    button.append(dot, label);
+    if (!online && u !== state.me) {
+      const last = document.createElement("span");
+      last.className = "last";
+      last.textContent = lastSeenText(lastSeen);
+      button.append(last);
+      if (lastSeen) button.title = "last seen " + new Date(lastSeen).toLocaleString();
+    }
+    if (u === state.me) {
+      button.disabled = true;
+    } else {
+      button.setAttribute("aria-label", `Message ${u}` + (online ? " (online)" : ` (${lastSeenText(lastSeen)})`));
+      button.addEventListener("click", () => openRoom(dmRoom(u)));
+    }
+    li.append(button);
     ul.append(li);
+    if (u === focusedUser) button.focus();
   }
   $("online-count").textContent = names.filter((u) => state.users[u].online).length;
 }
@@ -284,6 +622,7 @@ function showError(text) {
   errorTimer = setTimeout(() => ($("error").hidden = true), 4000);
 }
 
-// a reload keeps the tab logged in
+// a reload keeps the tab logged in, in the room it had open, with its unsent messages
 const saved = sessionStorage.getItem("chat.token");
 if (saved) start(saved, sessionStorage.getItem("chat.name"));
+else showLogin();

@@ -1,17 +1,43 @@
 // End-to-end test of the example chat in a real browser: Debian's Chromium driven by playwright-core.
-//   node chat-e2e.mjs <base-url> <websocket|polling> <screenshot-dir>
-// Two users in two browser contexts log in, see each other online, see the typing line, exchange
-// messages, watch the sender's ticks go sent -> delivered -> read, and see presence go offline.
+//   node chat-e2e.mjs <base-url> <websocket|polling> <desktop|phone> <screenshot-dir>
+// Two users (and a stranger) in their own browser contexts go through the chat as people do: sign-up and
+// login, the layout at the given width, the keyboard, typing, receipts, date lines, an empty room, a
+// direct conversation with its unread badge, a reload, a send while the server is down, a failed send,
+// presence with last seen, and the login limit. The server is stopped and started by the Java test on
+// request: this script prints "control: stop" or "control: start" and waits for a line on its stdin.
 // Prints one line per step; exits 0 when every step passed, 1 otherwise.
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
+import readline from "node:readline";
 
-const [base, mode, shots] = process.argv.slice(2);
+const [base, mode, viewport, shots] = process.argv.slice(2);
+const phone = viewport === "phone";
 const query = mode === "polling" ? "?transports=polling" : "?transports=websocket";
-const TIMEOUT = 15000;
+const TIMEOUT = 20000;
+const tag = `${viewport}-${mode}`;
 mkdirSync(shots, { recursive: true });
 
-const step = (what) => console.log(`step: ${what}`);
+const started = Date.now();
+const step = (what) => console.log(`step (${((Date.now() - started) / 1000).toFixed(1)} s): ${what}`);
+const badResponses = [];
+
+const input = readline.createInterface({ input: process.stdin });
+const replies = [];
+let waiting = null;
+input.on("line", (line) => {
+  if (waiting) {
+    const w = waiting;
+    waiting = null;
+    w(line);
+  } else {
+    replies.push(line);
+  }
+});
+function control(command) {
+  console.log(`control: ${command}`);
+  return new Promise((resolve) => (replies.length ? resolve(replies.shift()) : (waiting = resolve)));
+}
+
 let browser;
 try {
   browser = await chromium.launch({
@@ -19,41 +45,167 @@ try {
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
       "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
   });
-  const alice = await login("alice");
-  const bob = await login("bob");
 
-  step("each sees the other online");
-  await alice.locator('#online li[data-user="bob"].on').waitFor({ timeout: TIMEOUT });
-  await bob.locator('#online li[data-user="alice"].on').waitFor({ timeout: TIMEOUT });
+  step("the favicon is served");
+  const alice = await newPage("alice");
+  const favicon = await alice.request.get(base + "/favicon.ico");
+  check(favicon.status() === 200, `/favicon.ico answered ${favicon.status()}`);
+
+  step("alice signs up");
+  await alice.goto(base + "/" + query);
+  await shot(alice, "1-login");
+  await signUp(alice, "alice");
+
+  step("bob: an unknown name and a wrong password get the same answer");
+  const bob = await newPage("bob");
+  await bob.goto(base + "/" + query);
+  const unknown = await loginError(bob, "bob", "bob-password");
+  const wrong = await loginError(bob, "alice", "not-alices-password");
+  check(unknown === wrong && unknown === "wrong name or password", `answers "${unknown}" and "${wrong}"`);
+  await signUp(bob, "bob");
+
+  step("the layout fits the width, with the Send button in view");
+  for (const page of [alice, bob]) await checkLayout(page);
+  if (phone) { // and at the narrowest phones
+    await alice.setViewportSize({ width: 360, height: 740 });
+    await checkLayout(alice);
+    await alice.setViewportSize({ width: 390, height: 844 });
+  }
+  if (phone) {
+    step("the room list is a drawer: ☰ opens it, Escape closes it");
+    await alice.locator("#menu-button").click();
+    await alice.locator("#sidebar").waitFor({ state: "visible", timeout: TIMEOUT });
+    await alice.locator('#rooms li[data-room="general"] button').waitFor({ timeout: TIMEOUT });
+    await shot(alice, "2-rooms-drawer");
+    await alice.keyboard.press("Escape");
+    await alice.locator("#sidebar").waitFor({ state: "hidden", timeout: TIMEOUT });
+    check(await alice.evaluate(() => document.activeElement.id) === "menu-button", "focus back on the ☰ button");
+  }
+
+  step("yesterday's message is under a date line, and each sees the other online");
+  await expectText(alice.locator("#messages li.day").first(), "Yesterday");
+  await expectText(alice.locator('#messages li.message[data-sender="carol"] .text'), "a message from yesterday");
+  await present(alice.locator('#online li[data-user="bob"].on'));
+  await present(bob.locator('#online li[data-user="alice"].on'));
 
   step("bob sees alice typing");
+  await alice.locator("#text").click();
   await alice.locator("#text").pressSequentially("hello b", { delay: 20 });
   await expectText(bob.locator("#typing"), "alice is typing");
-  await bob.screenshot({ path: `${shots}/${mode}-1-bob-sees-typing.png` });
 
-  step("alice sends, bob receives");
+  step("Enter sends; Tab goes from the message to Send");
   await alice.locator("#text").pressSequentially("ob", { delay: 20 });
-  await alice.locator("#send-button").click();
+  await alice.keyboard.press("Enter");
   await expectText(bob.locator('#messages li.message[data-sender="alice"] .text'), "hello bob");
+  check(await alice.locator("#text").inputValue() === "", "the input is empty after sending");
+  await alice.keyboard.press("Tab");
+  check(await alice.evaluate(() => document.activeElement.id) === "send-button", "Tab from the input reaches Send");
+  await expectText(alice.locator("#messages li.day").last(), "Today");
 
   step("alice's tick turns to read");
   await alice.locator('#messages li.message.mine .tick[data-status="read"]').waitFor({ timeout: TIMEOUT });
-  await alice.screenshot({ path: `${shots}/${mode}-2-alice-read-receipt.png` });
-
-  step("bob answers, alice receives");
-  await bob.locator("#text").fill("hi alice");
-  await bob.locator("#send-button").click();
-  await expectText(alice.locator('#messages li.message[data-sender="bob"] .text'), "hi alice");
-
-  step("typing line clears after the message");
   await expectText(bob.locator("#typing"), "", true);
+  await shot(alice, "2-general");
 
-  step("bob closes his tab, alice sees him offline");
+  step("text keeps its contrast");
+  for (const page of [alice, bob]) await checkContrast(page);
+
+  step("a new room shows its empty state until the first message");
+  await inSidebar(alice, async () => {
+    await alice.locator("#new-room").fill("quiet");
+    await alice.locator("#create-room-button").click();
+  });
+  await expectText(alice.locator("#room-title"), "# quiet");
+  await alice.locator("#messages li.empty").waitFor({ timeout: TIMEOUT });
+  await shot(alice, "3-empty-room");
+  await send(alice, "first!");
+  await alice.locator("#messages li.empty").waitFor({ state: "detached", timeout: TIMEOUT });
+
+  step("alice starts a direct conversation with bob");
+  await inSidebar(alice, () => alice.locator('#online li[data-user="bob"] button').click());
+  await expectText(alice.locator("#room-title"), "@bob");
+  await expectText(alice.locator("#messages li.empty"), "conversation with bob");
+  await send(alice, "psst, bob");
+  const dm = '[data-room="dm:alice:bob"]';
+
+  step("bob gets an unread badge for it, opens it, and alice's tick turns to read");
+  await expectText(bob.locator(`#dms li${dm} .unread`), "1");
+  if (phone) await expectText(bob.locator("#menu-unread"), "1");
+  await inSidebar(bob, () => bob.locator(`#dms li${dm} button`).click());
+  await expectText(bob.locator("#room-title"), "@alice");
+  await expectText(bob.locator('#messages li.message[data-sender="alice"] .text'), "psst, bob");
+  await alice.locator('#messages li.message.mine .tick[data-status="read"]').waitFor({ timeout: TIMEOUT });
+  await bob.locator(`#dms li${dm} .unread`).waitFor({ state: "detached", timeout: TIMEOUT }); // gone once read
+
+  step("typing works in the direct conversation");
+  await bob.locator("#text").pressSequentially("hey", { delay: 20 });
+  await expectText(alice.locator("#typing"), "bob is typing");
+  await bob.keyboard.press("Enter");
+  await expectText(alice.locator('#messages li.message[data-sender="bob"] .text'), "hey");
+  await shot(alice, "4-direct-message");
+
+  step("a reload reopens the direct conversation");
+  await alice.reload();
+  await expectText(alice.locator("#room-title"), "@bob");
+  await expectText(alice.locator('#messages li.message[data-sender="bob"] .text'), "hey");
+  await expectText(alice.locator("#status"), "online");
+
+  step("the server stops: alice's own status shows it, and her message waits as pending");
+  check(await control("stop") === "ok", "the server stopped");
+  await present(alice.locator('#status[data-state="reconnecting"]'));
+  await expectText(alice.locator("#connection"), "Reconnecting"); // in view also when the drawer is folded
+  check(await alice.locator('#my-dot[data-state="online"]').count() === 0, "alice's own dot is not green");
+  await send(alice, "sent while the server was down");
+  const down = '#messages li.message[data-sender="alice"]:has-text("sent while the server was down")';
+  await alice.locator(`${down}.pending .tick[data-status="pending"]`).waitFor({ timeout: TIMEOUT });
+  await shot(alice, "5-pending");
+
+  step("the server is back: the message is delivered once and shows as delivered");
+  check(await control("start") === "ok", "the server started");
+  await alice.locator(`${down} .tick[data-status="delivered"], ${down} .tick[data-status="read"]`)
+    .first().waitFor({ timeout: TIMEOUT });
+  await expectText(alice.locator("#status"), "online");
+  await alice.locator("#connection").waitFor({ state: "hidden", timeout: TIMEOUT });
+  const bobsCopy = '#messages li.message[data-sender="alice"]:has-text("sent while the server was down")';
+  await bob.locator(bobsCopy).first().waitFor({ timeout: TIMEOUT });
+  await send(alice, "and after");
+  await expectText(bob.locator('#messages li.message[data-sender="alice"] .text').last(), "and after");
+  check(await bob.locator(bobsCopy).count() === 1, "bob has it once");
+  await alice.reload();
+  await expectText(alice.locator('#messages li.message .text').last(), "and after");
+  check(await alice.locator(down).count() === 1, "the history has it once");
+  await alice.locator(`${down} .tick[data-status="read"]`).waitFor({ timeout: TIMEOUT }); // bob has it open
+
+  step("a refused send can be retried or discarded");
+  await send(alice, "x".repeat(600)); // the test server takes 500 characters at most
+  const failed = alice.locator("#messages li.message.failed");
+  await expectText(failed.locator(".failure"), "Not sent: a message has at most 500 characters");
+  await shot(alice, "6-failed-send");
+  await failed.locator("button.retry").click();
+  await expectText(alice.locator("#messages li.message.failed .failure"), "Not sent");
+  await alice.locator("#messages li.message.failed button.discard").click();
+  await alice.locator("#messages li.message.failed").waitFor({ state: "detached", timeout: TIMEOUT });
+
+  step("bob closes his tab, alice sees him offline with a last-seen time");
   await bob.close({ runBeforeUnload: true });
   await bob.context().close();
-  await alice.locator('#online li[data-user="bob"].off').waitFor({ timeout: TIMEOUT });
-  await alice.screenshot({ path: `${shots}/${mode}-3-alice-sees-bob-offline.png` });
+  await present(alice.locator('#online li[data-user="bob"].off'));
+  await expectText(alice.locator('#online li[data-user="bob"] .last'), "last seen");
+  await inSidebar(alice, async () => {
+    await shot(alice, phone ? "7-people-drawer" : "7-presence");
+    if (phone) await alice.keyboard.press("Escape");
+  });
 
+  step("login attempts are limited");
+  const eve = await newPage("eve");
+  await eve.goto(base + "/" + query);
+  let answer = "";
+  for (let i = 0; i < 6 && !answer.includes("too many attempts"); i++) { // 4 a name (the restart forgot the others)
+    answer = await loginError(eve, "alice", "guess-number-" + i);
+  }
+  check(answer.includes("too many attempts"), `the answer was "${answer}"`);
+
+  check(badResponses.length === 0, "responses with errors: " + badResponses.join(", "));
   console.log("e2e: passed");
   await browser.close();
   process.exit(0);
@@ -63,19 +215,120 @@ try {
   process.exit(1);
 }
 
-async function login(name) {
-  step(`${name} logs in`);
-  const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
+async function newPage(name) {
+  // reduced motion: the drawer opens without its slide, so a screenshot never catches it half-way
+  const context = await browser.newContext(phone
+    ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, reducedMotion: "reduce" }
+    : { viewport: { width: 1280, height: 800 }, reducedMotion: "reduce" });
   const page = await context.newPage();
   page.on("pageerror", (err) => console.log(`pageerror(${name}): ${err.message}`));
-  await page.goto(base + "/" + query);
+  page.on("response", (r) => {
+    const path = new URL(r.url()).pathname;
+    // the login answers are checked where they are expected; a polling request may meet the restart
+    if (r.status() >= 400 && !["/login", "/signup"].includes(path) && !path.startsWith("/socket.io/")) {
+      badResponses.push(`${r.status()} ${path}`);
+    }
+  });
+  return page;
+}
+
+async function signUp(page, name) {
   await page.locator("#name").fill(name);
   await page.locator("#password").fill(name + "-password");
-  await page.locator("#login-button").click();
+  await page.locator("#signup-button").click();
   await page.locator("#chat").waitFor({ state: "visible", timeout: TIMEOUT });
   await expectText(page.locator("#status"), "online");
-  await page.locator('#rooms li[data-room="general"]').waitFor({ timeout: TIMEOUT });
-  return page;
+  await present(page.locator('#rooms li[data-room="general"]'));
+}
+
+async function loginError(page, name, password) {
+  await page.locator("#login-error").evaluate((e) => (e.textContent = ""));
+  await page.locator("#name").fill(name);
+  await page.locator("#password").fill(password);
+  await page.locator("#password").press("Enter"); // Enter in the form logs in
+  const deadline = Date.now() + TIMEOUT;
+  while (Date.now() < deadline) {
+    const text = (await page.locator("#login-error").textContent()) || "";
+    if (text) return text;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no login error for ${name}`);
+}
+
+async function send(page, text) {
+  await page.locator("#text").fill(text);
+  await page.locator("#send-button").click();
+}
+
+/** Runs {@code fn} with the room list in view: on a phone it opens the drawer first. */
+async function inSidebar(page, fn) {
+  if (phone) {
+    await page.locator("#menu-button").click();
+    await page.locator("#sidebar").waitFor({ state: "visible", timeout: TIMEOUT });
+  }
+  await fn();
+}
+
+async function checkLayout(page) {
+  const m = await page.evaluate(() => {
+    const send = document.getElementById("send-button").getBoundingClientRect();
+    const title = document.getElementById("room-title").getBoundingClientRect();
+    return { scrollWidth: document.documentElement.scrollWidth, innerWidth, innerHeight, send, title };
+  });
+  check(m.scrollWidth <= m.innerWidth, `no horizontal overflow (${m.scrollWidth} > ${m.innerWidth})`);
+  check(m.send.width > 0 && m.send.left >= 0 && m.send.right <= m.innerWidth && m.send.bottom <= m.innerHeight,
+    `the Send button in view: ${JSON.stringify(m.send)}`);
+  check(m.title.left >= 0 && m.title.right <= m.innerWidth, `the title in view: ${JSON.stringify(m.title)}`);
+  check(await page.locator("#send-button").isVisible(), "the Send button is visible");
+  check(await page.locator("#sidebar").isVisible() === !phone, phone ? "the room list is folded" : "the room list shows");
+  check(await page.locator("#menu-button").isVisible() === phone, "the ☰ button only on narrow screens");
+}
+
+/** Every visible text in the main places has a contrast of 4.5:1 or more with its background. */
+async function checkContrast(page) {
+  const bad = await page.evaluate(() => {
+    const parse = (c) => {
+      const p = c.match(/[\d.]+/g).map(Number);
+      return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 };
+    };
+    const lum = ({ r, g, b }) => {
+      const f = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4));
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const background = (el) => {
+      for (let e = el; e; e = e.parentElement) {
+        const c = parse(getComputedStyle(e).backgroundColor);
+        if (c.a > 0.5) return c;
+      }
+      return { r: 255, g: 255, b: 255, a: 1 };
+    };
+    const out = [];
+    const selector = "#messages .who, #messages .text, #messages .time, #messages .tick, #messages li.day,"
+      + " #messages li.empty, #dms li.none, #typing, #status, #me, #sidebar h2, #sidebar .label, #online .last, .unread,"
+      + " #room-title, #send-button, #text, #logout, #room-leave, .failure, #login-error, #connection";
+    for (const el of document.querySelectorAll(selector)) {
+      if (!el.textContent.trim() || !el.getClientRects().length || getComputedStyle(el).visibility === "hidden") continue;
+      const fg = lum(parse(getComputedStyle(el).color));
+      const bg = lum(background(el));
+      const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+      if (ratio < 4.5) out.push(`${el.id || el.className} ${ratio.toFixed(2)}`);
+    }
+    return out;
+  });
+  check(bad.length === 0, "low contrast: " + bad.join(", "));
+}
+
+function check(ok, what) {
+  if (!ok) throw new Error("check failed: " + what);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: `${shots}/${tag}-${name}.png` });
+}
+
+/** Waits until the element exists (it may sit in the folded drawer on a phone). */
+async function present(locator) {
+  await locator.first().waitFor({ state: "attached", timeout: TIMEOUT });
 }
 
 async function expectText(locator, text, exact = false) {

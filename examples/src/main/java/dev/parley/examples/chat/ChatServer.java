@@ -18,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The example chat: the web page, {@code POST /login} and the Socket.IO endpoint on one port. Start it
- * with {@code scripts/chat.sh} and open http://localhost:3000; docs/chat.md describes it.
+ * The example chat: the web page, {@code POST /signup}, {@code POST /login} and the Socket.IO endpoint on
+ * one port. Start it with {@code scripts/chat.sh} and open http://localhost:3000; docs/chat.md describes it.
  *
  * <p>Configuration, each from a system property or else an environment variable: {@code PORT}
  * ({@code chat.port}, default 3000), {@code HOST} ({@code chat.host}, default all interfaces),
