@@ -45,7 +45,7 @@ $("login").addEventListener("submit", async (e) => {
 });
 
 $("logout").addEventListener("click", () => {
-  for (const key of ["chat.token", "chat.name", "chat.room", "chat.outbox"]) sessionStorage.removeItem(key);
+  for (const key of ["chat.token", "chat.name", "chat.room", outboxKey()]) sessionStorage.removeItem(key);
   if (state.socket) state.socket.disconnect();
   location.reload();
 });
@@ -228,7 +228,8 @@ async function openRoom(name, fromUser = true) {
   closeMenu(false);
   await loadRooms();
   renderTyping();
-  if (fromUser || document.activeElement === document.body) $("text").focus();
+  // a person who picked the room writes next; on a touch screen that would pop up the keyboard unasked
+  if (fromUser && !matchMedia("(pointer: coarse)").matches) $("text").focus();
   return true;
 }
 
@@ -285,7 +286,15 @@ document.addEventListener("keydown", (e) => {
 
 function onMessage(m) {
   if (m.sender !== state.me) state.socket.emit("delivered", { id: m.id });
-  if (m.sender === state.me) forget(m.id);
+  if (m.sender === state.me) {
+    // my own message from the server: shown already if this tab sent it; the server's time counts
+    const li = document.querySelector(`#messages li[data-id="${CSS.escape(m.id)}"]`);
+    if (li) {
+      li.dataset.time = m.time;
+      li.querySelector(".time").textContent = clock(m.time);
+    }
+    forget(m.id);
+  }
   if (m.room === state.room) {
     show(m);
     renderEmpty();
@@ -380,16 +389,21 @@ function forget(clientId) {
 function saveOutbox() {
   const list = [...state.outbox.values()].map(({ clientId, room, text, time, state: s, error }) =>
     ({ clientId, room, text, time, state: s, error }));
-  sessionStorage.setItem("chat.outbox", JSON.stringify(list));
+  sessionStorage.setItem(outboxKey(), JSON.stringify(list));
+}
+
+/** The outbox is the user's: another user logging in to this tab does not send it. */
+function outboxKey() {
+  return "chat.outbox:" + state.me;
 }
 
 function loadOutbox() {
   try {
-    for (const e of JSON.parse(sessionStorage.getItem("chat.outbox") || "[]")) {
+    for (const e of JSON.parse(sessionStorage.getItem(outboxKey()) || "[]")) {
       state.outbox.set(e.clientId, { ...e, attempts: 0 });
     }
   } catch (err) {
-    sessionStorage.removeItem("chat.outbox");
+    sessionStorage.removeItem(outboxKey());
   }
 }
 

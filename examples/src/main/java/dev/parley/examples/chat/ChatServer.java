@@ -71,6 +71,7 @@ public final class ChatServer {
           ratePerSecond, rateBurst, argon2MemoryKib, loginPerSecond, loginBurst, tokenLifetime);
     }
 
+    /** This configuration with {@code loginBurst} attempts per name, refilled at {@code loginPerSecond}. */
     public Config withLoginLimit(double loginPerSecond, int loginBurst) {
       return new Config(host, port, webDir, db, sharedDb, jwtSecret, adapter, typingTimeout, historySize, maxText,
           ratePerSecond, rateBurst, argon2MemoryKib, loginPerSecond, loginBurst, tokenLifetime);
