@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project: unit tests, and integration tests against a real Jetty on loopback
-# with the official clients (installed from npm by the build itself). Needs JDK 17+, Maven, Node.js/npm.
+# with the official clients (installed from npm by the build itself), then builds and runs the guide's
+# getting-started project against the published artifacts. Needs JDK 17+, Maven, Node.js/npm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Redis on 127.0.0.1:6379 is used by the cluster tests: install it (Debian, as root) when missing,
@@ -21,4 +22,6 @@ if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -
   echo "installing Debian's chromium for the browser test..." >&2
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null
 fi
-exec mvn -B -ntp verify "$@"
+mvn -B -ntp verify "$@"
+# A new project made of the guide's pom.xml and first server, built against the published artifacts.
+scripts/check-guide-project.sh
