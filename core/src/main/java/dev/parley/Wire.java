@@ -44,7 +44,7 @@ final class Wire {
       return BinaryNode.valueOf(bytes);
     }
     if (value instanceof Args) {
-      throw new IllegalArgumentException("pass args.values() or single arguments, not an Args object");
+      throw new IllegalArgumentException("an Args object is not an argument; to forward all arguments, pass args.values().toArray()");
     }
     try {
       return mapper.valueToTree(value);
