@@ -15,12 +15,14 @@ import org.junit.jupiter.api.Test;
 /**
  * Keeps the Java in the docs compiled: every {@code ```java} block of {@code README.md} and
  * {@code docs/*.md} must follow a {@code <!-- snippet: File.java#name -->} marker and equal, line for
- * line, the region {@code tag::name[]} .. {@code end::name[]} of that file in this package (which the
- * build compiles), or follow {@code <!-- not-compiled: reason -->} for code that is not Parley's.
+ * line, the region {@code tag::name[]} .. {@code end::name[]} of that file in this package, main or
+ * test sources (which the build compiles), or follow {@code <!-- not-compiled: reason -->} for code that is not Parley's.
  */
 class DocsSnippetsTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final Path SOURCES = Path.of("src/main/java/dev/parley/examples/docs");
+  /** Examples that are themselves tests (docs/testing.md) live with the tests. */
+  private static final Path TEST_SOURCES = Path.of("src/test/java/dev/parley/examples/docs");
   private static final Pattern MARKER = Pattern.compile("<!-- (snippet: (\\S+)#(\\S+)|not-compiled: .+) -->");
 
   @Test
@@ -48,7 +50,9 @@ class DocsSnippetsTest {
         if (m == null || !m.matches()) {
           problems.add(where + ": java block without a snippet marker on the line before");
         } else if (m.group(2) != null) {
-          List<String> region = region(SOURCES.resolve(m.group(2)), m.group(3));
+          Path source = Files.exists(SOURCES.resolve(m.group(2))) ? SOURCES.resolve(m.group(2))
+              : TEST_SOURCES.resolve(m.group(2));
+          List<String> region = region(source, m.group(3));
           if (region == null) {
             problems.add(where + ": no region " + m.group(3) + " in " + m.group(2));
           } else if (!region.equals(block)) {
