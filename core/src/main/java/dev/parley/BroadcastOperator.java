@@ -2,6 +2,7 @@ package dev.parley;
 
 import dev.parley.engine.EngineSession;
 
+import dev.parley.adapter.AckResult;
 import dev.parley.adapter.AdapterContext;
 import dev.parley.adapter.BroadcastFlags;
 import dev.parley.adapter.BroadcastOptions;
@@ -137,8 +138,8 @@ public final class BroadcastOperator {
         serversHeard.incrementAndGet();
         check.run();
       }, answer -> {
-        if (answer instanceof Args) {
-          responses.add((Args) answer);
+        if (answer instanceof AckResult.Answered) { // a client that disconnected first never answers
+          responses.add(nsp.server().wire().args(((AckResult.Answered) answer).arguments()));
           check.run();
         }
       });

@@ -2,11 +2,15 @@ package dev.parley;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.adapter.Adapter;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.parley.adapter.AckResult;
 import dev.parley.adapter.AdapterContext;
 import dev.parley.adapter.BroadcastFlags;
+import dev.parley.adapter.EncodedPacket;
 import dev.parley.adapter.Packet;
+import dev.parley.adapter.PacketType;
 import dev.parley.adapter.RoomEvent;
-import dev.parley.engine.protocol.EnginePacket;
 import dev.parley.protocol.SioPacket;
 import dev.parley.protocol.SioPacketType;
 import java.time.Duration;
@@ -295,7 +299,21 @@ public final class Namespace {
   }
 
   Packet eventPacket(String event, Object[] args, long ackId) {
-    return new Packet(SioPacketType.EVENT.ordinal(), name, server.wire().eventArray(event, args), ackId);
+    return new Packet(PacketType.EVENT, name, new JsonPayload(server.wire().eventArray(event, args)), ackId);
+  }
+
+  /** Encodes a packet of this namespace once, with its offset appended as the last argument when it has one. */
+  EncodedFrames encode(Packet packet) {
+    JsonNode array = server.wire().array(packet.data());
+    String offset = packet.offset();
+    if (offset != null) {
+      ArrayNode copy = JsonNodeFactory.instance.arrayNode(array.size() + 1);
+      copy.addAll((ArrayNode) array);
+      copy.add(offset);
+      array = copy;
+    }
+    SioPacketType type = SioPacketType.fromDigit((char) ('0' + packet.type().code()));
+    return new EncodedFrames(server.wire().encode(new SioPacket(type, packet.nsp(), packet.id(), array)), offset);
   }
 
   /** The adapter's view of this namespace. */
@@ -306,13 +324,8 @@ public final class Namespace {
     }
 
     @Override
-    public Object encode(Packet packet) {
-      SioPacketType type = SioPacketType.values()[packet.type()];
-      if (packet.data() instanceof Offsets.Event) {
-        Offsets.Event e = (Offsets.Event) packet.data();
-        return new Offsets.Frames(server.wire().encode(new SioPacket(type, packet.nsp(), packet.id(), e.array())), e.offset());
-      }
-      return server.wire().encode(new SioPacket(type, packet.nsp(), packet.id(), (JsonNode) packet.data()));
+    public EncodedPacket encode(Packet packet) {
+      return Namespace.this.encode(packet);
     }
 
     @Override
@@ -322,36 +335,25 @@ public final class Namespace {
     }
 
     @Override
-    public Packet withOffset(Packet packet, String offset) {
-      com.fasterxml.jackson.databind.node.ArrayNode source = Offsets.array(packet.data());
-      com.fasterxml.jackson.databind.node.ArrayNode copy =
-          com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode(source.size() + 1);
-      copy.addAll(source);
-      copy.add(offset);
-      return new Packet(packet.type(), packet.nsp(), new Offsets.Event(copy, offset), packet.id());
-    }
-
-    @Override
     public long nowMillis() {
       return server.engine().scheduler().nowMillis();
     }
 
+    // an adapter only has the packets this context encoded: EncodedFrames
     @Override
-    @SuppressWarnings("unchecked")
-    public void deliver(String socketId, Object encoded, BroadcastFlags flags) {
+    public void deliver(String socketId, EncodedPacket encoded, BroadcastFlags flags) {
       Socket s = sockets.get(socketId);
       if (s != null) {
-        s.deliver((List<EnginePacket>) encoded, flags);
+        s.deliver((EncodedFrames) encoded, flags);
       }
     }
 
     @Override
-    @SuppressWarnings("unchecked")
-    public void deliverWithAck(String socketId, Object encoded, long ackId, Consumer<Object> onAck) {
+    public void deliverWithAck(String socketId, EncodedPacket encoded, long ackId, Consumer<AckResult> onAck) {
       Socket s = sockets.get(socketId);
       if (s != null) {
         s.expectAck(ackId, onAck);
-        s.deliver((List<EnginePacket>) encoded, BroadcastFlags.NONE);
+        s.deliver((EncodedFrames) encoded, BroadcastFlags.NONE);
       }
     }
 
@@ -394,19 +396,8 @@ public final class Namespace {
     }
 
     @Override
-    public Object toPlain(Object data) {
-      if (data instanceof Offsets.Event) {
-        return Wire.toPlain(((Offsets.Event) data).array());
-      }
-      if (data instanceof JsonNode) {
-        return Wire.toPlain((JsonNode) data);
-      }
-      return Wire.toPlain(server.wire().toNode(data)); // e.g. a socket's data values, for persisting a session
-    }
-
-    @Override
-    public Object fromPlain(Object plain) {
-      return server.wire().fromPlain(plain);
+    public Object toPlain(Object value) {
+      return Wire.toPlain(server.wire().toNode(value)); // a socket's data value, for persisting a session
     }
 
     @Override
@@ -417,24 +408,6 @@ public final class Namespace {
     @Override
     public void dropAck(long ackId) {
       Namespace.this.dropAck(ackId);
-    }
-
-    @Override
-    public List<Object> ackArguments(Object ack) {
-      List<Object> out = new java.util.ArrayList<>();
-      for (JsonNode v : ((Args) ack).values()) {
-        out.add(Wire.toPlain(v));
-      }
-      return out;
-    }
-
-    @Override
-    public Object ackFromArguments(List<Object> arguments) {
-      List<JsonNode> values = new java.util.ArrayList<>(arguments.size());
-      for (Object a : arguments) {
-        values.add(server.wire().fromPlain(a));
-      }
-      return new Args(values, server.wire().mapper);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.parley;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.parley.adapter.AckResult;
 import dev.parley.adapter.BroadcastFlags;
 import dev.parley.engine.Scheduler;
 import dev.parley.engine.protocol.EnginePacket;
@@ -69,7 +70,7 @@ public final class Socket {
   private volatile List<Consumer<String>> disconnectListeners = List.of();
   private volatile List<Consumer<Exception>> errorListeners = List.of();
   /** Created on first use (an emit with an ack): most sockets never wait for one. */
-  private volatile Map<Long, Consumer<Object>> pendingAcks;
+  private volatile Map<Long, Consumer<AckResult>> pendingAcks;
   private volatile boolean connected;
   private volatile boolean closed;
   /** Guarded by this; rooms joined by connect middleware, created on first use, dropped once connected. */
@@ -78,7 +79,7 @@ public final class Socket {
   private final String pid;
   private final boolean recovered;
   /** While a restored socket replays what it missed: deliveries wait here (guarded by this). */
-  private volatile List<List<EnginePacket>> pendingDeliveries;
+  private volatile List<EncodedFrames> pendingDeliveries;
   private boolean restoring;
   private boolean restoreEnded;
 
@@ -525,10 +526,10 @@ public final class Socket {
         break;
       case ACK:
       case BINARY_ACK:
-        Map<Long, Consumer<Object>> acks = pendingAcks;
-        Consumer<Object> pending = acks == null ? null : acks.remove(packet.id());
+        Map<Long, Consumer<AckResult>> acks = pendingAcks;
+        Consumer<AckResult> pending = acks == null ? null : acks.remove(packet.id());
         if (pending != null) {
-          pending.accept(wire.args(packet.data(), 0));
+          pending.accept(new AckResult.Answered(new JsonPayload(packet.data())));
         }
         break;
       case DISCONNECT:
@@ -648,7 +649,7 @@ public final class Socket {
     notifyOutgoing(event, array);
     if (pid != null && ackId < 0 && !droppable) {
       // connection state recovery: through the adapter, which gives it an offset and keeps it
-      nsp.adapter().broadcast(new dev.parley.adapter.Packet(SioPacketType.EVENT.ordinal(), nsp.name(), array, -1),
+      nsp.adapter().broadcast(dev.parley.adapter.Packet.event(nsp.name(), new JsonPayload(array)),
           new dev.parley.adapter.BroadcastOptions(Set.of(id), Set.of(), BroadcastFlags.NONE.withLocal(true)));
       return;
     }
@@ -674,9 +675,9 @@ public final class Socket {
     }
   }
 
-  /** Registers a pending ack; the callback receives Args, or a Throwable on failure. */
-  void expectAck(long ackId, Consumer<Object> onAck) {
-    Map<Long, Consumer<Object>> acks = pendingAcks;
+  /** Registers a pending ack; the callback receives the answer, or a failure when the socket disconnects first. */
+  void expectAck(long ackId, Consumer<AckResult> onAck) {
+    Map<Long, Consumer<AckResult>> acks = pendingAcks;
     if (acks == null) {
       synchronized (this) {
         acks = pendingAcks;
@@ -691,16 +692,16 @@ public final class Socket {
 
   /** Removes a pending ack (after a timeout); true when it was still pending. */
   boolean cancelAck(long ackId) {
-    Map<Long, Consumer<Object>> acks = pendingAcks;
+    Map<Long, Consumer<AckResult>> acks = pendingAcks;
     return acks != null && acks.remove(ackId) != null;
   }
 
   /** Delivers an already-encoded broadcast; droppable packets are skipped for a busy client. */
-  void deliver(List<EnginePacket> frames, BroadcastFlags flags) {
+  void deliver(EncodedFrames encoded, BroadcastFlags flags) {
     if (pendingDeliveries != null) {
       synchronized (this) {
         if (pendingDeliveries != null) {
-          pendingDeliveries.add(frames);
+          pendingDeliveries.add(encoded);
           return;
         }
       }
@@ -709,9 +710,9 @@ public final class Socket {
       return;
     }
     if (flags.droppable()) {
-      client.writeDroppable(frames);
+      client.writeDroppable(encoded.frames());
     } else {
-      client.write(frames);
+      client.write(encoded.frames());
     }
   }
 
@@ -754,17 +755,17 @@ public final class Socket {
       roomsBeforeConnect = null;
       Set<String> replayed = new java.util.HashSet<>();
       for (dev.parley.adapter.Packet p : missed) {
-        String offset = Offsets.offset(p.data());
-        if (offset != null) {
-          replayed.add(offset);
+        EncodedFrames frames = nsp.encode(p);
+        if (frames.offset() != null) {
+          replayed.add(frames.offset());
         }
-        client.write(wire.encode(SioPacket.event(nsp.name(), Offsets.array(p.data()), SioPacket.NO_ID)));
+        client.write(frames.frames());
       }
-      for (List<EnginePacket> frames : pendingDeliveries) {
-        if (frames instanceof Offsets.Frames && replayed.contains(((Offsets.Frames) frames).offset)) {
+      for (EncodedFrames frames : pendingDeliveries) {
+        if (frames.offset() != null && replayed.contains(frames.offset())) {
           continue;
         }
-        client.write(frames);
+        client.write(frames.frames());
       }
       pendingDeliveries = null;
       client.write(connectReply);
@@ -802,14 +803,14 @@ public final class Socket {
     nsp.remove(this);
     client.remove(this);
     SocketDisconnectedException gone = new SocketDisconnectedException("socket has been disconnected");
-    Map<Long, Consumer<Object>> acks;
+    Map<Long, Consumer<AckResult>> acks;
     synchronized (this) {
       acks = pendingAcks;
     }
     for (Long ackId : acks == null ? Set.<Long>of() : acks.keySet()) {
-      Consumer<Object> pending = acks.remove(ackId);
+      Consumer<AckResult> pending = acks.remove(ackId);
       if (pending != null) {
-        pending.accept(gone);
+        pending.accept(new AckResult.Failed(gone));
       }
     }
     for (Consumer<String> l : disconnectListeners) {
@@ -895,10 +896,10 @@ public final class Socket {
       socket.expectAck(ackId, result -> {
         t.cancel();
         if (done.compareAndSet(false, true)) {
-          if (result instanceof Throwable) {
-            invoke(callback, (Throwable) result, null);
+          if (result instanceof AckResult.Answered) {
+            invoke(callback, null, socket.wire.args(((AckResult.Answered) result).arguments()));
           } else {
-            invoke(callback, null, (Args) result);
+            invoke(callback, ((AckResult.Failed) result).cause(), null);
           }
         }
       });

@@ -133,6 +133,16 @@ final class Wire {
     return out;
   }
 
+  /** The JSON array of a payload: core's own as it is, another's (plain values) converted. */
+  JsonNode array(dev.parley.adapter.Payload payload) {
+    return payload instanceof JsonPayload ? ((JsonPayload) payload).array() : fromPlain(payload.toPlain());
+  }
+
+  /** A payload's values as {@link Args} (an ack's arguments). */
+  Args args(dev.parley.adapter.Payload payload) {
+    return args(array(payload), 0);
+  }
+
   /** Plain Java values (as {@link #toPlain} makes, or from another node) to a JSON tree. */
   JsonNode fromPlain(Object value) {
     JsonNodeFactory f = JsonNodeFactory.instance;

@@ -9,7 +9,8 @@ import java.util.function.IntConsumer;
 /**
  * The adapter SPI: one instance per namespace, owning room membership and broadcast delivery, with
  * the operations of socket.io-adapter. The {@link InMemoryAdapter} serves a single node; a cluster
- * adapter extends it and forwards the remote half (publish to other nodes, merge their answers).
+ * adapter extends {@link ClusterAdapter}, which keeps the local half in memory and forwards the remote
+ * half (publish to other nodes, merge their answers) through the backend a subclass provides.
  *
  * <p>Threading: every method may be called from any thread; implementations are thread-safe and never
  * block on the network in the caller's thread.
@@ -37,10 +38,11 @@ public interface Adapter extends AutoCloseable {
   void broadcast(Packet packet, BroadcastOptions options);
 
   /**
-   * Delivers an event expecting acks: {@code clientCount} is called with the number of targeted
-   * clients (once per server in a cluster), {@code onAck} once per client answer.
+   * Delivers an event expecting acks ({@code packet} carries the ack id): {@code clientCount} is
+   * called with the number of targeted clients (once per server in a cluster), {@code onAck} once per
+   * targeted client, with its answer or with {@link AckResult.Failed} when it disconnected first.
    */
-  void broadcastWithAck(Packet packet, BroadcastOptions options, IntConsumer clientCount, Consumer<Object> onAck);
+  void broadcastWithAck(Packet packet, BroadcastOptions options, IntConsumer clientCount, Consumer<AckResult> onAck);
 
   /** The local sockets in any of {@code rooms} (all local sockets when empty). */
   Set<String> sockets(Set<String> rooms);
@@ -70,7 +72,7 @@ public interface Adapter extends AutoCloseable {
 
   /**
    * Sends an event to the other servers of the cluster, without acknowledgement. {@code packet} is
-   * {@code [event, ...args]} as plain values ({@link AdapterContext#toPlain}). The in-memory adapter
+   * {@code [event, ...args]} as plain values (see {@link Payload}). The in-memory adapter
    * has no other servers and does nothing.
    */
   default void serverSideEmit(List<Object> packet) {}

@@ -21,4 +21,27 @@ public record BroadcastOptions(Set<String> rooms, Set<String> except, BroadcastF
     except = Set.copyOf(Objects.requireNonNull(except, "except == null"));
     Objects.requireNonNull(flags, "flags == null");
   }
+
+  /**
+   * Whether these options target a socket that is in {@code socketRooms} (its own id room included):
+   * it is in one of {@link #rooms} (or they name none) and in none of {@link #except}. For connection
+   * state recovery, which matches a disconnected socket's rooms against the broadcasts it missed.
+   *
+   * <pre>{@code
+   * new BroadcastOptions(Set.of("red"), Set.of("muted"), BroadcastFlags.NONE)
+   *     .targets(Set.of("s1", "red"));            // true
+   * }</pre>
+   */
+  public boolean targets(Set<String> socketRooms) {
+    boolean included = rooms.isEmpty();
+    for (String room : socketRooms) {
+      if (except.contains(room)) {
+        return false;
+      }
+      if (!included && rooms.contains(room)) {
+        included = true;
+      }
+    }
+    return included;
+  }
 }

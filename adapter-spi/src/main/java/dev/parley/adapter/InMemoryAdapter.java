@@ -17,7 +17,8 @@ import java.util.function.IntConsumer;
 
 /**
  * The default adapter: rooms and delivery for one node, in memory. Built to be extended: a cluster
- * adapter calls {@code super} for the local half and adds the remote half.
+ * adapter calls {@code super} for the local half and adds the remote half, as {@link ClusterAdapter}
+ * does for any backend.
  *
  * <p>Membership is kept in two concurrent maps, room to socket ids and socket id to rooms, so
  * broadcasts take no global lock and iterate rooms without copying them; a broadcast encodes its
@@ -49,6 +50,7 @@ import java.util.function.IntConsumer;
 public class InMemoryAdapter implements Adapter {
   /** The most packets the recovery log keeps, however young (bounds memory under a flood). */
   public static final int DEFAULT_MAX_PERSISTED_PACKETS = 100_000;
+  /** The namespace this adapter serves, as the adapter sees it. */
   protected final AdapterContext context;
   /** room -> socket ids; the sets are read-only to everyone but this class (see {@code Members}). */
   protected final ConcurrentHashMap<String, Set<String>> rooms = new ConcurrentHashMap<>();
@@ -70,6 +72,7 @@ public class InMemoryAdapter implements Adapter {
 
   private record PersistedSession(SessionToPersist session, long disconnectedAt) {}
 
+  /** An adapter whose recovery log keeps at most {@link #DEFAULT_MAX_PERSISTED_PACKETS} packets. */
   public InMemoryAdapter(AdapterContext context) {
     this(context, DEFAULT_MAX_PERSISTED_PACKETS);
   }
@@ -149,29 +152,38 @@ public class InMemoryAdapter implements Adapter {
   @Override
   public void broadcast(Packet packet, BroadcastOptions options) {
     long window = context.maxDisconnectionDurationMillis();
-    if (window > 0 && packet.type() == EVENT && packet.id() < 0 && !options.flags().droppable()) {
+    if (window > 0 && packet.type() == PacketType.EVENT && !packet.expectsAck() && !options.flags().droppable()) {
       long now = context.nowMillis();
       expireSessions(now - window);
       synchronized (recoveryLock) {
         long seq = nextSeq++;
-        Packet withOffset = context.withOffset(packet, epoch + "-" + Long.toString(seq, 36));
+        Packet withOffset = packet.withOffset(epoch + "-" + Long.toString(seq, 36));
         packetLog.addLast(new PersistedPacket(seq, now, options, withOffset));
         trimPackets(now - window);
-        Object encoded = context.encode(withOffset);
-        apply(options, id -> context.deliver(id, encoded, options.flags()));
+        deliverLocally(withOffset, options);
       }
       return;
     }
-    Object encoded = context.encode(packet);
-    apply(options, id -> context.deliver(id, encoded, options.flags()));
+    deliverLocally(packet, options);
+  }
+
+  /**
+   * Encodes {@code packet} once and hands it to every local socket {@code options} target, without
+   * giving it an offset or keeping it for recovery: the delivery half of {@link #broadcast}, for a
+   * subclass that assigns offsets itself (a cluster backend whose log gives them).
+   */
+  protected void deliverLocally(Packet packet, BroadcastOptions options) {
+    EncodedPacket encoded = context.encode(packet);
+    BroadcastFlags flags = options.flags();
+    apply(options, id -> context.deliver(id, encoded, flags));
   }
 
   @Override
-  public void broadcastWithAck(Packet packet, BroadcastOptions options, IntConsumer clientCount, Consumer<Object> onAck) {
+  public void broadcastWithAck(Packet packet, BroadcastOptions options, IntConsumer clientCount, Consumer<AckResult> onAck) {
     List<String> targets = new ArrayList<>();
     apply(options, targets::add);
     clientCount.accept(targets.size());
-    Object encoded = context.encode(packet);
+    EncodedPacket encoded = context.encode(packet);
     for (String id : targets) {
       context.deliverWithAck(id, encoded, packet.id(), onAck);
     }
@@ -233,8 +245,6 @@ public class InMemoryAdapter implements Adapter {
 
   // ------------------------------------------------------------------ connection state recovery
 
-  private static final int EVENT = 2;
-
   @Override
   public void persistSession(SessionToPersist session) {
     long window = context.maxDisconnectionDurationMillis();
@@ -269,7 +279,7 @@ public class InMemoryAdapter implements Adapter {
         return CompletableFuture.completedFuture(Optional.empty()); // offset no longer (or never) buffered
       }
       for (PersistedPacket pp : packetLog) {
-        if (pp.seq() > seq && includes(s.rooms(), pp.options())) {
+        if (pp.seq() > seq && pp.options().targets(s.rooms())) {
           missed.add(pp.packet());
         }
       }
@@ -317,20 +327,6 @@ public class InMemoryAdapter implements Adapter {
         sessions.remove(head.session().pid(), head);
       }
     }
-  }
-
-  /** Whether a socket in {@code rooms} was targeted by a broadcast with {@code options}. */
-  private static boolean includes(Set<String> rooms, BroadcastOptions options) {
-    boolean included = options.rooms().isEmpty();
-    for (String room : rooms) {
-      if (options.except().contains(room)) {
-        return false;
-      }
-      if (!included && options.rooms().contains(room)) {
-        included = true;
-      }
-    }
-    return included;
   }
 
   /**

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class InMemoryAdapterRecoveryTest {
   private static final long WINDOW = 60_000;
 
-  /** A context with recovery on, a hand-driven clock, and list data ({@code [event, ...args]}). */
+  /** A context with recovery on and a hand-driven clock. */
   static final class RecoveryContext extends RecordingContext {
     long now = 1_000_000;
 
@@ -32,20 +32,13 @@ class InMemoryAdapterRecoveryTest {
     public long nowMillis() {
       return now;
     }
-
-    @Override
-    public Packet withOffset(Packet packet, String offset) {
-      List<Object> data = new ArrayList<>((List<?>) packet.data());
-      data.add(offset);
-      return new Packet(packet.type(), packet.nsp(), data, packet.id());
-    }
   }
 
   private final RecoveryContext ctx = new RecoveryContext();
   private final InMemoryAdapter adapter = new InMemoryAdapter(ctx, 5);
 
-  private static Packet event(Object... data) {
-    return new Packet(2, "/", List.of(data), -1);
+  private Packet event(Object... data) {
+    return ctx.event(data);
   }
 
   private String lastOffset(String socketId) {
@@ -69,7 +62,7 @@ class InMemoryAdapterRecoveryTest {
     assertThat((List<?>) ctx.deliveries("a").get(0)).hasSize(3);
     adapter.broadcast(event("v"), new BroadcastOptions(Set.of(), Set.of(), BroadcastFlags.NONE.withDroppable(true)));
     assertThat((List<Object>) ctx.deliveries("a").get(1)).containsExactly("v");
-    adapter.broadcast(new Packet(2, "/", List.of("acked"), 7), BroadcastOptions.ALL);
+    adapter.broadcast(ctx.eventWithAck(7, "acked"), BroadcastOptions.ALL);
     assertThat((List<Object>) ctx.deliveries("a").get(2)).containsExactly("acked");
     assertThat(adapter.persistedPacketCount()).isEqualTo(1);
   }
@@ -92,12 +85,15 @@ class InMemoryAdapterRecoveryTest {
     assertThat(s.rooms()).containsExactlyInAnyOrder("a", "r1");
     assertThat(s.data()).containsEntry("k", "v");
     List<Object> values = new ArrayList<>();
+    List<String> offsets = new ArrayList<>();
     for (Packet p : s.missedPackets()) {
-      List<?> d = (List<?>) p.data();
+      List<?> d = p.data().toPlain();
       assertThat(d.get(0)).isEqualTo("m");
       values.add(d.get(1));
+      offsets.add(p.offset());
     }
     assertThat(values).containsExactly(1, 2);
+    assertThat(offsets).doesNotContainNull().doesNotHaveDuplicates().doesNotContain(offset);
     assertThat(restore("other-pid", offset)).isEmpty();
     assertThat(restore("pid-a", "elsewhere-0")).isEmpty();
     assertThat(restore("pid-a", "garbage")).isEmpty();

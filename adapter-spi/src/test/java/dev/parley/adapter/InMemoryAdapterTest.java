@@ -15,10 +15,17 @@ class InMemoryAdapterTest extends AdapterContractTest {
   }
 
   @Test
-  void serverSideEmitReachesNoOtherServer() throws Exception {
+  void serverSideEmitReachesNoOtherServerAndNotThisOne() throws Exception {
     adapter.serverSideEmit(List.of("hello"));
+    assertThat(context.serverSideEvents()).as("the sender's own listeners are not called").isEmpty();
     assertThat(adapter.serverSideEmitWithAck(List.of("hello")).toCompletableFuture().get(1, TimeUnit.SECONDS))
         .isEmpty();
+    assertThat(context.serverSideEvents()).isEmpty();
     assertThat(adapter.serverCount()).isEqualTo(1);
+  }
+
+  @Test
+  void hasNoMultiNodeContract() {
+    assertThat(cluster(3)).isEmpty();
   }
 }

@@ -1,37 +1,24 @@
 package dev.parley.adapter.redis;
 
-import dev.parley.adapter.RequestTimeoutException;
-
 import dev.parley.adapter.Adapter;
 import dev.parley.adapter.AdapterContext;
-import dev.parley.adapter.BroadcastFlags;
 import dev.parley.adapter.BroadcastOptions;
-import dev.parley.adapter.InMemoryAdapter;
-import dev.parley.adapter.Packet;
+import dev.parley.adapter.ClusterFormat;
+import dev.parley.adapter.ClusterMessage;
 import io.lettuce.core.RedisClient;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
-import java.util.function.IntConsumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A cluster adapter over Redis pub/sub, wire-compatible with {@code @socket.io/redis-adapter} 8.3
  * ({@code createAdapter}), so Parley and Node.js servers can share one cluster, and with
- * {@code @socket.io/redis-emitter}. Rooms and local delivery stay in {@link InMemoryAdapter}; this
- * class publishes the remote half and handles what other servers publish.
+ * {@code @socket.io/redis-emitter}. {@link ClusterAdapter} does the work; this class is the bus
+ * (channels, {@code PUBSUB NUMSUB}) and the dialect ({@link ClassicFormat}).
  *
  * <pre>{@code
  * SocketIoServer io = SocketIoServer.builder()
@@ -51,45 +38,32 @@ import org.slf4j.LoggerFactory;
  * Incoming messages are handled in order on one thread per server, which also runs server-side
  * listeners: they must not block.
  */
-public class RedisAdapter extends InMemoryAdapter {
-  private static final Logger log = LoggerFactory.getLogger(RedisAdapter.class);
+public class RedisAdapter extends RedisClusterAdapter<RedisBus, RedisAdapterOptions> {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
 
-  static final int SOCKETS = 0;
-  static final int ALL_ROOMS = 1;
-  static final int REMOTE_JOIN = 2;
-  static final int REMOTE_LEAVE = 3;
-  static final int REMOTE_DISCONNECT = 4;
-  static final int REMOTE_FETCH = 5;
-  static final int SERVER_SIDE_EMIT = 6;
-  static final int BROADCAST = 7;
-  static final int BROADCAST_CLIENT_COUNT = 8;
-  static final int BROADCAST_ACK = 9;
-
-  private final RedisBus bus;
-  private final RedisAdapterOptions options;
-  private final String uid = uid2();
-  private final String nsp;
+  /** {@code P#N#}: broadcasts, and {@code P#N#<room>#} those to one room. */
   private final String broadcastPrefix;
-  private final String pattern;
+  /** {@code P-request#N#}: requests, and the channel that counts the servers. */
   private final String requestChannel;
+  /** {@code P-response#N#}: responses; {@code P-response#N#<uid>#} those to one server. */
   private final String responseChannel;
-  private final String specificResponseChannel;
-  private final Map<String, Request> requests = new ConcurrentHashMap<>();
-  private final Map<String, AckRequest> ackRequests = new ConcurrentHashMap<>();
-  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   RedisAdapter(AdapterContext context, RedisBus bus, RedisAdapterOptions options) {
-    super(context);
-    this.bus = bus;
-    this.options = options;
-    this.nsp = context.namespace();
-    this.broadcastPrefix = options.key() + "#" + nsp + "#";
-    this.pattern = globEscape(broadcastPrefix) + "*";
-    this.requestChannel = options.key() + "-request#" + nsp + "#";
-    this.responseChannel = options.key() + "-response#" + nsp + "#";
-    this.specificResponseChannel = responseChannel + uid + "#";
+    super(context, bus, options, options.requestsTimeout(), RedisAdapter::uid2);
+    broadcastPrefix = options.key() + "#" + nsp + "#";
+    requestChannel = options.key() + "-request#" + nsp + "#";
+    responseChannel = options.key() + "-response#" + nsp + "#";
+  }
+
+  /** The channels this adapter subscribes, besides the broadcast pattern. */
+  private String[] channels() {
+    return new String[] {requestChannel, responseChannel, responseChannel + uid() + "#"};
+  }
+
+  /** {@code P#N#*}, escaped: a namespace may hold glob characters. */
+  private String pattern() {
+    return globEscape(broadcastPrefix) + "*";
   }
 
   /**
@@ -98,8 +72,8 @@ public class RedisAdapter extends InMemoryAdapter {
    * Redis is unreachable commands fail at once instead of queueing.
    */
   public static Adapter.Factory factory(String redisUri, RedisAdapterOptions options) {
-    Objects.requireNonNull(redisUri, "redisUri == null");
-    return factory(() -> ServerFactory.newClient(redisUri), true, options);
+    Objects.requireNonNull(options, "options == null");
+    return new ServerFactory<>("RedisAdapter", redisUri, RedisBus::new, (context, bus) -> new RedisAdapter(context, bus, options));
   }
 
   /**
@@ -108,283 +82,98 @@ public class RedisAdapter extends InMemoryAdapter {
    * outage are dropped rather than queued and sent late.
    */
   public static Adapter.Factory factory(RedisClient client, RedisAdapterOptions options) {
-    Objects.requireNonNull(client, "client == null");
-    return factory(() -> client, false, options);
-  }
-
-  private static Adapter.Factory factory(java.util.function.Supplier<RedisClient> clients, boolean owns,
-      RedisAdapterOptions options) {
     Objects.requireNonNull(options, "options == null");
-    return new ServerFactory<>("RedisAdapter", () -> {
-      RedisClient client = clients.get();
-      return new RedisBus(client, owns);
-    }, (context, bus) -> new RedisAdapter(context, bus, options), a -> a.closed.get());
-  }
-
-  /** This adapter's id on the wire (6 characters, unique per server and namespace). */
-  public String uid() {
-    return uid;
-  }
-
-  String namespace() {
-    return nsp;
+    return new ServerFactory<>("RedisAdapter", client, RedisBus::new, (context, bus) -> new RedisAdapter(context, bus, options));
   }
 
   RedisAdapterOptions options() {
     return options;
   }
 
-  /** Outages reported by this server's connections so far (for tests). */
-  int outages() {
-    return bus.outages();
+  @Override
+  void subscribe() {
+    bus.subscribe(this, pattern(), channels());
   }
 
-  /**
-   * Subscribes to this namespace's channels and waits for Redis to confirm, so that this server is
-   * counted by the others before the namespace is used.
-   *
-   * @throws IllegalStateException when Redis cannot be reached
-   */
   @Override
-  public void init() {
-    try {
-      bus.subscribe(this, pattern, requestChannel, responseChannel, specificResponseChannel);
-    } catch (RuntimeException e) {
-      close();
-      throw e;
-    }
+  void unsubscribe() {
+    bus.unsubscribe(pattern(), channels());
   }
 
-  /** Unsubscribes; the connections close with the last adapter of the server. */
+  /** Servers are counted on this namespace's request channel. */
   @Override
-  public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
+  long subscribers() {
+    return bus.numsub(requestChannel, options.requestsTimeout());
+  }
+
+  /** Every room across the cluster, with an ALL_ROOMS request (type 1), as Node's classic adapter. */
+  @Override
+  public CompletionStage<Set<String>> allRooms() {
+    return requestAllRooms();
+  }
+
+  /** Node's classic adapter waits {@code requestsTimeout} for every request, whatever the flags say. */
+  @Override
+  protected long requestTimeoutMillis(RequestType type, BroadcastOptions options) {
+    return requestsTimeoutMillis();
+  }
+
+  /** Node's classic adapter's messages for fetchSockets and allRooms. */
+  @Override
+  protected String timeoutMessage(RequestType type, int received, int missing) {
+    switch (type) {
+      case FETCH_SOCKETS:
+        return "timeout reached while waiting for fetchSockets response";
+      case ALL_ROOMS:
+        return "timeout reached while waiting for allRooms response";
+      default:
+        return super.timeoutMessage(type, received, missing);
     }
-    bus.unsubscribe(pattern, requestChannel, responseChannel, specificResponseChannel);
-    for (Request r : requests.values()) {
-      r.fail(new IllegalStateException("adapter closed"));
-    }
-    requests.clear();
-    ackRequests.values().forEach(a -> a.timer.cancel(false));
-    ackRequests.clear();
   }
 
   // ------------------------------------------------------------------ outgoing
 
+  /** A broadcast to {@code P#N#} or {@code P#N#<room>#} (exactly one room), anything else to the request channel. */
   @Override
-  public void broadcast(Packet packet, BroadcastOptions opts) {
-    super.broadcast(packet, opts);
-    if (opts.flags().local()) {
-      return;
-    }
-    try {
-      List<Object> message = List.of(uid, wirePacket(packet), wireOpts(opts, true));
+  protected CompletionStage<String> doPublish(ClusterMessage message) {
+    if (message instanceof ClusterMessage.Broadcast b) {
+      BroadcastOptions opts = b.options();
       String channel = opts.rooms().size() == 1 ? broadcastPrefix + opts.rooms().iterator().next() + "#" : broadcastPrefix;
-      bus.publish(channel, Msgpack.encode(message));
-    } catch (RuntimeException e) {
-      log.warn("could not publish a broadcast of {}", nsp, e);
+      bus.publish(channel, Msgpack.encode(ClassicFormat.broadcast(uid(), nsp, b.packet(), opts)));
+    } else if (message instanceof ClusterMessage.BroadcastWithAck) {
+      bus.publish(requestChannel, Msgpack.encode(ClassicFormat.encodeRequest(uid(), nsp, message)));
+    } else {
+      publish(requestChannel, ClassicFormat.encodeRequest(uid(), nsp, message));
     }
-  }
-
-  @Override
-  public void broadcastWithAck(Packet packet, BroadcastOptions opts, IntConsumer clientCount, Consumer<Object> onAck) {
-    if (!opts.flags().local()) {
-      try {
-        String requestId = uid2();
-        long timeout = opts.flags().timeoutMillis() > 0 ? opts.flags().timeoutMillis() : options.requestsTimeout().toMillis();
-        AckRequest entry = new AckRequest(clientCount, onAck,
-            bus.executor().schedule(() -> ackRequests.remove(requestId), timeout, TimeUnit.MILLISECONDS));
-        ackRequests.put(requestId, entry);
-        Map<String, Object> request = new LinkedHashMap<>();
-        request.put("uid", uid);
-        request.put("requestId", requestId);
-        request.put("type", BROADCAST);
-        request.put("packet", wirePacket(packet));
-        request.put("opts", wireOpts(opts, true));
-        bus.publish(requestChannel, Msgpack.encode(request));
-      } catch (RuntimeException e) {
-        log.warn("could not publish a broadcast with acks of {}", nsp, e);
-      }
-    }
-    super.broadcastWithAck(packet, opts, clientCount, onAck);
-  }
-
-  @Override
-  public CompletionStage<List<AdapterContext.SocketDetails>> fetchSockets(BroadcastOptions opts) {
-    List<AdapterContext.SocketDetails> local = super.fetchSockets(opts).toCompletableFuture().join();
-    if (opts.flags().local()) {
-      return CompletableFuture.completedFuture(local);
-    }
-    int servers = serverCount();
-    if (servers <= 1) {
-      return CompletableFuture.completedFuture(local);
-    }
-    Request r = request(REMOTE_FETCH, servers - 1, "timeout reached while waiting for fetchSockets response");
-    Map<String, Object> message = requestHeader(r.id, REMOTE_FETCH);
-    message.put("opts", wireOpts(opts, false));
-    publishRequest(message);
-    return r.done.thenApply(answers -> {
-      List<AdapterContext.SocketDetails> out = new ArrayList<>(local);
-      for (Object answer : answers) {
-        if (answer instanceof List<?> list) {
-          for (Object s : list) {
-            AdapterContext.SocketDetails d = details(s);
-            if (d != null) {
-              out.add(d);
-            }
-          }
-        }
-      }
-      return out;
-    });
-  }
-
-  @Override
-  public CompletionStage<Set<String>> allRooms() {
-    Set<String> local = rooms();
-    int servers = serverCount();
-    if (servers <= 1) {
-      return CompletableFuture.completedFuture(local);
-    }
-    Request r = request(ALL_ROOMS, servers - 1, "timeout reached while waiting for allRooms response");
-    publishRequest(requestHeader(r.id, ALL_ROOMS));
-    return r.done.thenApply(answers -> {
-      Set<String> out = new LinkedHashSet<>(local);
-      for (Object answer : answers) {
-        if (answer instanceof List<?> list) {
-          for (Object room : list) {
-            if (room instanceof String s) {
-              out.add(s);
-            }
-          }
-        }
-      }
-      return out;
-    });
-  }
-
-  @Override
-  public void addSockets(BroadcastOptions opts, Set<String> rooms) {
-    super.addSockets(opts, rooms);
-    publishMembership(REMOTE_JOIN, opts, "rooms", new ArrayList<>(rooms));
-  }
-
-  @Override
-  public void delSockets(BroadcastOptions opts, Set<String> rooms) {
-    super.delSockets(opts, rooms);
-    publishMembership(REMOTE_LEAVE, opts, "rooms", new ArrayList<>(rooms));
-  }
-
-  @Override
-  public void disconnectSockets(BroadcastOptions opts, boolean close) {
-    super.disconnectSockets(opts, close);
-    publishMembership(REMOTE_DISCONNECT, opts, "close", close);
-  }
-
-  private void publishMembership(int type, BroadcastOptions opts, String key, Object value) {
-    if (opts.flags().local()) {
-      return;
-    }
-    Map<String, Object> message = new LinkedHashMap<>();
-    message.put("uid", uid);
-    message.put("type", type);
-    message.put("opts", wireOpts(opts, false));
-    message.put(key, value);
-    publishRequest(message);
-  }
-
-  @Override
-  public void serverSideEmit(List<Object> packet) {
-    Map<String, Object> message = new LinkedHashMap<>();
-    message.put("uid", uid);
-    message.put("type", SERVER_SIDE_EMIT);
-    message.put("data", packet);
-    publishRequest(message);
-  }
-
-  @Override
-  public CompletionStage<List<Object>> serverSideEmitWithAck(List<Object> packet) {
-    int expected = serverCount() - 1;
-    if (expected <= 0) {
-      return CompletableFuture.completedFuture(List.of());
-    }
-    Request r = request(SERVER_SIDE_EMIT, expected, null);
-    Map<String, Object> message = new LinkedHashMap<>();
-    message.put("uid", uid);
-    message.put("requestId", r.id);
-    message.put("type", SERVER_SIDE_EMIT);
-    message.put("data", packet);
-    publishRequest(message);
-    return r.done;
+    return SENT; // the bus reports failures itself
   }
 
   /**
-   * The number of servers subscribed to this namespace's request channel ({@code PUBSUB NUMSUB}),
-   * read fresh on each call; 1 while Redis is unreachable. Blocks for at most the request timeout.
+   * To the requester's own response channel when {@code publishOnSpecificResponseChannel}, else the
+   * shared one; serverSideEmit answers always to the shared one, as Node.
    */
   @Override
-  public int serverCount() {
-    long n = bus.numsub(requestChannel, options.requestsTimeout());
-    return n < 1 ? 1 : (int) Math.min(Integer.MAX_VALUE, n);
-  }
-
-  private Map<String, Object> requestHeader(String requestId, int type) {
-    Map<String, Object> message = new LinkedHashMap<>();
-    message.put("uid", uid);
-    message.put("requestId", requestId);
-    message.put("type", type);
-    return message;
-  }
-
-  private void publishRequest(Map<String, Object> message) {
-    publish(requestChannel, message);
+  protected CompletionStage<?> doPublishResponse(String requesterUid, ClusterMessage.Response response) {
+    String channel = response instanceof ClusterMessage.ServerSideEmitResponse ? responseChannel : responseChannelFor(requesterUid);
+    Map<String, Object> encoded = ClassicFormat.encodeResponse(response);
+    if (response instanceof ClusterMessage.BroadcastAck) {
+      bus.publish(channel, Msgpack.encode(encoded)); // always msgpack, as Node
+    } else {
+      publish(channel, encoded);
+    }
+    return SENT;
   }
 
   /** JSON as Node sends, msgpack when the message holds binary (Node reads either). */
-  private void publish(String channel, Object message) {
-    try {
-      bus.publish(channel, Json.hasBinary(message) ? Msgpack.encode(message) : Json.encode(message));
-    } catch (RuntimeException e) {
-      log.warn("could not publish a message of {}", nsp, e);
+  private void publish(String channel, Map<String, Object> message) {
+    bus.publish(channel, Json.hasBinary(message) ? Msgpack.encode(message) : Json.encode(message));
+  }
+
+  private String responseChannelFor(String requesterUid) {
+    if (options.publishOnSpecificResponseChannel() && requesterUid != null) {
+      return responseChannel + requesterUid + "#";
     }
-  }
-
-  private Request request(int type, int expected, String timeoutMessage) {
-    String id = uid2();
-    Request r = new Request(id, type, expected, timeoutMessage);
-    requests.put(id, r);
-    r.timer = bus.executor().schedule(r::timeout, options.requestsTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    return r;
-  }
-
-  private Map<String, Object> wirePacket(Packet packet) {
-    Map<String, Object> p = new LinkedHashMap<>();
-    p.put("type", 2); // EVENT even with binary: the receiver's encoder decides (REDIS-ADAPTER.md §7.2)
-    p.put("data", context.toPlain(packet.data()));
-    p.put("nsp", nsp);
-    return p;
-  }
-
-  private static Map<String, Object> wireOpts(BroadcastOptions opts, boolean withFlags) {
-    Map<String, Object> o = new LinkedHashMap<>();
-    o.put("rooms", new ArrayList<>(opts.rooms()));
-    o.put("except", new ArrayList<>(opts.except()));
-    if (withFlags) {
-      Map<String, Object> flags = new LinkedHashMap<>();
-      BroadcastFlags f = opts.flags();
-      if (f.droppable()) {
-        flags.put("volatile", true);
-      }
-      if (!f.compress()) {
-        flags.put("compress", false);
-      }
-      if (f.timeoutMillis() > 0) {
-        flags.put("timeout", f.timeoutMillis());
-      }
-      o.put("flags", flags);
-    }
-    return o;
+    return responseChannel;
   }
 
   // ------------------------------------------------------------------ incoming (on the bus thread)
@@ -399,281 +188,77 @@ public class RedisAdapter extends InMemoryAdapter {
     if (!room.isEmpty() && !rooms.containsKey(room)) {
       return; // no local socket in that room: nothing to do, skip decoding
     }
-    try {
-      if (!(Msgpack.decode(message) instanceof List<?> envelope) || envelope.size() < 3) {
-        return;
-      }
-      if (uid.equals(envelope.get(0)) || !(envelope.get(1) instanceof Map<?, ?> packet)) {
-        return;
-      }
-      Object packetNsp = packet.get("nsp");
-      if (!nsp.equals(packetNsp == null ? "/" : packetNsp)) {
-        return;
-      }
-      BroadcastOptions opts = parseOpts(envelope.get(2));
-      super.broadcast(new Packet(2, nsp, context.fromPlain(packet.get("data")), -1), opts);
-    } catch (RuntimeException e) {
-      log.debug("ignored a malformed broadcast on {}", channel, e);
+    ClusterFormat.Envelope e = decoded(() -> ClassicFormat.decodeBroadcast(Msgpack.decode(message), nsp), channel);
+    if (e != null) {
+      onMessage(e.uid(), e.message(), null);
     }
   }
 
-  /** A message on a request or response channel. */
-  void onMessage(String channel, byte[] message) {
-    Map<?, ?> m;
-    try {
-      Object decoded = message.length > 0 && message[0] == '{' ? Json.decode(message) : Msgpack.decode(message);
-      if (!(decoded instanceof Map<?, ?> map)) {
-        return;
-      }
-      m = map;
-    } catch (RuntimeException e) {
-      log.debug("ignored an undecodable message on {}", channel, e);
+  /** A message on the request channel or a response channel: JSON when it starts with '{', else msgpack. */
+  void onChannelMessage(String channel, byte[] message) {
+    Object decoded = decoded(() -> message.length > 0 && message[0] == '{' ? Json.decode(message) : Msgpack.decode(message), channel);
+    if (!(decoded instanceof Map<?, ?> m)) {
       return;
     }
     try {
-      if (channel.equals(requestChannel)) {
-        onRequest(m);
-      } else {
-        onResponse(m);
+      String from = m.get("uid") instanceof String u ? u : null;
+      if (!channel.equals(requestChannel)) {
+        ClusterMessage.Response response = ClassicFormat.decodeResponse(m);
+        if (response != null) {
+          onMessage(null, response, null); // responses carry no uid
+        }
+        return;
+      }
+      ClusterMessage request = ClassicFormat.decodeRequest(m, nsp);
+      if (request != null) {
+        onMessage(from, request, null);
+      } else if (!uid().equals(from)) {
+        legacyRequest(from, m);
       }
     } catch (RuntimeException e) {
       log.warn("could not handle a message on {}", channel, e);
     }
   }
 
-  private void onRequest(Map<?, ?> m) {
-    Object from = m.get("uid");
-    boolean mine = uid.equals(from);
+  /**
+   * The requests Node 8.3 no longer sends but still answers: {@code {uid, requestId, type:0, rooms}}
+   * (every server answers with its matching socket ids), and {@code {uid, requestId, type:2|3, sid,
+   * room}} and {@code {uid, requestId, type:4, sid, close}} (the server that holds {@code sid}
+   * answers {@code {requestId}}).
+   */
+  private void legacyRequest(String from, Map<?, ?> m) {
+    ClassicFormat.Type type = ClassicFormat.Type.of(m.get("type"));
     String requestId = m.get("requestId") instanceof String s ? s : null;
-    int type = m.get("type") instanceof Number n ? n.intValue() : -1;
-    switch (type) {
-      case SOCKETS -> {
-        if (mine || requestId == null || requests.containsKey(requestId)) {
-          return;
-        }
-        Set<String> ids = sockets(Set.copyOf(strings(m.get("rooms"))));
+    if (type == ClassicFormat.Type.SOCKETS) {
+      if (requestId != null) {
         Map<String, Object> reply = new LinkedHashMap<>();
         reply.put("requestId", requestId);
-        reply.put("sockets", new ArrayList<>(ids));
-        respond(from, reply);
+        reply.put("sockets", new ArrayList<>(sockets(Set.copyOf(ClusterFormat.strings(m.get("rooms"))))));
+        publish(responseChannelFor(from), reply);
       }
-      case ALL_ROOMS -> {
-        if (mine || requestId == null || requests.containsKey(requestId)) {
-          return;
-        }
-        Map<String, Object> reply = new LinkedHashMap<>();
-        reply.put("requestId", requestId);
-        reply.put("rooms", new ArrayList<>(rooms()));
-        respond(from, reply);
-      }
-      case REMOTE_JOIN, REMOTE_LEAVE, REMOTE_DISCONNECT -> {
-        if (m.get("opts") == null) {
-          legacySocketRequest(type, from, requestId, m);
-          return;
-        }
-        if (mine) {
-          return; // applied locally when asked
-        }
-        BroadcastOptions opts = parseOpts(m.get("opts"));
-        if (type == REMOTE_DISCONNECT) {
-          super.disconnectSockets(opts, Boolean.TRUE.equals(m.get("close")));
-        } else if (type == REMOTE_JOIN) {
-          super.addSockets(opts, Set.copyOf(strings(m.get("rooms"))));
-        } else {
-          super.delSockets(opts, Set.copyOf(strings(m.get("rooms"))));
-        }
-      }
-      case REMOTE_FETCH -> {
-        if (mine || requestId == null || requests.containsKey(requestId)) {
-          return;
-        }
-        List<Object> sockets = new ArrayList<>();
-        for (AdapterContext.SocketDetails d : super.fetchSockets(parseOpts(m.get("opts"))).toCompletableFuture().join()) {
-          sockets.add(plain(d));
-        }
-        Map<String, Object> reply = new LinkedHashMap<>();
-        reply.put("requestId", requestId);
-        reply.put("sockets", sockets);
-        respond(from, reply);
-      }
-      case SERVER_SIDE_EMIT -> {
-        if (mine || !(m.get("data") instanceof List<?> data)) {
-          return;
-        }
-        List<Object> packet = new ArrayList<>(data);
-        if (requestId == null) {
-          context.serverSideEvent(packet, null);
-          return;
-        }
-        context.serverSideEvent(packet, answer -> {
-          Map<String, Object> reply = new LinkedHashMap<>();
-          reply.put("type", SERVER_SIDE_EMIT);
-          reply.put("requestId", requestId);
-          reply.put("data", answer);
-          publish(responseChannel, reply); // always the shared channel, as Node
-        });
-      }
-      case BROADCAST -> {
-        if (mine || requestId == null || ackRequests.containsKey(requestId) || !(m.get("packet") instanceof Map<?, ?> p)) {
-          return;
-        }
-        BroadcastOptions opts = parseOpts(m.get("opts"));
-        long ackId = context.nextAckId();
-        Packet packet = new Packet(2, nsp, context.fromPlain(p.get("data")), ackId);
-        long expiry = opts.flags().timeoutMillis() > 0 ? opts.flags().timeoutMillis() : options.requestsTimeout().toMillis();
-        // the origin stops waiting after its timeout: clients that have not answered by then never will
-        bus.executor().schedule(() -> context.dropAck(ackId), expiry, TimeUnit.MILLISECONDS);
-        super.broadcastWithAck(packet, opts, count -> {
-          Map<String, Object> reply = new LinkedHashMap<>();
-          reply.put("type", BROADCAST_CLIENT_COUNT);
-          reply.put("requestId", requestId);
-          reply.put("clientCount", count);
-          respond(from, reply);
-        }, ack -> {
-          if (ack instanceof Throwable) {
-            return; // the socket went away before answering
-          }
-          List<Object> args = context.ackArguments(ack);
-          Map<String, Object> reply = new LinkedHashMap<>();
-          reply.put("type", BROADCAST_ACK);
-          reply.put("requestId", requestId);
-          if (!args.isEmpty()) {
-            reply.put("packet", args.get(0)); // only the first argument crosses, as in Node
-          }
-          bus.publish(responseChannelFor(from), Msgpack.encode(reply));
-        });
-      }
-      default -> {
-        // an unknown type: ignore
-      }
-    }
-  }
-
-  /** {@code {uid, requestId, type:2|3, sid, room}} and {@code {uid, requestId, type:4, sid, close}}. */
-  private void legacySocketRequest(int type, Object from, String requestId, Map<?, ?> m) {
-    if (!(m.get("sid") instanceof String sid) || !sids.containsKey(sid)) {
       return;
     }
-    if (type == REMOTE_DISCONNECT) {
+    if (type != ClassicFormat.Type.REMOTE_JOIN && type != ClassicFormat.Type.REMOTE_LEAVE && type != ClassicFormat.Type.REMOTE_DISCONNECT
+        || !(m.get("sid") instanceof String sid) || !sids.containsKey(sid)) {
+      return;
+    }
+    if (type == ClassicFormat.Type.REMOTE_DISCONNECT) {
       context.disconnect(sid, Boolean.TRUE.equals(m.get("close")));
     } else if (m.get("room") instanceof String room) {
-      if (type == REMOTE_JOIN) {
+      if (type == ClassicFormat.Type.REMOTE_JOIN) {
         addAll(sid, Set.of(room));
       } else {
         del(sid, room);
       }
     }
     if (requestId != null) {
-      respond(from, Map.of("requestId", requestId));
+      publish(responseChannelFor(from), Map.of("requestId", requestId));
     }
-  }
-
-  private void onResponse(Map<?, ?> m) {
-    if (!(m.get("requestId") instanceof String requestId)) {
-      return;
-    }
-    int type = m.get("type") instanceof Number n ? n.intValue() : -1;
-    if (type == BROADCAST_CLIENT_COUNT) {
-      AckRequest a = ackRequests.get(requestId);
-      if (a != null && m.get("clientCount") instanceof Number n) {
-        a.clientCount.accept(n.intValue());
-      }
-      return;
-    }
-    if (type == BROADCAST_ACK) {
-      AckRequest a = ackRequests.get(requestId);
-      if (a != null) {
-        List<Object> args = new ArrayList<>(1);
-        if (m.containsKey("packet")) {
-          args.add(m.get("packet"));
-        }
-        a.onAck.accept(context.ackFromArguments(args));
-      }
-      return;
-    }
-    Request r = requests.get(requestId);
-    if (r == null) {
-      return; // not ours, finished, or timed out
-    }
-    switch (r.type) {
-      case REMOTE_FETCH, SOCKETS -> r.add(m.get("sockets"));
-      case ALL_ROOMS -> r.add(m.get("rooms"));
-      case SERVER_SIDE_EMIT -> r.add(m.get("data"));
-      default -> {
-      }
-    }
-  }
-
-  private void respond(Object requesterUid, Map<String, Object> reply) {
-    publish(responseChannelFor(requesterUid), reply);
-  }
-
-  private String responseChannelFor(Object requesterUid) {
-    if (options.publishOnSpecificResponseChannel() && requesterUid instanceof String u) {
-      return responseChannel + u + "#";
-    }
-    return responseChannel;
   }
 
   // ------------------------------------------------------------------ values
 
-  static BroadcastOptions parseOpts(Object o) {
-    if (!(o instanceof Map<?, ?> m)) {
-      return new BroadcastOptions(Set.of(), Set.of(), BroadcastFlags.NONE);
-    }
-    BroadcastFlags flags = BroadcastFlags.NONE;
-    if (m.get("flags") instanceof Map<?, ?> f) {
-      if (Boolean.TRUE.equals(f.get("volatile"))) {
-        flags = flags.withDroppable(true);
-      }
-      if (f.get("compress") instanceof Boolean c) {
-        flags = flags.withCompress(c);
-      }
-      if (f.get("timeout") instanceof Number t) {
-        flags = flags.withTimeoutMillis(t.longValue());
-      }
-    }
-    return new BroadcastOptions(Set.copyOf(strings(m.get("rooms"))), Set.copyOf(strings(m.get("except"))), flags);
-  }
-
-  private static List<String> strings(Object o) {
-    List<String> out = new ArrayList<>();
-    if (o instanceof List<?> list) {
-      for (Object v : list) {
-        if (v instanceof String s) {
-          out.add(s);
-        }
-      }
-    }
-    return out;
-  }
-
-  static Map<String, Object> plain(AdapterContext.SocketDetails d) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("id", d.id());
-    out.put("handshake", d.handshake());
-    List<Object> rooms = new ArrayList<>();
-    rooms.add(d.id()); // own id first, as Node
-    for (String r : d.rooms()) {
-      if (!r.equals(d.id())) {
-        rooms.add(r);
-      }
-    }
-    out.put("rooms", rooms);
-    out.put("data", d.data());
-    return out;
-  }
-
-  @SuppressWarnings("unchecked")
-  static AdapterContext.SocketDetails details(Object o) {
-    if (!(o instanceof Map<?, ?> m) || !(m.get("id") instanceof String id)) {
-      return null;
-    }
-    Map<String, Object> handshake = m.get("handshake") instanceof Map<?, ?> h ? (Map<String, Object>) h : Map.of();
-    Map<String, Object> data = m.get("data") instanceof Map<?, ?> d ? (Map<String, Object>) d : new LinkedHashMap<>();
-    return new AdapterContext.SocketDetails(id, handshake, new LinkedHashSet<>(strings(m.get("rooms"))), data);
-  }
-
+  /** 6 characters of {@code [A-Za-z0-9_-]}, as Node's uid2(6). */
   static String uid2() {
     char[] c = new char[6];
     for (int i = 0; i < c.length; i++) {
@@ -691,61 +276,5 @@ public class RedisAdapter extends InMemoryAdapter {
       sb.append(c);
     }
     return sb.toString();
-  }
-
-  // ------------------------------------------------------------------ pending requests
-
-  private record AckRequest(IntConsumer clientCount, Consumer<Object> onAck, ScheduledFuture<?> timer) {}
-
-  private final class Request {
-    final String id;
-    final int type;
-    final int expected;
-    final String timeoutMessage;
-    final List<Object> answers = new ArrayList<>();
-    final CompletableFuture<List<Object>> done = new CompletableFuture<>();
-    volatile ScheduledFuture<?> timer;
-
-    Request(String id, int type, int expected, String timeoutMessage) {
-      this.id = id;
-      this.type = type;
-      this.expected = expected;
-      this.timeoutMessage = timeoutMessage;
-    }
-
-    void add(Object answer) {
-      List<Object> all;
-      synchronized (this) {
-        answers.add(answer);
-        if (answers.size() < expected) {
-          return;
-        }
-        all = new ArrayList<>(answers);
-      }
-      if (requests.remove(id, this)) {
-        ScheduledFuture<?> t = timer;
-        if (t != null) {
-          t.cancel(false);
-        }
-        done.complete(all);
-      }
-    }
-
-    void timeout() {
-      if (!requests.remove(id, this)) {
-        return;
-      }
-      List<Object> partial;
-      synchronized (this) {
-        partial = new ArrayList<>(answers);
-      }
-      String message = timeoutMessage != null ? timeoutMessage
-          : "timeout reached: only " + partial.size() + " responses received out of " + expected;
-      done.completeExceptionally(new RequestTimeoutException(message, type == SERVER_SIDE_EMIT ? partial : List.of()));
-    }
-
-    void fail(Throwable t) {
-      done.completeExceptionally(t);
-    }
   }
 }

@@ -1,16 +1,16 @@
 package dev.parley.adapter.redis;
 
-import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +38,7 @@ final class RedisBus extends SharedBus {
         String ch = new String(channel, StandardCharsets.UTF_8);
         RedisAdapter a = byChannel.get(ch);
         if (a != null) {
-          executor.execute(() -> a.onMessage(ch, message));
+          executor.execute(() -> a.onChannelMessage(ch, message));
         }
       }
 
@@ -54,87 +54,49 @@ final class RedisBus extends SharedBus {
     watch();
   }
 
-
-
   /** Subscribes an adapter's channels and waits for Redis to confirm. */
   void subscribe(RedisAdapter adapter, String pattern, String... channels) {
     byPattern.put(pattern, adapter);
     for (String c : channels) {
       byChannel.put(c, adapter);
     }
-    Duration wait = adapter.options().requestsTimeout();
+    long wait = adapter.options().requestsTimeout().toMillis();
     try {
-      sub.async().psubscribe(bytes(pattern)).get(wait.toMillis(), TimeUnit.MILLISECONDS);
-      sub.async().subscribe(bytes(channels)).get(wait.toMillis(), TimeUnit.MILLISECONDS);
+      reply(sub.async().psubscribe(bytes(pattern)), wait);
+      reply(sub.async().subscribe(bytes(channels)), wait);
     } catch (Exception e) {
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
       throw new IllegalStateException("could not subscribe to Redis for namespace " + adapter.namespace(), e);
     }
   }
 
-  /** Unsubscribes an adapter's channels; returns true when the bus has no users left and is closed. */
-  boolean unsubscribe(String pattern, String... channels) {
+  /** Unsubscribes an adapter's channels; the connections close with the last adapter. */
+  void unsubscribe(String pattern, String... channels) {
     byPattern.remove(pattern);
     for (String c : channels) {
       byChannel.remove(c);
     }
     try {
-      sub.async().punsubscribe(bytes(pattern)).get(1, TimeUnit.SECONDS);
-      sub.async().unsubscribe(bytes(channels)).get(1, TimeUnit.SECONDS);
+      reply(sub.async().punsubscribe(bytes(pattern)), 1000);
+      reply(sub.async().unsubscribe(bytes(channels)), 1000);
     } catch (Exception e) {
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
       log.debug("unsubscribe failed", e);
     }
-    return release();
+    release();
   }
 
   @Override
-  boolean uses(RedisChannelHandler<?, ?> connection) {
-    return connection == sub || connection == pub;
-  }
-
-  @Override
-  void closeConnections() {
-    sub.closeAsync();
-    pub.closeAsync();
+  List<StatefulConnection<?, ?>> connections() {
+    return List.of(sub, pub);
   }
 
   /** Publishes without waiting; a failure is logged once per outage and never thrown. */
   void publish(String channel, byte[] message) {
-    try {
-      pub.async().publish(bytes(channel), message).whenComplete((n, e) -> {
-        if (e != null) {
-          failed(e.getMessage());
-        } else {
-          ok();
-        }
-      });
-    } catch (RuntimeException e) {
-      failed(e.getMessage());
-    }
+    send(() -> pub.async().publish(bytes(channel), message));
   }
 
   /** {@code PUBSUB NUMSUB channel}, or -1 when Redis does not answer in time. */
   long numsub(String channel, Duration timeout) {
-    try {
-      Map<byte[], Long> reply = pub.async().pubsubNumsub(bytes(channel)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      ok();
-      long n = 0;
-      for (Long v : reply.values()) {
-        n += v == null ? 0 : v;
-      }
-      return n;
-    } catch (Exception e) {
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
-      failed(e.getMessage());
-      return -1;
-    }
+    return sum(() -> pub.async().pubsubNumsub(bytes(channel)), timeout);
   }
 
   static byte[] bytes(String s) {

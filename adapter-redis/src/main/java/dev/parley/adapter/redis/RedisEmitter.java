@@ -1,5 +1,6 @@
 package dev.parley.adapter.redis;
 
+import dev.parley.adapter.PacketType;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -120,7 +121,7 @@ public final class RedisEmitter implements AutoCloseable {
   public void emit(String event, Object... args) {
     checkEvent(event);
     Map<String, Object> packet = new LinkedHashMap<>();
-    packet.put("type", 2);
+    packet.put("type", PacketType.EVENT.code()); // even with binary, as Node's emitter
     packet.put("data", eventData(event, args));
     packet.put("nsp", nsp);
     Map<String, Object> opts = new LinkedHashMap<>(); // the emitter's key order: rooms, flags, except
@@ -134,17 +135,17 @@ public final class RedisEmitter implements AutoCloseable {
 
   /** Makes every targeted socket join rooms. */
   public void socketsJoin(String... more) {
-    membership(RedisAdapter.REMOTE_JOIN, "rooms", List.of(more));
+    membership(ClassicFormat.Type.REMOTE_JOIN, "rooms", List.of(more));
   }
 
   /** Makes every targeted socket leave rooms. */
   public void socketsLeave(String... more) {
-    membership(RedisAdapter.REMOTE_LEAVE, "rooms", List.of(more));
+    membership(ClassicFormat.Type.REMOTE_LEAVE, "rooms", List.of(more));
   }
 
   /** Disconnects every targeted socket; with {@code close}, their whole connections. */
   public void disconnectSockets(boolean close) {
-    membership(RedisAdapter.REMOTE_DISCONNECT, "close", close);
+    membership(ClassicFormat.Type.REMOTE_DISCONNECT, "close", close);
   }
 
   /** Sends an event to the server-side listeners of every server of the namespace (no acks). */
@@ -152,17 +153,17 @@ public final class RedisEmitter implements AutoCloseable {
     checkEvent(event);
     Map<String, Object> message = new LinkedHashMap<>();
     message.put("uid", "emitter");
-    message.put("type", RedisAdapter.SERVER_SIDE_EMIT);
+    message.put("type", ClassicFormat.Type.SERVER_SIDE_EMIT.code);
     message.put("data", eventData(event, args));
     publishRequest(message);
   }
 
-  private void membership(int type, String key, Object value) {
+  private void membership(ClassicFormat.Type type, String key, Object value) {
     Map<String, Object> opts = new LinkedHashMap<>();
     opts.put("rooms", new ArrayList<>(rooms));
     opts.put("except", new ArrayList<>(except));
     Map<String, Object> message = new LinkedHashMap<>(); // no uid: every server acts on it
-    message.put("type", type);
+    message.put("type", type.code);
     message.put("opts", opts);
     message.put(key, value);
     publishRequest(message);

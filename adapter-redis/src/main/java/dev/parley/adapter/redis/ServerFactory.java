@@ -6,8 +6,8 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.BiFunction;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -17,30 +17,47 @@ import java.util.function.Supplier;
  * cluster requests would skip one of them without a word.
  *
  * <pre>{@code
- * Adapter.Factory f = new ServerFactory<>("RedisAdapter", () -> new RedisBus(client, false),
- *     (context, bus) -> new RedisAdapter(context, bus, options), a -> a.closed.get());
+ * Adapter.Factory f = new ServerFactory<>("RedisAdapter", "redis://127.0.0.1:6379", RedisBus::new,
+ *     (context, bus) -> new RedisAdapter(context, bus, options));
  * }</pre>
  */
-final class ServerFactory<A extends Adapter, B extends SharedBus> implements Adapter.Factory {
+final class ServerFactory<A extends RedisClusterAdapter<B, ?>, B extends SharedBus> implements Adapter.Factory {
+  /** Makes the bus of a server from its client ({@code owns}: the bus shuts the client down). */
+  interface BusMaker<B> {
+    B make(RedisClient client, boolean owns);
+  }
+
   private final String adapterName;
   private final Supplier<B> newBus;
   private final BiFunction<AdapterContext, B, A> newAdapter;
-  private final Predicate<A> isClosed;
   private final Map<String, A> live = new HashMap<>();
   private B bus;
 
-  ServerFactory(String adapterName, Supplier<B> newBus, BiFunction<AdapterContext, B, A> newAdapter,
-      Predicate<A> isClosed) {
+  /** A factory whose server connects to {@code redisUri} with a client of its own. */
+  ServerFactory(String adapterName, String redisUri, BusMaker<B> newBus, BiFunction<AdapterContext, B, A> newAdapter) {
+    this(adapterName, newBus, newAdapter, () -> newClient(Objects.requireNonNull(redisUri, "redisUri == null")), true);
+  }
+
+  /** A factory whose server uses the caller's {@code client}, which it never shuts down. */
+  ServerFactory(String adapterName, RedisClient client, BusMaker<B> newBus, BiFunction<AdapterContext, B, A> newAdapter) {
+    this(adapterName, newBus, newAdapter, constant(Objects.requireNonNull(client, "client == null")), false);
+  }
+
+  private ServerFactory(String adapterName, BusMaker<B> newBus, BiFunction<AdapterContext, B, A> newAdapter,
+      Supplier<RedisClient> clients, boolean owns) {
     this.adapterName = adapterName;
-    this.newBus = newBus;
+    this.newBus = () -> newBus.make(clients.get(), owns);
     this.newAdapter = newAdapter;
-    this.isClosed = isClosed;
+  }
+
+  private static Supplier<RedisClient> constant(RedisClient client) {
+    return () -> client;
   }
 
   @Override
   public synchronized Adapter create(AdapterContext context) {
     A existing = live.get(context.namespace());
-    if (existing != null && !isClosed.test(existing)) {
+    if (existing != null && !existing.closed()) {
       throw new IllegalStateException("this " + adapterName + " factory already serves namespace "
           + context.namespace() + " for another server: give each server its own " + adapterName + ".factory(...)");
     }

@@ -3,12 +3,19 @@ package dev.parley.adapter.redis;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.StatefulConnection;
 import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 
 /**
@@ -24,8 +31,7 @@ import org.slf4j.Logger;
  *     conn = client.connect();
  *     watch();
  *   }
- *   boolean uses(RedisChannelHandler<?, ?> c) { return c == conn; }
- *   void closeConnections() { conn.closeAsync(); }
+ *   List<StatefulConnection<?, ?>> connections() { return List.of(conn); }
  * }
  * }</pre>
  */
@@ -73,11 +79,12 @@ abstract class SharedBus {
     client.addListener(stateListener);
   }
 
-  /** True when {@code connection} is one of this bus's. */
-  abstract boolean uses(RedisChannelHandler<?, ?> connection);
+  /** This bus's connections, watched for outages and closed with it. */
+  abstract List<StatefulConnection<?, ?>> connections();
 
-  /** Closes this bus's connections (a client the bus does not own stays open). */
-  abstract void closeConnections();
+  private boolean uses(RedisChannelHandler<?, ?> connection) {
+    return connections().stream().anyMatch(c -> c == connection);
+  }
 
   /** Called once when the last user leaves, before the thread and the connections stop. */
   void stopping() {}
@@ -109,7 +116,7 @@ abstract class SharedBus {
     if (ownsClient) {
       client.shutdownAsync(0, 2, TimeUnit.SECONDS); // closes every connection
     } else {
-      closeConnections();
+      connections().forEach(StatefulConnection::closeAsync); // a client the bus does not own stays open
     }
     return true;
   }
@@ -123,6 +130,51 @@ abstract class SharedBus {
     if (down.compareAndSet(false, true)) {
       outages.incrementAndGet();
       log.warn("Redis unreachable ({}): delivering to this server's sockets only until it is back", why);
+    }
+  }
+
+  /**
+   * The sum of the counts a {@code PUBSUB NUMSUB} answers (a cluster answers per node), or -1 when
+   * Redis does not answer within {@code timeout}; reports the outcome as {@link #ok} or {@link #failed}.
+   */
+  final <K> long sum(Supplier<RedisFuture<Map<K, Long>>> numsub, Duration timeout) {
+    try {
+      Map<K, Long> counts = reply(numsub.get(), timeout.toMillis());
+      ok();
+      long n = 0;
+      for (Long v : counts.values()) {
+        n += v == null ? 0 : v;
+      }
+      return n;
+    } catch (Exception e) {
+      failed(e.getMessage());
+      return -1;
+    }
+  }
+
+  /** The reply to {@code command} within {@code millis}, or what went wrong (an interrupt keeps its flag). */
+  static <T> T reply(RedisFuture<T> command, long millis) throws Exception {
+    try {
+      return command.get(millis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw e;
+    }
+  }
+
+  /** Sends a command without waiting; its outcome is reported ({@link #ok}, {@link #failed}), never thrown. */
+  final <T> CompletableFuture<T> send(Supplier<RedisFuture<T>> command) {
+    try {
+      return command.get().toCompletableFuture().whenComplete((x, e) -> {
+        if (e != null) {
+          failed(e.getMessage());
+        } else {
+          ok();
+        }
+      });
+    } catch (RuntimeException e) {
+      failed(e.getMessage());
+      return CompletableFuture.failedFuture(e);
     }
   }
 

@@ -2,10 +2,10 @@ package dev.parley.adapter.redis;
 
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
-import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,11 +57,9 @@ final class StreamsBus extends SharedBus {
     watch();
   }
 
-
   RedisAsyncCommands<String, byte[]> commands() {
     return cmd.async();
   }
-
 
   /**
    * Registers an adapter: starts reading its stream (from the stream's current end, so nothing added
@@ -75,8 +72,7 @@ final class StreamsBus extends SharedBus {
       synchronized (this) {
         reader = readers.get(stream);
         if (reader == null) {
-          List<StreamMessage<String, byte[]>> last =
-              cmd.async().xrevrange(stream, Range.unbounded(), Limit.from(1)).get(wait, TimeUnit.MILLISECONDS);
+          List<StreamMessage<String, byte[]>> last = reply(cmd.async().xrevrange(stream, Range.unbounded(), Limit.from(1)), wait);
           reader = new Reader(stream, last.isEmpty() ? "0-0" : last.get(0).getId());
           readers.put(stream, reader);
           reader.start();
@@ -86,11 +82,8 @@ final class StreamsBus extends SharedBus {
       for (String c : channels) {
         byChannel.put(c, adapter);
       }
-      sub.async().subscribe(channels).get(wait, TimeUnit.MILLISECONDS);
+      reply(sub.async().subscribe(channels), wait);
     } catch (Exception e) {
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
       throw new IllegalStateException("could not reach Redis for namespace " + adapter.namespace(), e);
     }
   }
@@ -110,11 +103,8 @@ final class StreamsBus extends SharedBus {
       reader.adapters.remove(adapter.namespace(), adapter);
     }
     try {
-      sub.async().unsubscribe(channels).get(1, TimeUnit.SECONDS);
+      reply(sub.async().unsubscribe(channels), 1000);
     } catch (Exception e) {
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
       log.debug("unsubscribe failed", e);
     }
     release();
@@ -128,34 +118,13 @@ final class StreamsBus extends SharedBus {
   }
 
   @Override
-  boolean uses(RedisChannelHandler<?, ?> connection) {
-    return connection == sub || connection == cmd;
-  }
-
-  @Override
-  void closeConnections() {
-    sub.closeAsync();
-    cmd.closeAsync();
+  List<StatefulConnection<?, ?>> connections() {
+    return List.of(sub, cmd);
   }
 
   /** {@code PUBSUB NUMSUB channel}, or -1 when Redis does not answer in time. */
   long numsub(String channel) {
-    try {
-      Map<String, Long> reply = cmd.async().pubsubNumsub(channel)
-          .get(options.requestsTimeout().toMillis(), TimeUnit.MILLISECONDS);
-      ok();
-      long n = 0;
-      for (Long v : reply.values()) {
-        n += v == null ? 0 : v;
-      }
-      return n;
-    } catch (Exception e) {
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
-      failed(e.getMessage());
-      return -1;
-    }
+    return sum(() -> cmd.async().pubsubNumsub(channel), options.requestsTimeout());
   }
 
   /**

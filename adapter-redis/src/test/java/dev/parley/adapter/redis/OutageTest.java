@@ -30,12 +30,12 @@ class OutageTest {
     try (TcpProxy proxy = new TcpProxy(6379);
         Redis.Node a = new Redis.Node("redis://127.0.0.1:" + proxy.port(), Redis.options(key)).socket("a1");
         Redis.Node b = new Redis.Node(Redis.URI, Redis.options(key)).socket("b1")) {
-      a.adapter.broadcast(new Packet(2, "/", List.of("before"), -1), BroadcastOptions.ALL);
+      a.adapter.broadcast(Redis.event("before"), BroadcastOptions.ALL);
       await("before", () -> b.context.deliveries("b1").contains(List.of("before")));
 
       proxy.stop();
       for (int i = 0; i < 50; i++) {
-        a.adapter.broadcast(new Packet(2, "/", List.of("during", i), -1), BroadcastOptions.ALL);
+        a.adapter.broadcast(Redis.event("during", i), BroadcastOptions.ALL);
       }
       assertThat(a.context.deliveries("a1").stream().filter(d -> ((List<?>) d).get(0).equals("during"))).hasSize(50);
       assertThat(a.adapter.serverCount()).isEqualTo(1); // only itself while Redis is unreachable
@@ -43,9 +43,9 @@ class OutageTest {
       assertThat(a.adapter.outages()).isEqualTo(1);
 
       proxy.start();
-      retryUntil("A -> B", () -> a.adapter.broadcast(new Packet(2, "/", List.of("after"), -1), to("b1")),
+      retryUntil("A -> B", () -> a.adapter.broadcast(Redis.event("after"), to("b1")),
           () -> b.context.deliveries("b1").contains(List.of("after")));
-      retryUntil("B -> A", () -> b.adapter.broadcast(new Packet(2, "/", List.of("back"), -1), to("a1")),
+      retryUntil("B -> A", () -> b.adapter.broadcast(Redis.event("back"), to("a1")),
           () -> a.context.deliveries("a1").contains(List.of("back")));
       assertThat(b.context.deliveries("b1").stream().filter(d -> ((List<?>) d).get(0).equals("during"))).isEmpty();
       assertThat(a.adapter.serverCount()).isEqualTo(2);

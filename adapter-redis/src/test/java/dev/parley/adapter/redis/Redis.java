@@ -1,13 +1,21 @@
 package dev.parley.adapter.redis;
 
 import dev.parley.adapter.Adapter;
+import dev.parley.adapter.BroadcastOptions;
+import dev.parley.adapter.Packet;
+import dev.parley.adapter.PacketType;
+import dev.parley.adapter.Payload;
 import dev.parley.adapter.testkit.RecordingContext;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
-/** Test helpers: the real Redis on 127.0.0.1:6379, a fresh key prefix per test, polling. */
+/** Test helpers: the real Redis on 127.0.0.1:6379, a fresh key prefix per test, waiting, flushing. */
 final class Redis {
   static final String URI = "redis://127.0.0.1:6379";
 
@@ -18,14 +26,32 @@ final class Redis {
     return "parley-test-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
+  /** An event on "/" without ack: {@code data} is {@code [event, ...args]}. */
+  static Packet event(Object... data) {
+    return Packet.event("/", Payload.ofPlain(Arrays.asList(data)));
+  }
+
+  /** An event on "/" carrying ack id {@code ackId}. */
+  static Packet eventWithAck(long ackId, Object... data) {
+    return new Packet(PacketType.EVENT, "/", Payload.ofPlain(Arrays.asList(data)), ackId);
+  }
+
   static RedisAdapterOptions options(String key) {
     return RedisAdapterOptions.DEFAULT.withKey(key).withRequestsTimeout(Duration.ofSeconds(2));
   }
 
+  /** A server of a test: its adapter and the ids of its sockets. */
+  interface Server {
+    Adapter adapter();
+
+    List<String> sockets();
+  }
+
   /** One server: a recording namespace "/" on a Redis adapter of its own factory. */
-  static final class Node implements AutoCloseable {
+  static final class Node implements Server, AutoCloseable {
     final RecordingContext context;
     final RedisAdapter adapter;
+    private final List<String> sockets = new ArrayList<>();
 
     Node(String uri, RedisAdapterOptions options) {
       this(uri, options, "/");
@@ -41,11 +67,22 @@ final class Redis {
     /** Connects a socket and puts it in its own room plus {@code rooms}. */
     Node socket(String id, String... rooms) {
       context.connect(id);
+      sockets.add(id);
       adapter.addAll(id, Set.of(id));
       if (rooms.length > 0) {
         adapter.addAll(id, Set.of(rooms));
       }
       return this;
+    }
+
+    @Override
+    public Adapter adapter() {
+      return adapter;
+    }
+
+    @Override
+    public List<String> sockets() {
+      return sockets;
     }
 
     @Override
@@ -69,12 +106,23 @@ final class Redis {
     }
   }
 
-  /** Waits a little so that a message that should not arrive has had the time to. */
-  static void settle() {
-    try {
-      Thread.sleep(150);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+  private static final AtomicInteger MARKERS = new AtomicInteger();
+
+  /**
+   * Proves, without sleeping, that whatever was published before has been handled by every server:
+   * each server in turn makes every socket join a marker room (a message through Redis, on the path
+   * broadcasts and requests take: the one pub/sub connection, or the stream), and the test waits
+   * until every server applied every marker. Redis hands a subscriber its messages in the order it ran
+   * the PUBLISHes (a stream keeps its order), and each server handles them in order, so anything
+   * published before a marker has been handled once the marker has.
+   */
+  static void flush(Server... servers) {
+    for (Server from : servers) {
+      String marker = "flush-" + MARKERS.incrementAndGet();
+      from.adapter().addSockets(BroadcastOptions.ALL, Set.of(marker));
+      for (Server s : servers) {
+        await(marker, () -> s.adapter().sockets(Set.of(marker)).size() == s.sockets().size());
+      }
     }
   }
 }

@@ -1,7 +1,6 @@
 package dev.parley.adapter.redis;
 
 import static dev.parley.adapter.redis.Redis.await;
-import static dev.parley.adapter.redis.Redis.settle;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -42,7 +41,7 @@ class RedisEmitterTest {
     emitter.to("room1").emit("room1");
     emitter.to("room1", "room2").except("room1").unreliable().compress(true).emit("r2-not-r1");
     await("all", () -> !b.context.deliveries("b2").isEmpty() && b.context.deliveries("b2").size() == 2);
-    settle();
+    Redis.flush(a, b);
     @SuppressWarnings("unchecked")
     List<Object> first = (List<Object>) a.context.deliveries("a2").get(0);
     assertThat(first.subList(0, 4)).containsExactly("news", "from emitter", 1L, Map.of("k", List.of(true)));
@@ -58,7 +57,7 @@ class RedisEmitterTest {
       emitter.of("chat").emit("chat", "hi");
       await("c1", () -> !chat.context.deliveries("c1").isEmpty());
       assertThat(chat.context.deliveries("c1")).containsExactly(List.of("chat", "hi"));
-      settle();
+      Redis.flush(a, b);
       assertThat(a.context.deliveries("a1")).isEmpty();
     }
   }

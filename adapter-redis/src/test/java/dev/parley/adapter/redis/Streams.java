@@ -1,7 +1,6 @@
 package dev.parley.adapter.redis;
 
 import dev.parley.adapter.Adapter;
-import dev.parley.adapter.Packet;
 import dev.parley.adapter.testkit.RecordingContext;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +21,7 @@ final class Streams {
         .withRequestsTimeout(Duration.ofSeconds(2));
   }
 
-  /** A recording context with connection state recovery on: offsets are appended to the event's data list. */
+  /** A recording context with connection state recovery on (deliveries record the offset as the last argument). */
   static final class RecoveryContext extends RecordingContext {
     private final long window;
 
@@ -35,19 +34,13 @@ final class Streams {
     public long maxDisconnectionDurationMillis() {
       return window;
     }
-
-    @Override
-    public Packet withOffset(Packet packet, String offset) {
-      List<Object> data = new ArrayList<>((List<?>) packet.data());
-      data.add(offset);
-      return new Packet(packet.type(), packet.nsp(), data, packet.id());
-    }
   }
 
   /** One server: namespace "/" on a Streams adapter of its own factory. */
-  static final class Node implements AutoCloseable {
+  static final class Node implements Redis.Server, AutoCloseable {
     final RecordingContext context;
     final RedisStreamsAdapter adapter;
+    private final List<String> sockets = new ArrayList<>();
 
     Node(RedisStreamsAdapterOptions options, long recoveryWindowMillis) {
       context = recoveryWindowMillis > 0 ? new RecoveryContext("/", recoveryWindowMillis) : new RecordingContext("/");
@@ -59,11 +52,22 @@ final class Streams {
     /** Connects a socket and puts it in its own room plus {@code rooms}. */
     Node socket(String id, String... rooms) {
       context.connect(id);
+      sockets.add(id);
       adapter.addAll(id, Set.of(id));
       if (rooms.length > 0) {
         adapter.addAll(id, Set.of(rooms));
       }
       return this;
+    }
+
+    @Override
+    public Adapter adapter() {
+      return adapter;
+    }
+
+    @Override
+    public List<String> sockets() {
+      return sockets;
     }
 
     @Override

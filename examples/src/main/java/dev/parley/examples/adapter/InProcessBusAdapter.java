@@ -2,21 +2,24 @@ package dev.parley.examples.adapter;
 
 import dev.parley.adapter.Adapter;
 import dev.parley.adapter.AdapterContext;
-import dev.parley.adapter.BroadcastOptions;
-import dev.parley.adapter.InMemoryAdapter;
-import dev.parley.adapter.Packet;
-import java.util.ArrayList;
+import dev.parley.adapter.ClusterAdapter;
+import dev.parley.adapter.ClusterFormat;
+import dev.parley.adapter.ClusterMessage;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * A cluster adapter in under a hundred lines, written for {@code docs/custom-adapter.md}: several
- * servers in one JVM share a {@link Bus}, and each server's adapter forwards the remote half of every
- * operation to the others through it. A real backend (a message broker, a database's notifications)
- * replaces the bus with publish and subscribe, and serializes packets with
- * {@link AdapterContext#toPlain}.
+ * A cluster adapter on {@link ClusterAdapter}, written for {@code docs/custom-adapter.md}: several
+ * servers in one JVM share a {@link Bus}, a stand-in for a message broker that delivers every message,
+ * in order, on a thread of its own. The adapter provides what any backend provides: publish, send a
+ * response to one server, count the servers, and hand what it receives to {@code onMessage}. Its
+ * wire format is Node's ({@link ClusterFormat}), as plain maps; a real broker would serialize them.
  *
  * <pre>{@code
  * InProcessBusAdapter.Bus bus = new InProcessBusAdapter.Bus();
@@ -26,87 +29,85 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * }</pre>
  */
 // tag::adapter[]
-public final class InProcessBusAdapter extends InMemoryAdapter {
-  /** What the servers share: here, the adapters of every server, per namespace. */
-  public static final class Bus {
-    private final List<InProcessBusAdapter> members = new CopyOnWriteArrayList<>();
+public final class InProcessBusAdapter extends ClusterAdapter {
+  /** What the servers share: the broker. */
+  public static final class Bus implements AutoCloseable {
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "in-process-bus");
+      t.setDaemon(true);
+      return t;
+    });
+    private final List<InProcessBusAdapter> subscribers = new CopyOnWriteArrayList<>();
 
     /** The factory to give each server's builder. */
     public Adapter.Factory factory() {
       return context -> new InProcessBusAdapter(context, this);
     }
 
-    List<InProcessBusAdapter> others(InProcessBusAdapter self) {
-      List<InProcessBusAdapter> out = new ArrayList<>();
-      for (InProcessBusAdapter m : members) {
-        if (m != self && m.context.namespace().equals(self.context.namespace())) {
-          out.add(m);
-        }
-      }
-      return out;
+    /** Delivers a message to every subscriber of its namespace, the sender too (its echo is dropped). */
+    void publish(String nsp, Map<String, Object> message) {
+      thread.execute(() -> subscribers.stream().filter(s -> s.nsp.equals(nsp)).forEach(s -> s.receive(message)));
+    }
+
+    /** Delivers a message to the subscriber {@code uid}. */
+    void send(String uid, Map<String, Object> message) {
+      thread.execute(() -> subscribers.stream().filter(s -> s.uid().equals(uid)).forEach(s -> s.receive(message)));
+    }
+
+    int count(String nsp) {
+      return (int) subscribers.stream().filter(s -> s.nsp.equals(nsp)).count();
+    }
+
+    /** Stops the broker's thread. */
+    @Override
+    public void close() {
+      thread.shutdownNow();
     }
   }
 
+  private static final CompletionStage<String> SENT = CompletableFuture.completedFuture(null);
   private final Bus bus;
+  private final String nsp;
 
   InProcessBusAdapter(AdapterContext context, Bus bus) {
-    super(context);
+    super(context, bus.thread, Duration.ofSeconds(5)); // the broker's thread also runs request timeouts
     this.bus = bus;
+    this.nsp = context.namespace();
   }
 
   @Override
   public void init() {
-    bus.members.add(this);
+    bus.subscribers.add(this); // subscribe
   }
 
   @Override
-  public void close() {
-    bus.members.remove(this);
+  protected void closing() {
+    super.closing();
+    bus.subscribers.remove(this); // unsubscribe
   }
 
   @Override
-  public void broadcast(Packet packet, BroadcastOptions options) {
-    super.broadcast(packet, options);              // the local half: rooms and delivery stay here
-    if (!options.flags().local()) {                // the remote half: forward, marked local there
-      BroadcastOptions there = new BroadcastOptions(options.rooms(), options.except(),
-          options.flags().withLocal(true));
-      Object plain = context.toPlain(packet.data()); // what would cross the wire
-      for (InProcessBusAdapter other : bus.others(this)) {
-        other.receive(new Packet(packet.type(), packet.nsp(), plain, -1), there);
-      }
-    }
-  }
-
-  private void receive(Packet plainPacket, BroadcastOptions options) {
-    Packet local = new Packet(plainPacket.type(), plainPacket.nsp(), context.fromPlain(plainPacket.data()), -1);
-    super.broadcast(local, options);
+  protected CompletionStage<String> doPublish(ClusterMessage message) {
+    bus.publish(nsp, ClusterFormat.encode(uid(), nsp, message)); // encode: the wire dialect
+    return SENT; // no offset: this broker keeps no log
   }
 
   @Override
-  public CompletionStage<List<AdapterContext.SocketDetails>> fetchSockets(BroadcastOptions options) {
-    List<AdapterContext.SocketDetails> all = new ArrayList<>(super.fetchSockets(options).toCompletableFuture().join());
-    if (!options.flags().local()) {
-      for (InProcessBusAdapter other : bus.others(this)) {
-        all.addAll(other.localSockets(options));
-      }
-    }
-    return CompletableFuture.completedFuture(all);
-  }
-
-  private List<AdapterContext.SocketDetails> localSockets(BroadcastOptions options) {
-    return super.fetchSockets(options).toCompletableFuture().join();
-  }
-
-  @Override
-  public void serverSideEmit(List<Object> packet) {
-    for (InProcessBusAdapter other : bus.others(this)) {
-      other.context.serverSideEvent(packet, null);
-    }
+  protected CompletionStage<?> doPublishResponse(String requesterUid, ClusterMessage.Response response) {
+    bus.send(requesterUid, ClusterFormat.encode(uid(), nsp, response));
+    return SENT;
   }
 
   @Override
   public int serverCount() {
-    return 1 + bus.others(this).size();
+    return bus.count(nsp);
+  }
+
+  private void receive(Map<String, Object> message) {
+    ClusterFormat.Envelope e = ClusterFormat.decode(message, nsp); // decode: the wire dialect
+    if (e != null) {
+      onMessage(e.uid(), e.message(), null);
+    }
   }
 }
 // end::adapter[]
