@@ -1,10 +1,10 @@
 package dev.parley;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.parley.adapter.Adapter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.parley.adapter.AckResult;
+import dev.parley.adapter.Adapter;
 import dev.parley.adapter.AdapterContext;
 import dev.parley.adapter.BroadcastFlags;
 import dev.parley.adapter.EncodedPacket;

@@ -143,7 +143,7 @@ public class RedisAdapter extends RedisClusterAdapter<RedisBus, RedisAdapterOpti
     } else if (message instanceof ClusterMessage.BroadcastWithAck) {
       bus.publish(requestChannel, Msgpack.encode(ClassicFormat.encodeRequest(uid(), nsp, message)));
     } else {
-      publish(requestChannel, ClassicFormat.encodeRequest(uid(), nsp, message));
+      sendPlain(requestChannel, ClassicFormat.encodeRequest(uid(), nsp, message));
     }
     return SENT; // the bus reports failures itself
   }
@@ -159,13 +159,13 @@ public class RedisAdapter extends RedisClusterAdapter<RedisBus, RedisAdapterOpti
     if (response instanceof ClusterMessage.BroadcastAck) {
       bus.publish(channel, Msgpack.encode(encoded)); // always msgpack, as Node
     } else {
-      publish(channel, encoded);
+      sendPlain(channel, encoded);
     }
     return SENT;
   }
 
   /** JSON as Node sends, msgpack when the message holds binary (Node reads either). */
-  private void publish(String channel, Map<String, Object> message) {
+  private void sendPlain(String channel, Map<String, Object> message) {
     bus.publish(channel, Json.hasBinary(message) ? Msgpack.encode(message) : Json.encode(message));
   }
 
@@ -234,7 +234,7 @@ public class RedisAdapter extends RedisClusterAdapter<RedisBus, RedisAdapterOpti
         Map<String, Object> reply = new LinkedHashMap<>();
         reply.put("requestId", requestId);
         reply.put("sockets", new ArrayList<>(sockets(Set.copyOf(ClusterFormat.strings(m.get("rooms"))))));
-        publish(responseChannelFor(from), reply);
+        sendPlain(responseChannelFor(from), reply);
       }
       return;
     }
@@ -252,7 +252,7 @@ public class RedisAdapter extends RedisClusterAdapter<RedisBus, RedisAdapterOpti
       }
     }
     if (requestId != null) {
-      publish(responseChannelFor(from), Map.of("requestId", requestId));
+      sendPlain(responseChannelFor(from), Map.of("requestId", requestId));
     }
   }
 

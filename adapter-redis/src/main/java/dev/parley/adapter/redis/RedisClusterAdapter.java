@@ -111,9 +111,16 @@ abstract class RedisClusterAdapter<B extends SharedBus, O> extends ClusterAdapte
     return n < 1 ? 1 : (int) Math.min(Integer.MAX_VALUE, n);
   }
 
-  /** Outages are reported once per server by the bus, which sees every command. */
+  /**
+   * Outages of Redis are reported once per server by the bus, which sees every command; this logs
+   * only a failure the bus did not see (a message that could not even be encoded).
+   */
   @Override
-  protected final void outageStarted(Throwable cause) {}
+  protected final void outageStarted(Throwable cause) {
+    if (!bus.down()) {
+      log.warn("namespace {}: could not publish a message (nothing more is logged until one is published)", nsp, cause);
+    }
+  }
 
   @Override
   protected final void outageEnded() {}

@@ -158,7 +158,7 @@ public class RedisStreamsAdapter extends RedisClusterAdapter<StreamsBus, RedisSt
   @Override
   protected CompletionStage<String> doPublish(ClusterMessage message) {
     if (ephemeral(message)) {
-      publish(publicChannel, message);
+      send(publicChannel, message);
       return SENT;
     }
     return append(message);
@@ -167,7 +167,7 @@ public class RedisStreamsAdapter extends RedisClusterAdapter<StreamsBus, RedisSt
   @Override
   protected CompletionStage<?> doPublishResponse(String requesterUid, ClusterMessage.Response response) {
     if (requesterUid != null) {
-      publish(publicChannel + requesterUid + "#", response);
+      send(publicChannel + requesterUid + "#", response);
     }
     return SENT;
   }
@@ -185,8 +185,9 @@ public class RedisStreamsAdapter extends RedisClusterAdapter<StreamsBus, RedisSt
   }
 
   /** msgpack {@code {type, data, uid, nsp}}, the key order Node writes. */
-  private void publish(String channel, ClusterMessage message) {
-    bus.send(() -> bus.commands().publish(channel, Msgpack.encode(ClusterFormat.encode(uid(), nsp, message))));
+  private void send(String channel, ClusterMessage message) {
+    byte[] bytes = Msgpack.encode(ClusterFormat.encode(uid(), nsp, message));
+    bus.send(() -> bus.commands().publish(channel, bytes));
   }
 
   // ------------------------------------------------------------------ incoming

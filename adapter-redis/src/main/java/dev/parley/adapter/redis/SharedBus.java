@@ -121,6 +121,11 @@ abstract class SharedBus {
     return true;
   }
 
+  /** True from a reported failure until Redis answers again. */
+  final boolean down() {
+    return down.get();
+  }
+
   /** How many outages were reported (for tests). */
   final int outages() {
     return outages.get();
