@@ -10,20 +10,25 @@ package dev.parley.adapter;
  * }</pre>
  */
 public record BroadcastFlags(boolean local, boolean droppable, boolean compress, long timeoutMillis) {
+  /** No flag: not local, not droppable, compressed, no ack timeout. */
   public static final BroadcastFlags NONE = new BroadcastFlags(false, false, true, 0);
 
+  /** These flags with {@code local} set to {@code v}: this node only. */
   public BroadcastFlags withLocal(boolean v) {
     return new BroadcastFlags(v, droppable, compress, timeoutMillis);
   }
 
+  /** These flags with {@code droppable} ({@code volatile}) set to {@code v}. */
   public BroadcastFlags withDroppable(boolean v) {
     return new BroadcastFlags(local, v, compress, timeoutMillis);
   }
 
+  /** These flags with {@code compress} set to {@code v}. */
   public BroadcastFlags withCompress(boolean v) {
     return new BroadcastFlags(local, droppable, v, timeoutMillis);
   }
 
+  /** These flags with an ack timeout of {@code v} milliseconds (0 for none). */
   public BroadcastFlags withTimeoutMillis(long v) {
     return new BroadcastFlags(local, droppable, compress, v);
   }

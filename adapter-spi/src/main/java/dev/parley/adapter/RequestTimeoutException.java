@@ -18,6 +18,7 @@ import java.util.List;
 public final class RequestTimeoutException extends RuntimeException {
   private final transient List<Object> responses;
 
+  /** A timeout with {@code message}, holding the plain {@code responses} that did arrive (copied). */
   public RequestTimeoutException(String message, List<Object> responses) {
     super(message);
     this.responses = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(responses));

@@ -16,6 +16,7 @@ import java.util.Objects;
  * }</pre>
  */
 public record RedisAdapterOptions(String key, Duration requestsTimeout, boolean publishOnSpecificResponseChannel) {
+  /** Node's defaults: key {@code socket.io}, 5 s, the shared response channel. */
   public static final RedisAdapterOptions DEFAULT = new RedisAdapterOptions("socket.io", Duration.ofSeconds(5), false);
 
   public RedisAdapterOptions {
@@ -26,14 +27,17 @@ public record RedisAdapterOptions(String key, Duration requestsTimeout, boolean 
     }
   }
 
+  /** These options with the channel key prefix {@code v}. */
   public RedisAdapterOptions withKey(String v) {
     return new RedisAdapterOptions(v, requestsTimeout, publishOnSpecificResponseChannel);
   }
 
+  /** These options with a request timeout of {@code v}. */
   public RedisAdapterOptions withRequestsTimeout(Duration v) {
     return new RedisAdapterOptions(key, v, publishOnSpecificResponseChannel);
   }
 
+  /** These options answering on the requester's own response channel when {@code v}. */
   public RedisAdapterOptions withPublishOnSpecificResponseChannel(boolean v) {
     return new RedisAdapterOptions(key, requestsTimeout, v);
   }

@@ -58,6 +58,7 @@ public record RedisStreamsAdapterOptions(
     }
   }
 
+  /** These options with stream name {@code v}. */
   public RedisStreamsAdapterOptions withStreamName(String v) {
     return new RedisStreamsAdapterOptions(v, streamCount, maxLen, readCount, blockTime, sessionKeyPrefix, channelPrefix, requestsTimeout);
   }
@@ -67,26 +68,32 @@ public record RedisStreamsAdapterOptions(
     return new RedisStreamsAdapterOptions(streamName, v, maxLen, readCount, blockTime, sessionKeyPrefix, channelPrefix, requestsTimeout);
   }
 
+  /** These options trimming the stream to about {@code v} entries. */
   public RedisStreamsAdapterOptions withMaxLen(long v) {
     return new RedisStreamsAdapterOptions(streamName, streamCount, v, readCount, blockTime, sessionKeyPrefix, channelPrefix, requestsTimeout);
   }
 
+  /** These options reading {@code v} entries per {@code XREAD}. */
   public RedisStreamsAdapterOptions withReadCount(int v) {
     return new RedisStreamsAdapterOptions(streamName, streamCount, maxLen, v, blockTime, sessionKeyPrefix, channelPrefix, requestsTimeout);
   }
 
+  /** These options blocking each {@code XREAD} for {@code v}. */
   public RedisStreamsAdapterOptions withBlockTime(Duration v) {
     return new RedisStreamsAdapterOptions(streamName, streamCount, maxLen, readCount, v, sessionKeyPrefix, channelPrefix, requestsTimeout);
   }
 
+  /** These options with session key prefix {@code v}. */
   public RedisStreamsAdapterOptions withSessionKeyPrefix(String v) {
     return new RedisStreamsAdapterOptions(streamName, streamCount, maxLen, readCount, blockTime, v, channelPrefix, requestsTimeout);
   }
 
+  /** These options with pub/sub channel prefix {@code v}. */
   public RedisStreamsAdapterOptions withChannelPrefix(String v) {
     return new RedisStreamsAdapterOptions(streamName, streamCount, maxLen, readCount, blockTime, sessionKeyPrefix, v, requestsTimeout);
   }
 
+  /** These options with a request timeout of {@code v}. */
   public RedisStreamsAdapterOptions withRequestsTimeout(Duration v) {
     return new RedisStreamsAdapterOptions(streamName, streamCount, maxLen, readCount, blockTime, sessionKeyPrefix, channelPrefix, v);
   }
