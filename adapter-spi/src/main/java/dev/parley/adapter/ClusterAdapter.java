@@ -292,6 +292,10 @@ public abstract class ClusterAdapter extends InMemoryAdapter {
     } catch (RuntimeException e) {
       sent = CompletableFuture.failedFuture(e);
     }
+    if (sent instanceof CompletableFuture<String> done && done.isDone() && !done.isCompletedExceptionally()) {
+      reachable(null); // sent already (a backend that reports its own outcome): no stage to chain per broadcast
+      return done;
+    }
     return sent.whenComplete((offset, e) -> reachable(e));
   }
 
