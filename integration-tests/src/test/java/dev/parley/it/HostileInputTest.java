@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.SocketIoServer;
 import dev.parley.engine.EngineOptions;
+import dev.parley.transport.jetty.ParleyHandler;
 import dev.parley.transport.jetty.ParleyJetty;
+import dev.parley.transport.jetty.WebSocketPath;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,10 +32,13 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Issue 7, item 5: hostile input from the socket.io security history, against a real Jetty on
@@ -88,18 +93,20 @@ class HostileInputTest {
 
   // ------------------------------------------------------------------ 1. WebSocket fragments
 
-  @Test
-  void thousandsOfOneByteContinuationFramesMakeOneMessage() throws Exception {
-    TestServer server = server(EngineOptions.defaults());
+  @ParameterizedTest
+  @EnumSource(value = WebSocketPath.class, names = {"PUBLIC", "FAST"})
+  void aThousandOneByteFramesMakeOneMessage(WebSocketPath path) throws Exception {
+    TestServer server = server(EngineOptions.defaults(), TestServer.jettyOptions(path));
+    assertThat(server.webSocketPath()).isEqualTo(path);
     RawWebSocket ws = closeLater(RawWebSocket.open(server.port(), "/engine.io/?EIO=4&transport=websocket"));
     assertThat(ws.readText()).startsWith("0{");
 
-    // a text message of 5,000 one-byte frames, with a ping between fragments every 500 frames
-    String text = "4" + "x".repeat(4_999);
+    // a text message of 1,000 one-byte frames (within maxFramesPerMessage, 1024), a ping every 100
+    String text = "4" + "x".repeat(999);
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     ws.frame(false, RawWebSocket.TEXT, new byte[] {bytes[0]});
     for (int i = 1; i < bytes.length; i++) {
-      if (i % 500 == 0) {
+      if (i % 100 == 0) {
         ws.frame(true, RawWebSocket.PING, new byte[] {(byte) i});
       }
       ws.frame(i == bytes.length - 1, RawWebSocket.CONTINUATION, new byte[] {bytes[i]});
@@ -107,8 +114,8 @@ class HostileInputTest {
     ws.flush();
     assertThat(ws.readText()).isEqualTo(text);
 
-    // a binary message of 3,000 one-byte frames
-    byte[] binary = new byte[3_000];
+    // a binary message of 1,024 one-byte frames: the most one message may take
+    byte[] binary = new byte[1_024];
     for (int i = 0; i < binary.length; i++) {
       binary[i] = (byte) i;
     }
@@ -120,7 +127,84 @@ class HostileInputTest {
     RawWebSocket.Message echoed = ws.readMessage();
     assertThat(echoed.opcode()).isEqualTo(RawWebSocket.BINARY);
     assertThat(echoed.payload()).isEqualTo(binary);
-    assertThat(ws.pongs()).as("pongs for the pings between fragments").isEqualTo(9);
+    // Jetty answers every ping; Parley's connection queues one pong at a time, which may answer several
+    // pings that came meanwhile (RFC 6455 5.5.3)
+    assertThat(ws.pongs()).as("pongs for the 9 pings between fragments").isBetween(1L, 9L);
+  }
+
+  /**
+   * Issue 15, item 5: two million zero-length continuation frames were accepted (no byte limit is ever
+   * reached). Now the 1025th frame of one message closes the connection with 1008; others are served.
+   */
+  @ParameterizedTest
+  @EnumSource(value = WebSocketPath.class, names = {"PUBLIC", "FAST"})
+  @Timeout(value = 40, unit = TimeUnit.SECONDS)
+  void endlessZeroLengthContinuationFramesCloseWith1008(WebSocketPath path) throws Exception {
+    TestServer server = server(EngineOptions.defaults(), TestServer.jettyOptions(path));
+    JdkWebSocket other = bystander(server);
+    RawWebSocket ws = closeLater(RawWebSocket.open(server.port(), "/engine.io/?EIO=4&transport=websocket"));
+    String sid = Http.json(ws.readText().substring(1)).get("sid").asText();
+
+    // up to two million frames or 20 s, stopping when the server has closed (writes then fail)
+    int sent = 0;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    try {
+      ws.frame(false, RawWebSocket.TEXT, new byte[] {'4'});
+      byte[] empty = new byte[0];
+      for (sent = 1; sent < 2_000_000 && System.nanoTime() < deadline; sent++) {
+        ws.frame(false, RawWebSocket.CONTINUATION, empty);
+        if (sent % 1_000 == 0) {
+          ws.flush();
+        }
+      }
+      ws.flush();
+    } catch (IOException closedMeanwhile) {
+      // the server closed the connection while we were still sending
+    }
+    RawWebSocket.Message close = ws.readMessage();
+    assertThat(close.isClose()).as("the answer to %d frames of one message", sent).isTrue();
+    assertThat(close.closeCode()).isEqualTo(1008);
+    assertThat(server.awaitClose(sid)).isEqualTo("transport error");
+    assertEchoes(other, "4still served");
+    assertThat(server.engine().sessionCount()).isEqualTo(1);
+    System.out.printf("[HostileInputTest] %s: zero-length continuations: closed with %d after %d sent%n", path,
+        close.closeCode(), sent);
+  }
+
+  /** Issue 15, item 5: a message whose frames come too slowly is closed with 1008 at maxMessageTime. */
+  @ParameterizedTest
+  @EnumSource(value = WebSocketPath.class, names = {"PUBLIC", "FAST"})
+  void aMessageNotFinishedWithinMaxMessageTimeClosesWith1008(WebSocketPath path) throws Exception {
+    TestServer server = server(EngineOptions.defaults(), ParleyJetty.Options.builder()
+        .handler(ParleyHandler.Options.builder().webSocketPath(path).maxMessageTime(Duration.ofMillis(500)).build())
+        .build());
+    JdkWebSocket other = bystander(server);
+    RawWebSocket ws = closeLater(RawWebSocket.open(server.port(), "/engine.io/?EIO=4&transport=websocket"));
+    String sid = Http.json(ws.readText().substring(1)).get("sid").asText();
+
+    // a fragment every 100 ms: never silent, never more than a few frames, never finished
+    CompletableFuture<Integer> slow = CompletableFuture.supplyAsync(() -> {
+      int n = 0;
+      try {
+        ws.frame(false, RawWebSocket.TEXT, new byte[] {'4'}).flush();
+        for (n = 1; n < 100; n++) {
+          Thread.sleep(100);
+          ws.frame(false, RawWebSocket.CONTINUATION, new byte[] {'s'}).flush();
+        }
+      } catch (IOException | InterruptedException closed) {
+        // the server closed the connection
+      }
+      return n;
+    });
+    long started = System.nanoTime();
+    RawWebSocket.Message close = ws.readMessage();
+    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    assertThat(close.isClose()).isTrue();
+    assertThat(close.closeCode()).isEqualTo(1008);
+    assertThat(ms).as("ms until the close").isLessThan(5_000);
+    assertThat(server.awaitClose(sid)).isEqualTo("transport error");
+    slow.get(15, TimeUnit.SECONDS);
+    assertEchoes(other, "4still served");
   }
 
   @Test
@@ -209,7 +293,7 @@ class HostileInputTest {
     assertThat(flooder.readText()).startsWith("0{");
 
     int pings = 50_000;
-    int fragments = 50_000;
+    int fragments = 1_000; // maxFramesPerMessage (1024) bounds one message; the pings are the flood
     String message = "4" + "f".repeat(fragments - 1);
     AtomicInteger framesWritten = new AtomicInteger();
     BlockingQueue<String> flooderTexts = new LinkedBlockingQueue<>();
@@ -273,7 +357,7 @@ class HostileInputTest {
     Await.until("a pong for every ping", () -> flooder.pongs() == pings, Http.TIMEOUT,
         () -> flooder.pongs() + " pongs");
     assertEchoes(other, "4after the flood");
-    System.out.printf("[HostileInputTest] flood: %d pings and a %d-fragment message from one client; the other "
+    System.out.printf("[HostileInputTest] flood: %d pings, then a %d-fragment message, from one client; the other "
         + "client was served during and after it%n", pings, fragments);
   }
 
@@ -362,6 +446,92 @@ class HostileInputTest {
       assertThat(rest).satisfiesAnyOf(r -> assertThat(r).isEmpty(), r -> assertThat(r).startsWith("HTTP/1.1 408"));
     }
     assertThat(server.engine().sessionCount()).isZero();
+  }
+
+  /**
+   * Issue 15, item 6: heads dribbled a byte at a time were never closed (each byte resets the idle
+   * timeout), and Jetty's pool grew and stayed large. Now the head deadline closes all 300, a normal
+   * client is served meanwhile, and the pool comes back near its size before the attack.
+   */
+  @Test
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
+  void threeHundredDribbledHeadsAreClosedAtTheHeadDeadlineAndThePoolShrinksBack() throws Exception {
+    Duration headTimeout = Duration.ofSeconds(2);
+    TestServer server = server(EngineOptions.defaults(),
+        ParleyJetty.Options.builder().requestHeadTimeout(headTimeout).threadIdleTimeout(Duration.ofSeconds(3)).build());
+    QueuedThreadPool pool = (QueuedThreadPool) server.running().server().getThreadPool();
+    JdkWebSocket other = bystander(server);
+    assertEchoes(other, "4before");
+    int baseline = pool.getThreads();
+
+    int count = 300;
+    Selector selector = Selector.open();
+    closeLater(selector);
+    List<SocketChannel> dribblers = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      SocketChannel c = SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()));
+      closeLater(c);
+      c.write(ByteBuffer.wrap("GET /engine.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
+          .getBytes(StandardCharsets.US_ASCII)));
+      c.configureBlocking(false);
+      c.register(selector, SelectionKey.OP_READ);
+      dribblers.add(c);
+    }
+    long started = System.nanoTime();
+    // one byte on every connection every 100 ms (well inside the idle timeout), until each is closed
+    Map<SocketChannel, Long> closedAfterMs = new HashMap<>();
+    int peak = baseline;
+    boolean servedDuring = false;
+    ByteBuffer buf = ByteBuffer.allocate(1024);
+    long deadline = started + TimeUnit.SECONDS.toNanos(20);
+    while (closedAfterMs.size() < count && System.nanoTime() < deadline) {
+      for (SocketChannel c : dribblers) {
+        if (!closedAfterMs.containsKey(c)) {
+          try {
+            c.write(ByteBuffer.wrap(new byte[] {'x'}));
+          } catch (IOException closed) {
+            closedAfterMs.put(c, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+          }
+        }
+      }
+      long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+      while (System.nanoTime() < until) {
+        selector.select(20);
+        for (SelectionKey key : selector.selectedKeys()) {
+          SocketChannel c = (SocketChannel) key.channel();
+          buf.clear();
+          int n;
+          try {
+            n = c.read(buf);
+          } catch (IOException reset) {
+            n = -1;
+          }
+          if (n < 0) {
+            key.cancel();
+            closedAfterMs.putIfAbsent(c, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+          }
+        }
+        selector.selectedKeys().clear();
+      }
+      peak = Math.max(peak, pool.getThreads());
+      if (!servedDuring && System.nanoTime() - started > TimeUnit.SECONDS.toNanos(1)) {
+        assertEchoes(other, "4during");
+        servedDuring = true;
+      }
+    }
+    assertThat(closedAfterMs).as("dribbled heads the server closed").hasSize(count);
+    long last = closedAfterMs.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+    assertThat(last).as("ms until the last dribbled head was closed (deadline %s)", headTimeout).isLessThan(8_000);
+    assertThat(servedDuring).isTrue();
+    assertEchoes(other, "4after");
+
+    // the pool lets go of the threads the attack woke once they idled for threadIdleTimeout (60 s by
+    // default; 3 s here to keep the test short), all of them, not one per period
+    int peakThreads = peak;
+    Await.until("the pool shrinks back near its baseline of " + baseline, () -> pool.getThreads() <= baseline + 4,
+        Duration.ofSeconds(30), () -> pool.getThreads() + " threads (peak " + peakThreads + ")");
+    System.out.printf("[HostileInputTest] %d dribbled heads: all closed by %d ms (deadline %d ms); pool threads %d "
+        + "before, %d at the peak, %d after%n", count, last, headTimeout.toMillis(), baseline, peak, pool.getThreads());
   }
 
   @Test

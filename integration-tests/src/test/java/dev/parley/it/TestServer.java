@@ -4,7 +4,9 @@ import dev.parley.engine.EngineOptions;
 import dev.parley.engine.EngineServer;
 import dev.parley.engine.EngineSession;
 import dev.parley.engine.protocol.EnginePacket;
+import dev.parley.transport.jetty.ParleyHandler;
 import dev.parley.transport.jetty.ParleyJetty;
+import dev.parley.transport.jetty.WebSocketPath;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -73,6 +75,23 @@ final class TestServer implements AutoCloseable {
   /** With connector limits of its own (idle timeout, header size). */
   static TestServer start(EngineOptions options, ParleyJetty.Options jetty) {
     return new TestServer(EngineServer.builder().options(options).build(), jetty);
+  }
+
+  /** On the given WebSocket path ({@link WebSocketPath#FAST} fails to start where the fast path cannot run). */
+  static TestServer start(EngineOptions options, WebSocketPath path) {
+    return start(options, jettyOptions(path));
+  }
+
+  /** The embedded server's options with the WebSocket path forced. */
+  static ParleyJetty.Options jettyOptions(WebSocketPath path) {
+    return ParleyJetty.Options.builder()
+        .handler(ParleyHandler.Options.builder().webSocketPath(path).build())
+        .build();
+  }
+
+  /** The path this server's WebSocket connections take. */
+  WebSocketPath webSocketPath() {
+    return running.handler().webSocketPath();
   }
 
   static TestServer start() {

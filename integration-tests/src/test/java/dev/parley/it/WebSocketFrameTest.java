@@ -3,6 +3,7 @@ package dev.parley.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.engine.EngineOptions;
+import dev.parley.transport.jetty.WebSocketPath;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -12,8 +13,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * RFC 6455 at the frame level, against Parley's own WebSocket connection ({@code FrameConnection}) on
- * a real Jetty: what a server must refuse (unmasked frames, RSV bits, unknown opcodes, long or
+ * RFC 6455 at the frame level, against Parley's own WebSocket connection ({@code FrameConnection}, the
+ * fast path, forced here) on a real Jetty: what a server must refuse (unmasked frames, RSV bits, unknown opcodes, long or
  * fragmented control frames, bad close payloads), the close handshake from either side, pings, and
  * frames that do not line up with reads (many per read, one across many reads, frames sent right
  * behind the upgrade request).
@@ -28,7 +29,7 @@ class WebSocketFrameTest {
   }
 
   private TestServer server() {
-    TestServer server = TestServer.start(EngineOptions.builder().build());
+    TestServer server = TestServer.start(EngineOptions.builder().build(), WebSocketPath.FAST);
     cleanup.add(server);
     return server;
   }
@@ -98,8 +99,8 @@ class WebSocketFrameTest {
 
   @Test
   void aDeclaredLengthPastTheLimitClosesWith1009BeforeThePayloadComes() throws Exception {
-    TestServer server = TestServer.start(EngineOptions.builder().maxHttpBufferSize(1000).build());
-    cleanup.add(server);
+    TestServer server = cleanup.add(TestServer.start(EngineOptions.builder().maxHttpBufferSize(1000).build(),
+        WebSocketPath.FAST));
     // the header alone: a 1 GiB binary frame whose payload never comes
     assertRefused(server, new byte[] {(byte) 0x82, (byte) 0xFF, 0, 0, 0, 0, 0x40, 0, 0, 0, 1, 2, 3, 4}, 1009,
         "a frame declared larger than maxHttpBufferSize");

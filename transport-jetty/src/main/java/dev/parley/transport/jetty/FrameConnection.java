@@ -1,11 +1,13 @@
 package dev.parley.transport.jetty;
 
+import dev.parley.engine.protocol.EnginePacket;
 import java.io.EOFException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.io.AbstractConnection;
@@ -15,6 +17,7 @@ import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.RetainableByteBuffer;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.eclipse.jetty.websocket.core.CloseStatus;
 import org.eclipse.jetty.websocket.core.Frame;
@@ -23,14 +26,18 @@ import org.eclipse.jetty.websocket.core.OpCode;
 /**
  * Parley's own server WebSocket connection (RFC 6455, no extensions) on a Jetty endpoint: it reads
  * and parses the client's frames and hands data frames to the {@link JettyWebSocketTransport}; a
- * {@link FrameWriter} writes. It replaces Jetty's WebSocket connection and session for HTTP/1.1
- * upgrades without extensions, which is every upgrade unless {@code perMessageDeflate} is on.
+ * {@link FrameWriter} writes. It is the fast path ({@link WebSocketPath#FAST}): it replaces Jetty's
+ * WebSocket connection and session for HTTP/1.1 upgrades without extensions, and is created only by
+ * {@link NonBlockingHandshaker}, itself loaded only once {@link FastPathCheck} has passed.
  *
  * <p>Why: Jetty's connection, session, flusher, parser and extension stack are about 2 KiB of heap
  * per idle connection (eight locks, four counters, two unused flushers), built on every connect,
  * and each frame goes through three layers of callbacks and a demand state machine. This class keeps
  * a few fields per connection and no buffer while idle; each frame is unmasked in place in the read
  * buffer and handed over as one call.
+ *
+ * <p>Its reads are declared non-blocking (Jetty's selecting thread may run them instead of waking
+ * another pool thread for each): it decodes and hands over, and never blocks.
  *
  * <p>What it checks, as RFC 6455 asks of a server: every frame masked, no RSV bit (no extension is
  * negotiated), known opcodes, control frames final and at most 125 bytes, close payloads of a valid
@@ -49,7 +56,7 @@ import org.eclipse.jetty.websocket.core.OpCode;
  * request.setAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE, c);
  * }</pre>
  */
-final class FrameConnection extends AbstractConnection.NonBlocking implements Connection.UpgradeTo,
+final class FrameConnection extends AbstractConnection implements Connection.UpgradeTo,
     JettyWebSocketTransport.Link {
   /** Size of the read buffer (taken from the pool while reading, returned when drained). */
   static final int READ_BUFFER_SIZE = 8192;
@@ -69,6 +76,23 @@ final class FrameConnection extends AbstractConnection.NonBlocking implements Co
 
   private final ByteBufferPool pool;
   private final JettyWebSocketTransport transport;
+  /** Read readiness, declared non-blocking: Jetty may run {@link #onFillable} on the selecting thread. */
+  private final Callback fillable = new Callback() {
+    @Override
+    public void succeeded() {
+      onFillable();
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+      onFillInterestedFailed(cause);
+    }
+
+    @Override
+    public Invocable.InvocationType getInvocationType() {
+      return Invocable.InvocationType.NON_BLOCKING;
+    }
+  };
   private final FrameWriter writer;
   private final Scheduler scheduler;
   /** The transport's {@code maxMessageSize}: a frame declared longer closes with 1009 at once. */
@@ -122,7 +146,17 @@ final class FrameConnection extends AbstractConnection.NonBlocking implements Co
     }
   }
 
+  @Override
+  public void fillInterested() {
+    getEndPoint().fillInterested(fillable);
+  }
+
   // ------------------------------------------------------------------ Link (the transport's side)
+
+  @Override
+  public void send(List<EnginePacket> packets, Callback callback) {
+    writer.send(packets, callback);
+  }
 
   @Override
   public void sendFrame(Frame frame, Callback callback, boolean batch) {
@@ -192,7 +226,7 @@ final class FrameConnection extends AbstractConnection.NonBlocking implements Co
     super.onOpen();
     getEndPoint().setIdleTimeout(transport.idleTimeout().toMillis());
     try {
-      transport.open(this, writer);
+      transport.open(this);
     } catch (Throwable t) {
       releaseBuffer();
       transport.onError(t, Callback.NOOP);
@@ -408,7 +442,12 @@ final class FrameConnection extends AbstractConnection.NonBlocking implements Co
       largeOffset += n;
       byte op = largeOpCode;
       largeOpCode = OpCode.CONTINUATION;
-      onFrame(op, largeRemaining == 0 && largeFin, ByteBuffer.wrap(a, from, n));
+      boolean fin = largeRemaining == 0 && largeFin;
+      if (largeOffset == n) {
+        onFrame(op, fin, ByteBuffer.wrap(a, from, n)); // the frame's first piece
+      } else if (closeSent == 0) {
+        transport.onDataFramePiece(fin, ByteBuffer.wrap(a, from, n));
+      }
     }
     if (largeRemaining > 0) {
       b.clear().limit(0);

@@ -20,19 +20,23 @@ import org.eclipse.jetty.util.IteratingCallback;
 import org.eclipse.jetty.websocket.core.CloseStatus;
 import org.eclipse.jetty.websocket.core.Frame;
 import org.eclipse.jetty.websocket.core.OpCode;
-import org.eclipse.jetty.websocket.core.OutgoingEntry;
 import org.eclipse.jetty.websocket.core.exception.WebSocketException;
-import org.eclipse.jetty.websocket.core.internal.FrameFlusher;
 
 /**
- * The one writer of a server WebSocket connection's socket, in place of Jetty's frame flusher.
+ * The one writer of {@link FrameConnection}'s socket (the fast path: see {@link WebSocketPath}).
  *
  * <p>Every frame goes through it: Parley's data frames straight from the transport (an Engine.IO
- * batch becomes one item, its frames built from the packets' cached UTF-8 bytes), and every frame
- * Jetty's session sends itself (pongs, close frames, frames after an extension) through
- * {@code WebSocketConnection.enqueueFrame}. Whatever is queued while a write is under way leaves in
- * the next write, small frames copied into one pooled buffer, so a recipient that is behind gets its
- * pending packets in one system call.
+ * batch becomes one item, its frames built from the packets' cached UTF-8 bytes), and the connection's
+ * own frames (pongs, close frames). Whatever is queued while a write is under way leaves in the next
+ * write, small frames copied into one pooled buffer, so a recipient that is behind gets its pending
+ * packets in one system call.
+ *
+ * <p>The usual write goes straight to the {@link SocketChannel} of a plain {@link SocketChannelEndPoint}.
+ * That is correct because nothing else writes to the endpoint: it belongs to {@link FrameConnection}
+ * since the upgrade, and every write of the connection goes through this writer, one at a time (this
+ * callback serializes them); what the socket does not take goes through the endpoint's own
+ * {@code write}, which waits for the socket to be writable, and the next direct write comes only after
+ * that one completed.
  *
  * <p>Jetty's flusher does more per frame (a lock and an iterating callback in each of three layers,
  * a frame object and a header buffer per frame); this writer does what a server connection without
@@ -42,9 +46,8 @@ import org.eclipse.jetty.websocket.core.internal.FrameFlusher;
  * write timeouts are not supported (Parley sets none; the idle timeout covers a stuck write).
  *
  * <pre>{@code
- * // what NonBlockingConnection does with every frame Jetty's session sends:
- * writer.enqueue(outgoingEntry);
- * // and what JettyWebSocketTransport does with a batch of packets:
+ * // what FrameConnection does with a pong, and with the transport's batch of packets:
+ * writer.enqueue(new Frame(OpCode.PONG, payload), callback);
  * writer.send(packets, callback);
  * }</pre>
  */
@@ -62,7 +65,8 @@ final class FrameWriter extends IteratingCallback {
   /**
    * The socket itself, for the usual write (one buffer, no write pending) made straight to it: one
    * {@code write} system call instead of Jetty's write flusher state changes and a gathering
-   * {@code writev} of one buffer. Null on any other endpoint (TLS, tests): then Jetty's flusher writes.
+   * {@code writev} of one buffer. Null on any other endpoint (TLS, a subclass, tests): then the
+   * endpoint's own {@code write} does every write.
    */
   private final SocketChannel channel;
   private final ByteBufferPool pool;
@@ -91,7 +95,8 @@ final class FrameWriter extends IteratingCallback {
 
   FrameWriter(EndPoint endPoint, ByteBufferPool pool, Consumer<Throwable> onWriteFailure) {
     this.endPoint = endPoint;
-    this.channel = endPoint instanceof SocketChannelEndPoint sc ? sc.getChannel() : null;
+    // exactly Jetty's class: a subclass might buffer or count what passes through its flush
+    this.channel = endPoint.getClass() == SocketChannelEndPoint.class ? ((SocketChannelEndPoint) endPoint).getChannel() : null;
     this.pool = pool;
     this.onWriteFailure = onWriteFailure;
   }
@@ -131,11 +136,6 @@ final class FrameWriter extends IteratingCallback {
 
   private static int payloadLength(EnginePacket p) {
     return p.isBinary() ? p.binary().length : EngineCodec.encodeTextUtf8(p).length;
-  }
-
-  /** Queues a frame Jetty's session sends. */
-  void enqueue(OutgoingEntry entry) {
-    enqueue(entry.getFrame(), entry.getCallback());
   }
 
   /** Queues one frame (control frames go ahead of data; an abnormal close frame drops what is queued). */
@@ -260,11 +260,11 @@ final class FrameWriter extends IteratingCallback {
         mark = frame(out, mark, (byte) b0, payload == null ? 0 : payload.remaining(), null, payload);
       }
     }
+    if (out == null) {
+      succeeded(); // an empty batch: nothing to write
+      return Action.SCHEDULED;
+    }
     if (buffers == null) {
-      if (out == null || out.position() == 0) {
-        succeeded(); // only a flush marker: everything before it is written
-        return Action.SCHEDULED;
-      }
       // the usual write: every frame copied into the one buffer, written as it is (no slice, no list)
       out.flip();
       if (channel != null && writeDirect(out)) {
@@ -403,7 +403,7 @@ final class FrameWriter extends IteratingCallback {
     }
   }
 
-  /** A Jetty frame, or a batch of Engine.IO packets. */
+  /** A frame, or a batch of Engine.IO packets. */
   private static final class Item {
     final Frame frame;
     final List<EnginePacket> packets;
@@ -415,15 +415,14 @@ final class FrameWriter extends IteratingCallback {
     /** The next item queued, or of the same write. */
     Item next;
 
-    /** A frame of Jetty's session; {@code FLUSH_FRAME} becomes an item without frames. */
+    /** One frame (a pong, a close frame, the close packet). */
     Item(Frame frame, Callback callback) {
-      boolean marker = frame == FrameFlusher.FLUSH_FRAME;
-      ByteBuffer payload = marker ? null : frame.getPayload();
+      ByteBuffer payload = frame.getPayload();
       int len = payload == null ? 0 : payload.remaining();
-      this.frame = marker ? null : frame;
-      this.packets = marker ? List.of() : null;
+      this.frame = frame;
+      this.packets = null;
       this.callback = callback;
-      this.copy = marker ? 0 : 10 + (len <= COPY_LIMIT ? len : 0);
+      this.copy = 10 + (len <= COPY_LIMIT ? len : 0);
       this.large = len > COPY_LIMIT ? 1 : 0;
     }
 

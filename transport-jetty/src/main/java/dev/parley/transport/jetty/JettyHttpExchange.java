@@ -3,6 +3,7 @@ package dev.parley.transport.jetty;
 import dev.parley.engine.EngineRequest;
 import dev.parley.transport.polling.HttpExchange;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -12,7 +13,6 @@ import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Promise;
 import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.Scheduler;
 
@@ -50,20 +50,68 @@ final class JettyHttpExchange implements HttpExchange {
     Scheduler.Task deadline = request.getComponents().getScheduler().schedule(
         () -> request.fail(new TimeoutException("request body not received within " + bodyTimeoutMillis + " ms")),
         bodyTimeoutMillis, TimeUnit.MILLISECONDS);
-    Content.Source.asByteArrayAsync(request, maxBytes, Promise.Invocable.from(Invocable.InvocationType.NON_BLOCKING,
-        body -> {
+    new BodyReader(maxBytes, declared, handler, deadline).run();
+  }
+
+  /**
+   * Reads the body into one array of at most {@code max} bytes, with the read/demand API every Jetty
+   * 12 has (12.1's {@code Content.Source.asByteArrayAsync} with a promise is not in 12.0). Its
+   * demand callback is non-blocking: it copies and hands over, so Jetty may run it on any thread.
+   */
+  private final class BodyReader implements Runnable, Invocable {
+    private final int max;
+    private final BodyHandler handler;
+    private final Scheduler.Task deadline;
+    private byte[] body;
+    private int length;
+
+    BodyReader(int max, long declared, BodyHandler handler, Scheduler.Task deadline) {
+      this.max = max;
+      this.handler = handler;
+      this.deadline = deadline;
+      this.body = new byte[(int) Math.min(max, declared >= 0 ? declared : 1024)];
+    }
+
+    @Override
+    public void run() {
+      while (true) {
+        Content.Chunk chunk = request.read();
+        if (chunk == null) {
+          request.demand(this);
+          return;
+        }
+        if (Content.Chunk.isFailure(chunk)) {
           deadline.cancel();
-          handler.onBody(body);
-        },
-        failure -> {
+          handler.onFailure(chunk.getFailure());
+          return;
+        }
+        ByteBuffer b = chunk.getByteBuffer();
+        int n = b.remaining();
+        if (n > max - length) {
+          chunk.release();
           deadline.cancel();
-          if (failure instanceof IllegalStateException || failure instanceof java.io.IOException
-              && String.valueOf(failure.getMessage()).contains("max")) {
-            handler.onTooLarge();
-          } else {
-            handler.onFailure(failure);
-          }
-        }));
+          handler.onTooLarge();
+          return;
+        }
+        if (length + n > body.length) {
+          body = Arrays.copyOf(body, (int) Math.min(max, Math.max(length + n, body.length * 2L)));
+        }
+        b.get(body, length, n);
+        length += n;
+        boolean last = chunk.isLast();
+        chunk.release();
+        if (last) {
+          deadline.cancel();
+          handler.onBody(length == body.length ? body : Arrays.copyOf(body, length));
+          return;
+        }
+      }
+    }
+
+    @Override
+    public InvocationType getInvocationType() {
+      return InvocationType.NON_BLOCKING;
+    }
   }
 
   @Override

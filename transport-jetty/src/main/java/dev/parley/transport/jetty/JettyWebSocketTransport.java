@@ -19,12 +19,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.CountingCallback;
 import org.eclipse.jetty.websocket.core.CloseStatus;
 import org.eclipse.jetty.websocket.core.CoreSession;
 import org.eclipse.jetty.websocket.core.Frame;
 import org.eclipse.jetty.websocket.core.FrameHandler;
 import org.eclipse.jetty.websocket.core.OpCode;
-import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
 
 /**
  * The WebSocket transport on Jetty 12's WebSocket core: one Engine.IO packet per message (text frames
@@ -34,9 +34,14 @@ import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
  * decoded straight from its bytes (no per-message string builder), fragments are joined in a buffer
  * bounded by {@code maxHttpBufferSize} (beyond it the socket closes with 1009), and an outgoing text
  * packet is sent as the UTF-8 bytes cached on the packet, so a broadcast's frame payload is encoded
- * once for every recipient. On an HTTP/1.1 connection without extensions the packets of a batch go
- * straight to Parley's {@link FrameWriter}, which writes them, and whatever queued meanwhile, in one
- * write; otherwise they go through Jetty's session, which batches them.
+ * once for every recipient. A message may come in at most {@code maxFramesPerMessage} frames and must
+ * end within {@code maxMessageTime} of its first frame; past either the socket closes with 1008.
+ *
+ * <p>It runs on either of two connections, through a {@link Link}: Jetty's WebSocket session (the
+ * public path, {@link WebSocketPath#PUBLIC}), which writes a batch of packets as frames batched by
+ * Jetty's flusher, or Parley's own connection (the fast path, {@link WebSocketPath#FAST}), whose
+ * writer takes the batch as one item and writes it, and whatever queued meanwhile, in one write.
+ * This class knows the fast path only through {@link Link}: it never loads its classes.
  *
  * <p>Jetty's threads decode and hand over to the session's event executor, which runs engine work
  * inline when the session allows it (never user code). Public only because it is handed to Jetty;
@@ -44,22 +49,20 @@ import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
  *
  * <pre>{@code
  * // what ParleyHandler does for a WebSocket handshake:
- * new JettyWebSocketTransport(maxMessageSize, idleTimeout, t -> engine.handshake(t, request));
+ * new JettyWebSocketTransport(limits, t -> engine.handshake(t, request));
  * }</pre>
  */
 public final class JettyWebSocketTransport implements Transport, FrameHandler {
-  private final int maxMessageSize;
-  private final Duration idleTimeout;
+  /** Shared by every connection of one handler. */
+  private final Limits limits;
   /** What to do once open (hand over to the engine); dropped then, with the negotiator it holds. */
   private Consumer<JettyWebSocketTransport> onOpen;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicBoolean reported = new AtomicBoolean();
   private final Callback sendCallback = new SendCallback();
 
-  /** The connection: Parley's {@link FrameConnection}, or Jetty's session behind a {@link SessionLink}. */
+  /** The connection: Parley's own (the fast path), or Jetty's session behind a {@link SessionLink}. */
   private volatile Link link;
-  /** Set on open when the connection has Parley's writer and no extension: data frames go to it directly. */
-  private volatile FrameWriter writer;
   private volatile Listener listener;
   private volatile Executor executor;
   private volatile boolean closed;
@@ -70,13 +73,33 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
   private boolean inMessage;
   private byte[] fragments;
   private int fragmentsLength;
+  /** Frames of the message under way (a fragmented one), counted against {@link Limits#maxFramesPerMessage}. */
+  private int messageFrames;
+  /** When the fragmented message under way began ({@link System#nanoTime}). */
+  private long messageStart;
 
   /**
-   * What the transport needs of a WebSocket connection. Parley's {@link FrameConnection} is one; Jetty's
-   * session (WebSocket over HTTP/2, or with permessage-deflate) is adapted by {@link SessionLink}.
+   * The limits of a handler's WebSocket connections, one object for all of them.
+   *
+   * @param maxMessageSize the largest message in bytes ({@code maxHttpBufferSize}); a larger one closes with 1009
+   * @param maxFramesPerMessage the most frames one message may come in; more close with 1008
+   * @param maxMessageNanos how long a fragmented message may take from its first frame to its last; longer closes with 1008
+   * @param idleTimeout how long the socket may stay silent before it is closed
+   */
+  record Limits(int maxMessageSize, int maxFramesPerMessage, long maxMessageNanos, Duration idleTimeout) {}
+
+  /**
+   * What the transport needs of a WebSocket connection: Parley's own (the fast path), or Jetty's
+   * session (the public path) adapted by {@link SessionLink}.
    */
   interface Link {
-    /** Sends a frame (control frames, the close packet); Parley's data frames go to {@link FrameWriter} when there is one. */
+    /**
+     * Sends a batch of Engine.IO packets, one data frame each; {@code callback} completes once, when
+     * all are written or the first fails.
+     */
+    void send(List<EnginePacket> packets, Callback callback);
+
+    /** Sends one frame (control frames, the close packet). */
     void sendFrame(Frame frame, Callback callback, boolean batch);
 
     /** Sends a close frame with {@code code}; the connection ends after the client's answer (or at once, for an error). */
@@ -86,20 +109,19 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
     void demand();
   }
 
-  JettyWebSocketTransport(int maxMessageSize, Duration idleTimeout, Consumer<JettyWebSocketTransport> onOpen) {
-    this.maxMessageSize = maxMessageSize;
-    this.idleTimeout = idleTimeout;
+  JettyWebSocketTransport(Limits limits, Consumer<JettyWebSocketTransport> onOpen) {
+    this.limits = limits;
     this.onOpen = onOpen;
   }
 
   /** The largest message accepted, in bytes (a larger one closes with 1009). */
   int maxMessageSize() {
-    return maxMessageSize;
+    return limits.maxMessageSize();
   }
 
   /** How long the socket may stay silent before it is closed. */
   Duration idleTimeout() {
-    return idleTimeout;
+    return limits.idleTimeout();
   }
 
   @Override
@@ -124,25 +146,10 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
     if (closed || s == null) {
       return;
     }
-    FrameWriter w = writer;
-    if (w != null) {
-      // one count for the batch plus one held by this method, as below
-      inFlight.set(2);
-      w.send(packets, sendCallback);
-      inFlight.decrementAndGet();
-      return;
-    }
-    int n = packets.size();
-    // one count per frame plus one held by this method: writes that all complete while we are still
-    // here leave the transport writable without a drain event (the session's flush loop goes on)
-    inFlight.set(n + 1);
-    for (int i = 0; i < n; i++) {
-      EnginePacket p = packets.get(i);
-      Frame frame = p.isBinary()
-          ? new Frame(OpCode.BINARY, ByteBuffer.wrap(p.binary()))
-          : new Frame(OpCode.TEXT, ByteBuffer.wrap(EngineCodec.encodeTextUtf8(p)));
-      s.sendFrame(frame, sendCallback, i < n - 1);
-    }
+    // one count for the batch plus one held by this method: a batch written while we are still here
+    // leaves the transport writable without a drain event (the session's flush loop goes on)
+    inFlight.set(2);
+    s.send(packets, sendCallback);
     inFlight.decrementAndGet(); // at zero everything is written already, and no drain event follows
   }
 
@@ -173,13 +180,9 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
     }
   }
 
-  /**
-   * The connection is open: {@code writer} is Parley's writer of its socket, or null when Jetty's
-   * session writes (then every frame goes through {@code link}).
-   */
-  void open(Link link, FrameWriter writer) {
+  /** The connection is open: from now on everything goes through {@code link}. */
+  void open(Link link) {
     this.link = link;
-    this.writer = writer;
     Consumer<JettyWebSocketTransport> o = onOpen;
     onOpen = null;
     o.accept(this);
@@ -189,15 +192,9 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
 
   @Override
   public void onOpen(CoreSession coreSession, Callback callback) {
-    FrameWriter w = null;
-    if (coreSession instanceof WebSocketCoreSession ws
-        && ws.getConnection() instanceof NonBlockingHandshaker.NonBlockingConnection c
-        && coreSession.getNegotiatedExtensions().isEmpty()) {
-      w = c.writer();
-    }
-    coreSession.setIdleTimeout(idleTimeout);
+    coreSession.setIdleTimeout(limits.idleTimeout());
     callback.succeeded();
-    open(new SessionLink(coreSession), w);
+    open(new SessionLink(coreSession));
     coreSession.demand();
   }
 
@@ -254,14 +251,35 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
   }
 
   /**
-   * A data frame (text, binary or continuation): the message rules (fragment sequence, size, UTF-8)
-   * are checked here, a whole message is decoded and handed to the session. {@code payload} is read
-   * before this returns and not kept.
+   * A data frame (text, binary or continuation): the message rules (fragment sequence, size, frames
+   * per message, time to finish, UTF-8) are checked here, a whole message is decoded and handed to the
+   * session. {@code payload} is read before this returns and not kept.
    */
   void onDataFrame(byte op, boolean fin, ByteBuffer payload) {
+    onData(op, fin, payload, true);
+  }
+
+  /**
+   * More of a frame that {@link #onDataFrame} began (a frame larger than a read, handed over in pieces
+   * as it arrives): checked and joined as a continuation, but not counted as another frame.
+   */
+  void onDataFramePiece(boolean fin, ByteBuffer payload) {
+    onData(OpCode.CONTINUATION, fin, payload, false);
+  }
+
+  private void onData(byte op, boolean fin, ByteBuffer payload, boolean newFrame) {
     if (op == OpCode.CONTINUATION) {
       if (!inMessage) {
         fail(CloseStatus.PROTOCOL, "continuation frame without a message to continue");
+        return;
+      }
+      if (newFrame && ++messageFrames > limits.maxFramesPerMessage()) {
+        fail(CloseStatus.POLICY_VIOLATION, "message in more than " + limits.maxFramesPerMessage() + " frames");
+        return;
+      }
+      if (System.nanoTime() - messageStart > limits.maxMessageNanos()) {
+        fail(CloseStatus.POLICY_VIOLATION, "message not finished within "
+            + limits.maxMessageNanos() / 1_000_000 + " ms");
         return;
       }
     } else {
@@ -271,8 +289,13 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
       }
       messageOpCode = op;
       fragmentsLength = 0;
+      if (!fin) {
+        messageFrames = 1;
+        messageStart = System.nanoTime();
+      }
     }
     int len = payload == null ? 0 : payload.remaining();
+    int maxMessageSize = limits.maxMessageSize();
     if (fragmentsLength + (long) len > maxMessageSize) {
       fail(CloseStatus.MESSAGE_TOO_LARGE, "message larger than " + maxMessageSize + " bytes");
       return;
@@ -341,6 +364,7 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
   }
 
   private void append(ByteBuffer payload, int len) {
+    int maxMessageSize = limits.maxMessageSize();
     if (fragments == null) {
       fragments = new byte[Math.min(maxMessageSize, Math.max(256, len * 2))];
     } else if (fragmentsLength + len > fragments.length) {
@@ -369,10 +393,16 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
   public void onClosed(CloseStatus closeStatus, Callback callback) {
     callback.succeeded();
     closed = true;
+    Throwable cause = closeStatus.getCause();
+    if (cause != null) {
+      // Jetty's session closed for a violation it found itself (a continuation without a message, a
+      // frame it cannot parse): as FrameConnection's through fail(), a "transport error"
+      report(l -> l.onError("websocket: " + closeStatus.getReason(), null));
+      return;
+    }
     // The peer's close frame, whatever its code (1001 from a page going away, an application's 4000),
     // or the end after Parley's own close: a "transport close", as the reference reports it. The
-    // violations found on the way in were reported before this: FrameConnection's through fail(),
-    // Jetty's through onError (Jetty calls onError before onClosed when a close has a cause).
+    // violations Parley finds were reported before this, through fail().
     report(Listener::onClose);
   }
 
@@ -415,6 +445,19 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
 
   /** Jetty's session as a {@link Link}. */
   private record SessionLink(CoreSession session) implements Link {
+    @Override
+    public void send(List<EnginePacket> packets, Callback callback) {
+      int n = packets.size();
+      Callback each = n == 1 ? callback : new CountingCallback(callback, n);
+      for (int i = 0; i < n; i++) {
+        EnginePacket p = packets.get(i);
+        Frame frame = p.isBinary()
+            ? new Frame(OpCode.BINARY, ByteBuffer.wrap(p.binary()))
+            : new Frame(OpCode.TEXT, ByteBuffer.wrap(EngineCodec.encodeTextUtf8(p)));
+        session.sendFrame(frame, each, i < n - 1); // Jetty's flusher gathers the batch into one write
+      }
+    }
+
     @Override
     public void sendFrame(Frame frame, Callback callback, boolean batch) {
       session.sendFrame(frame, callback, batch);

@@ -1,269 +1,106 @@
 package dev.parley.transport.jetty;
 
-import java.net.URI;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpStream;
-import org.eclipse.jetty.websocket.core.Configuration;
-import org.eclipse.jetty.websocket.core.ExtensionConfig;
-import org.eclipse.jetty.websocket.core.ExtensionStack;
-import org.eclipse.jetty.websocket.core.WebSocketConstants;
-import org.eclipse.jetty.websocket.core.exception.WebSocketException;
-import org.eclipse.jetty.websocket.core.server.WebSocketNegotiator;
-import org.eclipse.jetty.http.HttpException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
 import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http.PreEncodedHttpField;
-import org.eclipse.jetty.io.AbstractConnection;
-import org.eclipse.jetty.io.ByteBufferPool;
-import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.ConnectionMetaData;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpStream;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.Invocable;
-import org.eclipse.jetty.util.thread.Scheduler;
-import org.eclipse.jetty.websocket.core.Behavior;
-import org.eclipse.jetty.websocket.core.FrameHandler;
-import org.eclipse.jetty.websocket.core.Negotiated;
-import org.eclipse.jetty.websocket.core.OutgoingEntry;
-import org.eclipse.jetty.websocket.core.WebSocketComponents;
-import org.eclipse.jetty.websocket.core.WebSocketConnection;
-import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
-import org.eclipse.jetty.websocket.core.server.internal.AbstractHandshaker;
-import org.eclipse.jetty.websocket.core.server.internal.RFC6455Negotiation;
-import org.eclipse.jetty.websocket.core.server.internal.WebSocketNegotiation;
-import org.eclipse.jetty.websocket.core.util.WebSocketUtils;
 
 /**
- * The HTTP/1.1 WebSocket upgrade (RFC 6455), as Jetty's own handshaker does it, except for the
- * connection it creates. Without an extension (every upgrade unless permessage-deflate is on and
- * offered) that is Parley's own {@link FrameConnection}: no Jetty WebSocket session at all. With one,
- * it is Jetty's connection and session, with reads Jetty may run on the thread that selected them
- * and frames written by Parley's {@link FrameWriter} ({@link NonBlockingConnection}).
+ * The fast path's upgrade: the RFC 6455 server handshake over HTTP/1.1, onto Parley's own
+ * {@link FrameConnection}. It takes only well-formed upgrades on which no extension is negotiated
+ * ({@link #accepts}); {@link ParleyHandler} hands everything else to Jetty's handshaker, which answers
+ * malformed upgrades, permessage-deflate and WebSocket over HTTP/2 as it always does.
  *
- * <p>Jetty treats a connection's "fillable" callback as blocking unless told otherwise, so its
- * execution strategy wakes another pool thread for every read. Parley's frame handler never blocks
- * (it decodes, runs engine work inline when the session is idle, and hands user code to the
- * client's lane), so declaring the reads non-blocking is true and saves a thread hand-off per read.
- * {@code ParleyHandler} falls back to Jetty's handshakers for anything else (WebSocket over HTTP/2).
- *
- * <p>It builds on Jetty's {@code core.server.internal} classes, which carry no compatibility promise:
- * a Jetty upgrade must be checked against it (the build pins one Jetty version).
+ * <p>It uses Jetty's exported API only: the 101 response, and the endpoint handed over through
+ * {@link HttpStream#UPGRADE_CONNECTION_ATTRIBUTE} (the way Jetty's own {@code ConnectHandler} and
+ * WebSocket handshakers take a connection over), so that Jetty passes the bytes that came behind the
+ * request to {@link FrameConnection#onUpgradeTo}. Loaded only by {@link FastPathCheck}, after its check.
  *
  * <pre>{@code
  * // what ParleyHandler does:
- * if (!nonBlocking.upgradeRequest(negotiator, request, response, callback, components, null)) {
- *   jettyDefault.upgradeRequest(negotiator, request, response, callback, components, null);
+ * if (fast != null && fast.accepts(request, deflate)) {
+ *   fast.upgrade(request, response, callback, transport);
+ * } else {
+ *   jettyHandshaker.upgradeRequest(negotiator, request, response, callback, components, null);
  * }
  * }</pre>
  */
-final class NonBlockingHandshaker extends AbstractHandshaker {
-  /** What Jetty's session is told of the request URI: nothing that would be kept per connection. */
-  private static final URI PATH_ONLY = URI.create("/");
+final class NonBlockingHandshaker implements FastUpgrade {
+  /** RFC 6455 section 1.3: appended to the client's key before hashing. */
+  private static final byte[] GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11".getBytes(StandardCharsets.US_ASCII);
   private static final HttpField UPGRADE_WEBSOCKET = new PreEncodedHttpField(HttpHeader.UPGRADE, "websocket");
   private static final HttpField CONNECTION_UPGRADE = new PreEncodedHttpField(HttpHeader.CONNECTION, "Upgrade");
 
-  @Override
-  public boolean isWebSocketUpgradeRequest(Request request) {
-    return HttpMethod.GET.is(request.getMethod())
-        && HttpVersion.HTTP_1_1.is(request.getConnectionMetaData().getProtocol())
-        && super.isWebSocketUpgradeRequest(request);
-  }
+  /** Made by {@link FastPathCheck} through reflection. */
+  NonBlockingHandshaker() {}
 
-  /**
-   * Jetty's {@code AbstractHandshaker.upgradeRequest}, step for step, except for what the session
-   * keeps: Jetty's {@code Negotiated} is given {@code /} ({@link #PATH_ONLY}), not the request's
-   * URI. From the full URI it builds two {@code java.net.URI}s (http, then ws) and a map of the query
-   * parameters, and keeps them for the connection's life: about 1 KiB per idle connection, and work on
-   * every connect, for a value nothing reads (Parley's sessions keep their own {@code EngineRequest}).
-   * {@code CoreSession.getRequestURI()} therefore returns {@code /}.
-   */
   @Override
-  public boolean upgradeRequest(WebSocketNegotiator negotiator, Request request, Response response,
-      Callback callback, WebSocketComponents components, Configuration.Customizer defaultCustomizer) {
-    if (!isWebSocketUpgradeRequest(request)) {
+  public boolean accepts(Request request, boolean deflate) {
+    if (!HttpMethod.GET.is(request.getMethod())
+        || !HttpVersion.HTTP_1_1.is(request.getConnectionMetaData().getProtocol())) {
       return false;
     }
-    WebSocketNegotiation negotiation = newNegotiation(request, response, callback, components);
-    negotiation.negotiate();
-    if (!validateNegotiation(negotiation)) {
+    HttpFields headers = request.getHeaders();
+    if (!headers.contains(HttpHeader.UPGRADE, "websocket")
+        || !headers.contains(HttpHeader.CONNECTION, "upgrade")
+        || !"13".equals(headers.get(HttpHeader.SEC_WEBSOCKET_VERSION))
+        || deflate && headers.contains(HttpHeader.SEC_WEBSOCKET_EXTENSIONS)) {
       return false;
     }
-    // from here on: true, or an exception
-    FrameHandler handler = negotiator.negotiate(negotiation.getRequest(), negotiation.getResponse(),
-        negotiation.getCallback());
-    if (handler == null) {
-      return true;
-    }
-    String protocol = negotiation.getSubprotocol();
-    if (protocol != null) {
-      if (!negotiation.getOfferedSubprotocols().contains(protocol)) {
-        throw new WebSocketException("not upgraded: selected a protocol not present in offered protocols");
-      }
-      response.getHeaders().put(HttpHeader.SEC_WEBSOCKET_SUBPROTOCOL, protocol);
-    }
-    for (ExtensionConfig config : negotiation.getNegotiatedExtensions()) {
-      if (config.getName().startsWith("@")) {
-        continue;
-      }
-      long offered = negotiation.getOfferedExtensions().stream()
-          .filter(c -> config.getName().equalsIgnoreCase(c.getName())).count();
-      if (offered < 1) {
-        throw new WebSocketException("Upgrade failed: negotiated extension not requested");
-      }
-      long negotiated = negotiation.getNegotiatedExtensions().stream()
-          .filter(c -> config.getName().equalsIgnoreCase(c.getName())).count();
-      if (negotiated > 1) {
-        throw new WebSocketException("Upgrade failed: multiple negotiated extensions of the same name");
-      }
-    }
-    if (handler instanceof JettyWebSocketTransport transport && negotiation.getNegotiatedExtensions().isEmpty()) {
-      // no extension: Parley's own connection reads and writes the frames (FrameConnection)
-      response.getHeaders().put(HttpHeader.SEC_WEBSOCKET_EXTENSIONS, (String) null);
-      Connector connector = request.getConnectionMetaData().getConnector();
-      FrameConnection connection = new FrameConnection(request.getConnectionMetaData().getConnection().getEndPoint(),
-          connector.getExecutor(), connector.getScheduler(), connector.getByteBufferPool(), transport);
-      return upgradeTo(connection, negotiation, request, response, callback);
-    }
-    ExtensionStack extensionStack = new ExtensionStack(components, Behavior.SERVER);
-    extensionStack.negotiate(negotiation.getOfferedExtensions(), negotiation.getNegotiatedExtensions());
-    negotiation.setNegotiatedExtensions(extensionStack.getNegotiatedExtensions());
-    if (extensionStack.hasNegotiatedExtensions()) {
-      response.getHeaders().put(HttpHeader.SEC_WEBSOCKET_EXTENSIONS,
-          ExtensionConfig.toHeaderValue(negotiation.getNegotiatedExtensions()));
-    } else {
-      response.getHeaders().put(HttpHeader.SEC_WEBSOCKET_EXTENSIONS, (String) null);
-    }
-    Negotiated negotiated = new Negotiated(PATH_ONLY, protocol, request.isSecure(), extensionStack,
-        WebSocketConstants.SPEC_VERSION_STRING);
-    WebSocketCoreSession coreSession = newWebSocketCoreSession(request, handler, negotiated, components);
-    if (defaultCustomizer != null) {
-      defaultCustomizer.customize(coreSession);
-    }
-    negotiator.customize(coreSession);
-    WebSocketConnection connection = createWebSocketConnection(request, coreSession);
-    ConnectionMetaData meta = request.getConnectionMetaData();
-    HttpConfiguration httpConfig = meta.getHttpConfiguration();
-    connection.setUseInputDirectByteBuffers(httpConfig.isUseInputDirectByteBuffers());
-    connection.setUseOutputDirectByteBuffers(httpConfig.isUseOutputDirectByteBuffers());
-    return upgradeTo(connection, negotiation, request, response, callback);
+    String key = headers.get(HttpHeader.SEC_WEBSOCKET_KEY);
+    return key != null && isKey(key);
   }
 
-  /** The 101, and the endpoint handed to {@code connection} once it is written. */
-  private boolean upgradeTo(AbstractConnection connection, WebSocketNegotiation negotiation, Request request,
-      Response response, Callback callback) {
-    request.getConnectionMetaData().getConnector().getEventListeners().forEach(connection::addEventListener);
-    prepareResponse(response, negotiation);
-    request.setAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE, connection);
-    response.write(true, null, callback);
-    return true;
-  }
-
-  @Override
-  protected WebSocketNegotiation newNegotiation(Request request, Response response, Callback callback,
-      WebSocketComponents components) {
-    return new RFC6455Negotiation(request, response, callback, components);
-  }
-
-  @Override
-  protected boolean validateNegotiation(WebSocketNegotiation negotiation) {
-    if (!super.validateNegotiation(negotiation)) {
+  /** RFC 6455 section 4.2.1: the key is 16 bytes in base64 (24 characters). */
+  private static boolean isKey(String key) {
+    if (key.length() != 24) {
       return false;
     }
-    if (((RFC6455Negotiation) negotiation).getKey() == null) {
-      throw new HttpException.RuntimeException(HttpStatus.BAD_REQUEST_400, "Missing request header 'Sec-WebSocket-Key'");
+    try {
+      return Base64.getDecoder().decode(key).length == 16;
+    } catch (IllegalArgumentException e) {
+      return false;
     }
-    return true;
-  }
-
-  /**
-   * A session that calls the frame handler directly. Jetty's default runs every frame inside the
-   * request's context (scope listeners, context class loader); Parley's frame handler needs neither,
-   * and user code never runs on this thread.
-   */
-  @Override
-  protected WebSocketCoreSession newWebSocketCoreSession(Request request, FrameHandler handler, Negotiated negotiated,
-      WebSocketComponents components) {
-    return new WebSocketCoreSession(handler, Behavior.SERVER, negotiated, components) {
-      @Override
-      protected void handle(Runnable runnable) {
-        runnable.run();
-      }
-    };
   }
 
   @Override
-  protected WebSocketConnection createWebSocketConnection(Request request, WebSocketCoreSession coreSession) {
+  public void upgrade(Request request, Response response, Callback callback, JettyWebSocketTransport transport) {
     ConnectionMetaData meta = request.getConnectionMetaData();
     Connector connector = meta.getConnector();
-    WebSocketConnection connection = new NonBlockingConnection(meta.getConnection().getEndPoint(),
-        connector.getExecutor(), connector.getScheduler(), connector.getByteBufferPool(), coreSession);
-    coreSession.setWebSocketConnection(connection);
-    return connection;
-  }
-
-  @Override
-  protected void prepareResponse(Response response, WebSocketNegotiation negotiation) {
+    FrameConnection connection = new FrameConnection(meta.getConnection().getEndPoint(), connector.getExecutor(),
+        connector.getScheduler(), connector.getByteBufferPool(), transport);
+    connector.getEventListeners().forEach(connection::addEventListener);
     response.setStatus(HttpStatus.SWITCHING_PROTOCOLS_101);
-    response.getHeaders().put(UPGRADE_WEBSOCKET);
-    response.getHeaders().put(CONNECTION_UPGRADE);
-    response.getHeaders().put(HttpHeader.SEC_WEBSOCKET_ACCEPT,
-        WebSocketUtils.hashKey(((RFC6455Negotiation) negotiation).getKey()));
+    HttpFields.Mutable headers = response.getHeaders();
+    headers.put(UPGRADE_WEBSOCKET);
+    headers.put(CONNECTION_UPGRADE);
+    headers.put(HttpHeader.SEC_WEBSOCKET_ACCEPT, accept(request.getHeaders().get(HttpHeader.SEC_WEBSOCKET_KEY)));
+    request.setAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE, connection);
+    response.write(true, null, callback);
   }
 
-  /**
-   * For upgrades with an extension: Jetty's WebSocket connection, its read-readiness callback
-   * declared non-blocking, its frames written by a {@link FrameWriter} instead of Jetty's flusher.
-   */
-  static final class NonBlockingConnection extends WebSocketConnection {
-    private final Callback fillable = new Callback() {
-      @Override
-      public void succeeded() {
-        onFillable();
-      }
-
-      @Override
-      public void failed(Throwable cause) {
-        onFillInterestedFailed(cause);
-      }
-
-      @Override
-      public Invocable.InvocationType getInvocationType() {
-        return Invocable.InvocationType.NON_BLOCKING;
-      }
-    };
-
-    private final FrameWriter writer;
-
-    NonBlockingConnection(EndPoint endPoint, java.util.concurrent.Executor executor, Scheduler scheduler,
-        ByteBufferPool pool, WebSocketCoreSession coreSession) {
-      super(endPoint, executor, scheduler, pool, coreSession);
-      this.writer = new FrameWriter(endPoint, pool, cause -> coreSession.processConnectionError(cause, Callback.NOOP));
-    }
-
-    /** The socket's one writer; Parley's transport sends its data frames to it directly. */
-    FrameWriter writer() {
-      return writer;
-    }
-
-    @Override
-    public void enqueueFrame(OutgoingEntry entry) {
-      writer.enqueue(entry); // Jetty's own flusher is never used
-    }
-
-    @Override
-    public void onClose(Throwable cause) {
-      super.onClose(cause);
-      writer.onClose(cause);
-    }
-
-    @Override
-    public void fillInterested() {
-      fillInterested(fillable);
+  /** RFC 6455 section 4.2.2: base64 of the SHA-1 of the key and the GUID. */
+  static String accept(String key) {
+    try {
+      MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+      sha1.update(key.getBytes(StandardCharsets.US_ASCII));
+      sha1.update(GUID);
+      return Base64.getEncoder().encodeToString(sha1.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-1 is required of every JDK", e);
     }
   }
 }

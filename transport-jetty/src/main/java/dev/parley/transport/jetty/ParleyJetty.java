@@ -4,6 +4,9 @@ import dev.parley.SocketIoServer;
 import dev.parley.engine.EngineServer;
 import java.time.Duration;
 import java.util.Objects;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -72,15 +75,29 @@ public final class ParleyJetty {
     Objects.requireNonNull(options, "options == null");
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setName("parley-jetty");
+    // Jetty's default lets one idle thread go per idle timeout: after a burst of 200 threads the pool
+    // would take hours to shrink. Let every thread that idled that long go.
+    threads.setIdleTimeout((int) Math.min(Integer.MAX_VALUE, options.threadIdleTimeout().toMillis()));
+    threads.setMaxEvictCount(Integer.MAX_VALUE);
     Server server = new Server(threads);
     HttpConfiguration http = new HttpConfiguration();
     http.setRequestHeaderSize(options.maxRequestHeaderSize());
-    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    ParleyHandler handler = new ParleyHandler(engine, options.handler());
+    RequestHeadTimeout heads = new RequestHeadTimeout(handler, options.requestHeadTimeout());
+    HttpConnectionFactory factory = new HttpConnectionFactory(http) {
+      @Override
+      public Connection newConnection(Connector connector, EndPoint endPoint) {
+        Connection c = super.newConnection(connector, endPoint);
+        c.addEventListener(heads); // HTTP/1.1 connections only: their heads have a deadline
+        return c;
+      }
+    };
+    ServerConnector connector = new ServerConnector(server, factory);
     connector.setIdleTimeout(options.idleTimeout().toMillis());
     connector.setHost(host);
     connector.setPort(port);
     server.addConnector(connector);
-    server.setHandler(new ParleyHandler(engine));
+    server.setHandler(heads);
     try {
       server.start();
     } catch (Exception e) {
@@ -91,18 +108,21 @@ public final class ParleyJetty {
       }
       throw new IllegalStateException("could not start Jetty on port " + port + ": " + e.getMessage(), e);
     }
-    return new Running(owner, server, connector);
+    return new Running(owner, server, connector, handler);
   }
 
   /**
    * The connector limits of the embedded server: what protects it from hostile HTTP before Parley
    * sees a request. Held long-poll GETs and WebSockets are bounded by the heartbeat instead, and a
-   * polling POST body by {@code EngineOptions.requestBodyTimeout}.
+   * polling POST body by {@code EngineOptions.requestBodyTimeout}. Also the options of its
+   * {@link ParleyHandler} (the WebSocket path, the bounds on one WebSocket message).
    *
    * <pre>{@code
    * ParleyJetty.Options limits = ParleyJetty.Options.builder()
-   *     .idleTimeout(Duration.ofSeconds(20))       // unfinished requests, silent connections
+   *     .idleTimeout(Duration.ofSeconds(20))       // silent connections
+   *     .requestHeadTimeout(Duration.ofSeconds(10)) // heads dribbled a byte at a time
    *     .maxRequestHeaderSize(8 * 1024)            // larger heads get 431
+   *     .handler(ParleyHandler.Options.builder().webSocketPath(WebSocketPath.PUBLIC).build())
    *     .build();
    * ParleyJetty.Running running = ParleyJetty.listen(io, "0.0.0.0", 3000, limits);
    * }</pre>
@@ -111,18 +131,28 @@ public final class ParleyJetty {
     private static final Options DEFAULTS = builder().build();
 
     private final Duration idleTimeout;
+    private final Duration requestHeadTimeout;
+    private final Duration threadIdleTimeout;
     private final int maxRequestHeaderSize;
+    private final ParleyHandler.Options handler;
 
     private Options(Builder b) {
       this.idleTimeout = b.idleTimeout;
+      this.requestHeadTimeout = b.requestHeadTimeout;
+      this.threadIdleTimeout = b.threadIdleTimeout;
       this.maxRequestHeaderSize = b.maxRequestHeaderSize;
+      this.handler = b.handler;
     }
 
+    /** A builder with every option at its default. */
     public static Builder builder() {
       return new Builder();
     }
 
-    /** Idle timeout 30 s (Jetty's default), request headers up to 16 KiB (Node's default). */
+    /**
+     * Idle timeout 30 s (Jetty's default), a request head within 30 s, request headers up to 16 KiB
+     * (Node's default), and {@link ParleyHandler.Options#defaults()}.
+     */
     public static Options defaults() {
       return DEFAULTS;
     }
@@ -135,15 +165,36 @@ public final class ParleyJetty {
       return idleTimeout;
     }
 
+    /**
+     * How long a request head (request line and headers) may take, from the connection's opening or
+     * the end of the previous response on it; past it the connection is closed without an answer.
+     */
+    public Duration requestHeadTimeout() {
+      return requestHeadTimeout;
+    }
+
+    /** How long a thread of the server's pool may idle before it ends (beyond the pool's 8 minimum threads). */
+    public Duration threadIdleTimeout() {
+      return threadIdleTimeout;
+    }
+
     /** The most bytes of request line and headers; a larger request is answered 431 and closed. */
     public int maxRequestHeaderSize() {
       return maxRequestHeaderSize;
     }
 
+    /** The options of the server's {@link ParleyHandler}. */
+    public ParleyHandler.Options handler() {
+      return handler;
+    }
+
     /** Builds {@link Options}; every setter is optional. */
     public static final class Builder {
       private Duration idleTimeout = Duration.ofSeconds(30);
+      private Duration requestHeadTimeout = Duration.ofSeconds(30);
+      private Duration threadIdleTimeout = Duration.ofSeconds(60);
       private int maxRequestHeaderSize = 16 * 1024;
+      private ParleyHandler.Options handler = ParleyHandler.Options.defaults();
 
       private Builder() {}
 
@@ -157,6 +208,41 @@ public final class ParleyJetty {
         return this;
       }
 
+      /**
+       * The deadline for a complete request head (default 30 s), as Node's {@code headersTimeout} (60 s
+       * there): the idle timeout ends a silent connection, but not one whose head comes a byte at a
+       * time. It counts from the connection's opening, or from the end of the previous response on a
+       * kept-alive connection (so an idle kept-alive connection is closed after it too).
+       */
+      public Builder requestHeadTimeout(Duration d) {
+        Objects.requireNonNull(d, "requestHeadTimeout == null");
+        if (d.isNegative() || d.isZero()) {
+          throw new IllegalArgumentException("requestHeadTimeout must be positive: " + d);
+        }
+        this.requestHeadTimeout = d;
+        return this;
+      }
+
+      /**
+       * How long a thread of the server's pool may idle before it ends (default 60 s, Jetty's). Every
+       * thread that idled that long ends, not one per period as Jetty's default would have it, so the pool
+       * comes back to its size within about this time after a burst (many slow clients at once).
+       */
+      public Builder threadIdleTimeout(Duration d) {
+        Objects.requireNonNull(d, "threadIdleTimeout == null");
+        if (d.isNegative() || d.isZero()) {
+          throw new IllegalArgumentException("threadIdleTimeout must be positive: " + d);
+        }
+        this.threadIdleTimeout = d;
+        return this;
+      }
+
+      /** The options of the server's {@link ParleyHandler} (default {@link ParleyHandler.Options#defaults()}). */
+      public Builder handler(ParleyHandler.Options options) {
+        this.handler = Objects.requireNonNull(options, "handler == null");
+        return this;
+      }
+
       /** Largest request line plus headers in bytes (default 16 KiB, as Node's {@code maxHeaderSize}). */
       public Builder maxRequestHeaderSize(int bytes) {
         if (bytes < 1024) {
@@ -166,6 +252,7 @@ public final class ParleyJetty {
         return this;
       }
 
+      /** The options. */
       public Options build() {
         return new Options(this);
       }
@@ -177,11 +264,18 @@ public final class ParleyJetty {
     private final AutoCloseable owner;
     private final Server server;
     private final ServerConnector connector;
+    private final ParleyHandler handler;
 
-    private Running(AutoCloseable owner, Server server, ServerConnector connector) {
+    private Running(AutoCloseable owner, Server server, ServerConnector connector, ParleyHandler handler) {
       this.owner = owner;
       this.server = server;
       this.connector = connector;
+      this.handler = handler;
+    }
+
+    /** The server's {@link ParleyHandler}: {@link ParleyHandler#webSocketPath()} tells which path its WebSockets take. */
+    public ParleyHandler handler() {
+      return handler;
     }
 
     /** The port actually bound. */

@@ -22,9 +22,7 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.CloseStatus;
 import org.eclipse.jetty.websocket.core.Frame;
 import org.eclipse.jetty.websocket.core.OpCode;
-import org.eclipse.jetty.websocket.core.OutgoingEntry;
 import org.eclipse.jetty.websocket.core.exception.WebSocketException;
-import org.eclipse.jetty.websocket.core.internal.FrameFlusher;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -126,7 +124,7 @@ class FrameWriterTest {
     byte[] payload = pattern(length);
     ByteBuffer buffer = ByteBuffer.wrap(payload);
     RecordingCallback cb = new RecordingCallback();
-    writer.enqueue(entry(new Frame(OpCode.BINARY, buffer), cb));
+    writer.enqueue(new Frame(OpCode.BINARY, buffer), cb);
 
     byte[] out = output();
     byte[] header = Arrays.copyOf(out, out.length - length);
@@ -178,7 +176,7 @@ class FrameWriterTest {
     writer.send(List.of(EnginePacket.message("A")), a);
     writer.send(List.of(EnginePacket.message("B")), b);
     writer.send(List.of(EnginePacket.message("C")), c);
-    writer.enqueue(entry(new Frame(OpCode.PONG, "p"), pong));
+    writer.enqueue(new Frame(OpCode.PONG, "p"), pong);
 
     assertThat(List.of(a, b, c, pong)).allMatch(RecordingCallback::notCompleted);
     assertThat(endPoint.writes).hasSize(1);
@@ -200,7 +198,7 @@ class FrameWriterTest {
     endPoint.blocked = true;
     writer.send(List.of(EnginePacket.message("A")), new RecordingCallback());
     writer.send(List.of(EnginePacket.message("B")), new RecordingCallback());
-    writer.enqueue(entry(new Frame(OpCode.PING, "q"), new RecordingCallback()));
+    writer.enqueue(new Frame(OpCode.PING, "q"), new RecordingCallback());
     endPoint.release();
 
     assertThat(parse(output())).extracting(f -> f.b0).containsExactly(0x81, 0x89, 0x81);
@@ -362,7 +360,7 @@ class FrameWriterTest {
     RecordingCallback data = new RecordingCallback();
     RecordingCallback close = new RecordingCallback();
     writer.send(List.of(EnginePacket.message("bye")), data);
-    writer.enqueue(entry(CloseStatus.toFrame(CloseStatus.NORMAL), close));
+    writer.enqueue(CloseStatus.toFrame(CloseStatus.NORMAL), close);
 
     assertThat(output()).containsExactly(
         0x81, 0x04, '4', 'b', 'y', 'e',
@@ -375,7 +373,7 @@ class FrameWriterTest {
     writer.send(List.of(EnginePacket.message("late")), late);
     assertThat(late.failedOnce()).isInstanceOf(ClosedChannelException.class);
     RecordingCallback latePong = new RecordingCallback();
-    writer.enqueue(entry(new Frame(OpCode.PONG), latePong));
+    writer.enqueue(new Frame(OpCode.PONG), latePong);
     assertThat(latePong.failedOnce()).isInstanceOf(ClosedChannelException.class);
     assertThat(output()).isEmpty();
     assertThat(writeFailures).isEmpty();
@@ -385,7 +383,7 @@ class FrameWriterTest {
   void theOutputIsShutDownBeforeTheCloseFramesCallbackRuns() {
     // Jetty's close callback may close the socket: the FIN must have gone first, as with Jetty's flusher
     RecordingCallback close = new RecordingCallback(() -> endPoint.isOutputShutdown() ? 1 : 0);
-    writer.enqueue(entry(CloseStatus.toFrame(CloseStatus.NORMAL), close));
+    writer.enqueue(CloseStatus.toFrame(CloseStatus.NORMAL), close);
     assertThat(close.succeededOnce()).isTrue();
     assertThat(close.snapshotAtCompletion).as("output shut down when the callback ran").isEqualTo(1);
   }
@@ -399,7 +397,7 @@ class FrameWriterTest {
     RecordingCallback late = new RecordingCallback();
     writer.send(List.of(EnginePacket.message("A")), a);
     writer.send(List.of(EnginePacket.message("B")), b);
-    writer.enqueue(entry(CloseStatus.toFrame(CloseStatus.NORMAL), close));
+    writer.enqueue(CloseStatus.toFrame(CloseStatus.NORMAL), close);
     writer.send(List.of(EnginePacket.message("late")), late);
 
     assertThat(late.failedOnce()).isInstanceOf(ClosedChannelException.class);
@@ -425,7 +423,7 @@ class FrameWriterTest {
     writer.send(List.of(EnginePacket.message("A")), a);
     writer.send(List.of(EnginePacket.message("B")), b);
     writer.send(List.of(EnginePacket.message("C")), c);
-    writer.enqueue(entry(CloseStatus.toFrame(CloseStatus.SERVER_ERROR), close));
+    writer.enqueue(CloseStatus.toFrame(CloseStatus.SERVER_ERROR), close);
 
     assertThat(b.failedOnce()).isInstanceOf(WebSocketException.class);
     assertThat(c.failedOnce()).isInstanceOf(WebSocketException.class);
@@ -442,43 +440,6 @@ class FrameWriterTest {
     assertThat(writeFailures).isEmpty();
   }
 
-  // --- 6. Flush marker ---
-
-  @Test
-  void flushMarkerAloneSucceedsAtOnceWithoutWriting() {
-    RecordingCallback flush = new RecordingCallback();
-    writer.enqueue(entry(FrameFlusher.FLUSH_FRAME, flush));
-
-    assertThat(flush.succeededOnce()).isTrue();
-    assertThat(endPoint.writes).isEmpty();
-    assertThat(output()).isEmpty();
-
-    // and the writer is still usable
-    RecordingCallback next = new RecordingCallback();
-    writer.send(List.of(EnginePacket.message("x")), next);
-    assertThat(output()).containsExactly(0x81, 0x02, '4', 'x');
-    assertThat(next.succeededOnce()).isTrue();
-  }
-
-  @Test
-  void flushMarkerSucceedsOnceTheDataBeforeItAreWritten() {
-    endPoint.blocked = true;
-    RecordingCallback a = new RecordingCallback();
-    RecordingCallback b = new RecordingCallback();
-    writer.send(List.of(EnginePacket.message("A")), a);
-    writer.send(List.of(EnginePacket.message("B")), b);
-    RecordingCallback flush = new RecordingCallback(() -> endPoint.getOutput().remaining());
-    writer.enqueue(entry(FrameFlusher.FLUSH_FRAME, flush));
-
-    assertThat(flush.notCompleted()).isTrue();
-    endPoint.release();
-
-    assertThat(flush.succeededOnce()).isTrue();
-    assertThat(flush.snapshotAtCompletion).as("bytes written when the flush callback ran").isEqualTo(8);
-    assertThat(output()).containsExactly(0x81, 0x02, '4', 'A', 0x81, 0x02, '4', 'B');
-    assertThat(List.of(a, b)).allMatch(RecordingCallback::succeededOnce);
-  }
-
   // --- 7. Connection closed ---
 
   @Test
@@ -489,7 +450,7 @@ class FrameWriterTest {
     RecordingCallback late = new RecordingCallback();
     writer.send(List.of(EnginePacket.message("late")), late);
     RecordingCallback latePong = new RecordingCallback();
-    writer.enqueue(entry(new Frame(OpCode.PONG), latePong));
+    writer.enqueue(new Frame(OpCode.PONG), latePong);
 
     assertThat(late.failedOnce()).isSameAs(eof);
     assertThat(latePong.failedOnce()).isSameAs(eof);
@@ -514,7 +475,7 @@ class FrameWriterTest {
     RecordingCallback pong = new RecordingCallback();
     writer.send(List.of(EnginePacket.message("A")), a);
     writer.send(List.of(EnginePacket.message("B")), b);
-    writer.enqueue(entry(new Frame(OpCode.PONG), pong));
+    writer.enqueue(new Frame(OpCode.PONG), pong);
 
     EofException eof = new EofException();
     writer.onClose(eof);
@@ -559,8 +520,8 @@ class FrameWriterTest {
     RecordingCallback close = new RecordingCallback();
     writer.send(List.of(EnginePacket.message("A")), a);
     writer.send(List.of(EnginePacket.message("B")), b);
-    writer.enqueue(entry(new Frame(OpCode.PONG), pong));
-    writer.enqueue(entry(CloseStatus.toFrame(CloseStatus.NORMAL), close));
+    writer.enqueue(new Frame(OpCode.PONG), pong);
+    writer.enqueue(CloseStatus.toFrame(CloseStatus.NORMAL), close);
 
     IOException boom = new IOException("reset by peer");
     endPoint.failure = boom;
@@ -591,7 +552,7 @@ class FrameWriterTest {
     Frame frame = new Frame(opCode, fin, ByteBuffer.wrap(new byte[] {7, 7, 7}));
     frame.setRsv1(rsv1).setRsv2(rsv2).setRsv3(rsv3);
     RecordingCallback cb = new RecordingCallback();
-    writer.enqueue(entry(frame, cb));
+    writer.enqueue(frame, cb);
 
     assertThat(output()).containsExactly(Integer.decode(b0), 0x03, 7, 7, 7);
     assertThat(cb.succeededOnce()).isTrue();
@@ -599,7 +560,7 @@ class FrameWriterTest {
 
   @Test
   void pongWithoutPayload() {
-    writer.enqueue(entry(new Frame(OpCode.PONG), new RecordingCallback()));
+    writer.enqueue(new Frame(OpCode.PONG), new RecordingCallback());
     assertThat(output()).containsExactly(0x8A, 0x00);
   }
 
@@ -607,10 +568,6 @@ class FrameWriterTest {
 
   private byte[] output() {
     return BufferUtil.toArray(endPoint.takeOutput());
-  }
-
-  private static OutgoingEntry entry(Frame frame, Callback callback) {
-    return new OutgoingEntry.Builder(frame, callback).build();
   }
 
   private static byte[] pattern(int length) {
