@@ -7,6 +7,7 @@ import dev.parley.ParentNamespace;
 import dev.parley.Socket;
 import dev.parley.SocketIoServer;
 import dev.parley.transport.jetty.ParleyJetty;
+import dev.parley.transport.jetty.WebSocketPath;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.Set;
@@ -50,6 +51,10 @@ final class SioServer implements AutoCloseable {
   private volatile boolean closed;
 
   private SioServer(Consumer<SocketIoServer.Builder> configure) {
+    this(configure, ParleyJetty.Options.defaults());
+  }
+
+  private SioServer(Consumer<SocketIoServer.Builder> configure, ParleyJetty.Options jetty) {
     SocketIoServer.Builder b = SocketIoServer.builder()
         .pingInterval(Duration.ofSeconds(1))
         .pingTimeout(Duration.ofSeconds(2))
@@ -60,7 +65,7 @@ final class SioServer implements AutoCloseable {
     this.io = b.build();
     track(io.sockets());
     try {
-      this.running = ParleyJetty.listen(io, "127.0.0.1", 0);
+      this.running = ParleyJetty.listen(io, "127.0.0.1", 0, jetty);
     } catch (RuntimeException e) {
       io.close();
       throw e;
@@ -74,6 +79,16 @@ final class SioServer implements AutoCloseable {
   /** With builder settings on top of the fixture's (heartbeat, recording error handler). */
   static SioServer start(Consumer<SocketIoServer.Builder> configure) {
     return new SioServer(configure);
+  }
+
+  /** With the embedded server's options of its own (the WebSocket path, for one). */
+  static SioServer start(Consumer<SocketIoServer.Builder> configure, ParleyJetty.Options jetty) {
+    return new SioServer(configure, jetty);
+  }
+
+  /** The WebSocket path the server's handler took. */
+  WebSocketPath webSocketPath() {
+    return running.handler().webSocketPath();
   }
 
   SocketIoServer io() {

@@ -1,13 +1,8 @@
 package dev.parley.transport.jetty;
 
-import java.lang.reflect.Member;
-import java.lang.reflect.Method;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,9 +16,12 @@ import org.slf4j.LoggerFactory;
  *   <li>the Jetty version is in the range the fast path is tested on in CI (12.0.x and 12.1.x): the
  *       fast path relies on how Jetty behaves (it writes straight to the socket of an upgraded
  *       endpoint that nothing else writes to), which no reflection can check;
- *   <li>every Jetty class and member the fast path links against is present, and its package is
+ *   <li>every Jetty class, method and field the fast path's class files refer to is present with the
+ *       exact type the code was compiled against ({@link LinkCheck} reads them from the class files,
+ *       without loading the classes: a method whose return type changed between Jetty releases would
+ *       otherwise fail with {@code NoSuchMethodError} at the first connection), and its package is
  *       exported to Parley's module (on the module path an unexported package fails here, not with an
- *       {@code IllegalAccessError} at the first connection);
+ *       {@code IllegalAccessError});
  *   <li>the fast path's classes load and link ({@link NonBlockingHandshaker}, {@link FrameConnection},
  *       {@link FrameWriter}).
  * </ol>
@@ -31,11 +29,12 @@ import org.slf4j.LoggerFactory;
  */
 final class FastPathCheck {
   private static final Logger log = LoggerFactory.getLogger(ParleyHandler.class);
-  /** The fast path's classes, loaded only here. */
+  /** The fast path's classes, loaded only here (the upgrade first). */
   private static final List<String> FAST_CLASSES = List.of(
       "dev.parley.transport.jetty.NonBlockingHandshaker",
       "dev.parley.transport.jetty.FrameConnection",
-      "dev.parley.transport.jetty.FrameWriter");
+      "dev.parley.transport.jetty.FrameWriter",
+      "dev.parley.transport.jetty.PooledBuffers");
   /** Each line said once per process. */
   private static final Set<String> logged = ConcurrentHashMap.newKeySet();
 
@@ -83,25 +82,20 @@ final class FastPathCheck {
     if (!(version.startsWith("12.0.") || version.startsWith("12.1."))) {
       return new Outcome(null, "Jetty " + version + " is outside the versions the fast path is tested on (12.0.x, 12.1.x)");
     }
-    Module parley = FastPathCheck.class.getModule();
     try {
-      for (Member m : linkedMembers()) {
-        Class<?> owner = m.getDeclaringClass();
-        if (!owner.getModule().isExported(owner.getPackageName(), parley)) {
-          return new Outcome(null, owner.getPackageName() + " is not exported to Parley's module");
-        }
+      String missing = LinkCheck.missing(FAST_CLASSES, FastPathCheck.class.getClassLoader(),
+          FastPathCheck.class.getModule());
+      if (missing != null) {
+        return new Outcome(null, "Jetty " + version + " lacks what it needs: " + missing);
       }
       ClassLoader loader = FastPathCheck.class.getClassLoader();
-      Class<?> handshaker = null;
       for (String name : FAST_CLASSES) {
-        Class<?> c = Class.forName(name, true, loader);
-        if (handshaker == null) {
-          handshaker = c;
-        }
+        Class.forName(name, true, loader);
       }
-      FastUpgrade upgrade = (FastUpgrade) handshaker.getDeclaredConstructor().newInstance();
+      FastUpgrade upgrade = (FastUpgrade) Class.forName(FAST_CLASSES.get(0), true, loader)
+          .getDeclaredConstructor().newInstance();
       return new Outcome(upgrade, "Jetty " + version + " has what it needs");
-    } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+    } catch (ReflectiveOperationException | LinkageError | RuntimeException | java.io.IOException e) {
       return new Outcome(null, "Jetty " + version + " lacks what it needs (" + e + ")");
     }
   }
@@ -112,33 +106,5 @@ final class FastPathCheck {
     } catch (LinkageError e) {
       return "(unknown version)";
     }
-  }
-
-  /** The Jetty members the fast path's classes call or override, looked up without loading them. */
-  private static List<Member> linkedMembers() throws ReflectiveOperationException {
-    Class<?> endPoint = Class.forName("org.eclipse.jetty.io.EndPoint");
-    Class<?> callback = Class.forName("org.eclipse.jetty.util.Callback");
-    Class<?> pool = Class.forName("org.eclipse.jetty.io.ByteBufferPool");
-    Class<?> connection = Class.forName("org.eclipse.jetty.io.AbstractConnection");
-    Class<?> iterating = Class.forName("org.eclipse.jetty.util.IteratingCallback");
-    Method getChannel = Class.forName("org.eclipse.jetty.io.SocketChannelEndPoint").getMethod("getChannel");
-    if (getChannel.getReturnType() != SocketChannel.class) {
-      throw new NoSuchMethodException("SocketChannelEndPoint.getChannel() returning a SocketChannel");
-    }
-    return List.of(
-        Class.forName("org.eclipse.jetty.server.HttpStream").getField("UPGRADE_CONNECTION_ATTRIBUTE"),
-        Class.forName("org.eclipse.jetty.io.Connection$UpgradeTo").getMethod("onUpgradeTo", ByteBuffer.class),
-        connection.getDeclaredConstructor(endPoint, Executor.class),
-        connection.getMethod("fillInterested"),
-        connection.getMethod("onFillInterestedFailed", Throwable.class),
-        endPoint.getMethod("fillInterested", callback),
-        endPoint.getMethod("write", callback, ByteBuffer[].class),
-        endPoint.getMethod("shutdownOutput"),
-        getChannel,
-        Class.forName("org.eclipse.jetty.io.IdleTimeout").getMethod("notIdle"),
-        pool.getMethod("acquire", int.class, boolean.class),
-        iterating.getDeclaredMethod("process"),
-        iterating.getDeclaredMethod("onSuccess"),
-        iterating.getDeclaredMethod("onCompleteFailure", Throwable.class));
   }
 }

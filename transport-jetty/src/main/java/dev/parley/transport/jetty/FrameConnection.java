@@ -213,7 +213,7 @@ final class FrameConnection extends AbstractConnection implements Connection.Upg
     // bytes the client sent right behind its upgrade request
     int n = prefilled.remaining();
     if (n > 0) {
-      buffer = pool.acquire(Math.max(READ_BUFFER_SIZE, n), false);
+      buffer = PooledBuffers.acquire(pool, Math.max(READ_BUFFER_SIZE, n), false);
       ByteBuffer b = buffer.getByteBuffer();
       b.clear();
       b.put(prefilled);
@@ -276,7 +276,7 @@ final class FrameConnection extends AbstractConnection implements Connection.Upg
       boolean drained = false;
       while (true) {
         if (buffer == null) {
-          buffer = pool.acquire(READ_BUFFER_SIZE, false);
+          buffer = PooledBuffers.acquire(pool, READ_BUFFER_SIZE, false);
           buffer.getByteBuffer().limit(0);
         }
         ByteBuffer b = buffer.getByteBuffer();

@@ -149,14 +149,16 @@ final class FrameWriter extends IteratingCallback {
   /** The connection closed: fail what is queued, and whatever comes later. */
   void onClose(Throwable cause) {
     connectionClosed = true;
-    Throwable f;
     synchronized (this) {
       if (failure == null) {
         failure = cause == null ? new ClosedChannelException() : cause;
       }
-      f = failure;
     }
-    abort(f);
+    // Idle: the next process() throws the failure, which fails what is queued. A write under way fails
+    // on its own, the endpoint being closed, and that fails what is queued. (Not IteratingCallback.abort:
+    // it returns void in early 12.0 releases and boolean since, and a call compiled against one does not
+    // link on the other.)
+    iterate();
   }
 
   private boolean offer(Item item, boolean abnormalClose) {
@@ -237,7 +239,7 @@ final class FrameWriter extends IteratingCallback {
       }
       last.next = null;
     }
-    copied = copy == 0 ? null : pool.acquire(copy, true);
+    copied = copy == 0 ? null : PooledBuffers.acquire(pool, copy, true);
     ByteBuffer out = copied == null ? null : copied.getByteBuffer();
     if (out != null) {
       out.clear(); // fill mode: position 0, limit capacity
@@ -358,20 +360,22 @@ final class FrameWriter extends IteratingCallback {
     Item writing = current;
     current = null;
     Item queued;
+    Throwable reason;
     synchronized (this) {
       if (failure == null) {
         failure = cause;
       }
+      reason = failure; // the connection's close, when that came first, rather than what it did to a write
       queued = head;
       head = null;
       tail = null;
     }
-    failAll(writing, cause);
-    failAll(queued, cause);
+    failAll(writing, reason);
+    failAll(queued, reason);
     if (!connectionClosed) {
-      onWriteFailure.accept(cause); // as Jetty's flusher: the session closes
+      onWriteFailure.accept(reason); // as Jetty's flusher: the session closes
     }
-    endPoint.close(cause);
+    endPoint.close(reason);
   }
 
   private void release() {

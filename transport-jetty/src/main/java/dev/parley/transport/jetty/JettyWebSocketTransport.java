@@ -381,7 +381,7 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
   public void onError(Throwable cause, Callback callback) {
     callback.succeeded();
     closed = true;
-    if (cause instanceof EofException || cause instanceof EOFException || cause instanceof ClosedChannelException) {
+    if (peerGone(cause)) {
       // the peer went away without a close frame: as the reference, a "transport close"
       report(Listener::onClose);
     } else {
@@ -394,7 +394,7 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
     callback.succeeded();
     closed = true;
     Throwable cause = closeStatus.getCause();
-    if (cause != null) {
+    if (cause != null && closeStatus.getCode() != CloseStatus.NO_CLOSE && !peerGone(cause)) {
       // Jetty's session closed for a violation it found itself (a continuation without a message, a
       // frame it cannot parse): as FrameConnection's through fail(), a "transport error"
       report(l -> l.onError("websocket: " + closeStatus.getReason(), null));
@@ -404,6 +404,11 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
     // or the end after Parley's own close: a "transport close", as the reference reports it. The
     // violations Parley finds were reported before this, through fail().
     report(Listener::onClose);
+  }
+
+  /** An end of the stream without a close frame (Jetty 12.0 reports it in the close status, 12.1 as an error). */
+  private static boolean peerGone(Throwable cause) {
+    return cause instanceof EofException || cause instanceof EOFException || cause instanceof ClosedChannelException;
   }
 
   /** Tells the session the socket is gone, once (Jetty may report an error and then the close). */
