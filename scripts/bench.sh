@@ -16,6 +16,10 @@
 # --baseline DIR adds the server "baseline": Parley as built in another checkout DIR (build it there first with
 # `mvn -q -DskipTests package -pl examples -am`: package, not install, which would replace this checkout's
 # snapshots in ~/.m2), for A/B runs of two builds: --servers parley,baseline --rounds 3 interleaves them.
+# The servers parley-public and parley-fast are this build with its WebSocket path forced
+# (-Dparley.websocket.path=public|fast; "parley" takes the default, the fast path where its start-up check
+# passes): the A/B of Jetty's WebSocket API against Parley's own frame layer, and of each against the
+# build before, e.g. --servers parley-public,parley-fast,baseline --baseline ../before --rounds 3.
 #
 #   scripts/bench.sh --jmh [JMH options]   # the JMH microbenchmarks instead (a few minutes), in-process:
 #       CodecBenchmark (Engine.IO/Socket.IO decode of an incoming event, encode of the outgoing tick) and

@@ -176,6 +176,13 @@ public final class Bench {
     Map<String, ServerDef> m = new LinkedHashMap<>();
     m.put("parley", new ServerDef("parley", "Parley", List.of("bash", "scripts/scenario-server.sh"),
         Map.of("JAVA_OPTS", c.jvmFlags), true));
+    // this build with its WebSocket path forced (-Dparley.websocket.path): the A/B of Jetty's public
+    // WebSocket API against Parley's own frame layer
+    for (String path : List.of("public", "fast")) {
+      m.put("parley-" + path, new ServerDef("parley-" + path, "Parley (" + path + " WebSocket path)",
+          List.of("bash", "scripts/scenario-server.sh"),
+          Map.of("JAVA_OPTS", c.jvmFlags + " -Dparley.websocket.path=" + path), true));
+    }
     if (c.baseline != null) {
       m.put("baseline", new ServerDef("baseline", "Parley baseline", List.of("bash",
           c.baseline.resolve("scripts/scenario-server.sh").toString()), Map.of("JAVA_OPTS", c.jvmFlags), true));
@@ -313,8 +320,9 @@ public final class Bench {
       if (s.equals("baseline") && c.baseline == null) {
         throw new IllegalArgumentException("server baseline needs --baseline DIR (another Parley checkout, built)");
       }
-      if (!List.of("parley", "node", "netty", "floor", "baseline").contains(s)) {
-        throw new IllegalArgumentException("unknown server " + s + " (parley, node, netty, floor, baseline)");
+      if (!List.of("parley", "parley-public", "parley-fast", "node", "netty", "floor", "baseline").contains(s)) {
+        throw new IllegalArgumentException(
+            "unknown server " + s + " (parley, parley-public, parley-fast, node, netty, floor, baseline)");
       }
     }
     return c;

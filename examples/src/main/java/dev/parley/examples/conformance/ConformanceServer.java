@@ -35,7 +35,8 @@ public final class ConformanceServer {
       return;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(running::close));
-    System.out.println(suite + " conformance server listening on http://127.0.0.1:" + running.port());
+    System.out.println(suite + " conformance server listening on http://127.0.0.1:" + running.port()
+        + " (WebSocket path: " + running.handler().webSocketPath() + ")");
     running.join();
   }
 
