@@ -9,6 +9,7 @@ import dev.parley.engine.CookieOptions;
 import dev.parley.engine.TransportKind;
 import dev.parley.transport.jetty.ParleyHandler;
 import dev.parley.transport.jetty.ParleyJetty;
+import dev.parley.transport.jetty.WebSocketPath;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.*;
@@ -250,6 +251,15 @@ final class GuideSnippets {
                 : AdmissionHook.Decision.refuse("origin not allowed")))
         .build();
     // end::guide-17[]
+  }
+
+  static void guideWebSocketPath(SocketIoServer io) {
+    // tag::guide-websocket-path[]
+    new ParleyHandler(io, ParleyHandler.Options.builder().webSocketPath(WebSocketPath.PUBLIC).build());
+    ParleyJetty.listen(io, null, 3000, ParleyJetty.Options.builder()
+        .handler(ParleyHandler.Options.builder().webSocketPath(WebSocketPath.PUBLIC).build())
+        .build());
+    // end::guide-websocket-path[]
   }
 
   static void guide18(SocketIoServer io, Socket socket, Tokens tokens, Handler myApp) throws Exception {

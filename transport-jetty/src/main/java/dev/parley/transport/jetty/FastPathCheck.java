@@ -69,7 +69,22 @@ final class FastPathCheck {
     if (logged.add(line)) {
       log.info(line);
     }
+    String version = jettyVersion();
+    if (!supported(version) && logged.add(version)) {
+      log.warn("Jetty {} is outside the versions Parley supports and tests (12.0.x from 12.0.15, 12.1.x)", version);
+    }
     return outcome;
+  }
+
+  /** Whether Parley supports this Jetty: 12.0.x from 12.0.15, any 12.1.x (docs/guide.md#compatibility). */
+  static boolean supported(String version) {
+    String[] parts = version.split("[.-]");
+    try {
+      int minor = Integer.parseInt(parts[1]);
+      return parts[0].equals("12") && (minor == 1 || minor == 0 && Integer.parseInt(parts[2]) >= 15);
+    } catch (RuntimeException e) {
+      return false; // not a version we can read
+    }
   }
 
   /** The check, made once, when a handler first asks for it. */

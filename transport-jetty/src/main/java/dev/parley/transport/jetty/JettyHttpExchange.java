@@ -24,6 +24,8 @@ final class JettyHttpExchange implements HttpExchange {
   private final EngineRequest engineRequest;
   private final long bodyTimeoutMillis;
   private final AtomicBoolean responded = new AtomicBoolean();
+  /** The request body was read to its end (or there is none to read). */
+  private volatile boolean bodyDone;
 
   JettyHttpExchange(Request request, Response response, Callback callback, EngineRequest engineRequest,
       long bodyTimeoutMillis) {
@@ -101,6 +103,7 @@ final class JettyHttpExchange implements HttpExchange {
         boolean last = chunk.isLast();
         chunk.release();
         if (last) {
+          bodyDone = true;
           deadline.cancel();
           handler.onBody(length == body.length ? body : Arrays.copyOf(body, length));
           return;
@@ -132,10 +135,20 @@ final class JettyHttpExchange implements HttpExchange {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
       }
       response.getHeaders().put(new HttpField(HttpHeader.CONTENT_LENGTH, Integer.toString(body.length)));
+      if (!bodyDone && hasBody()) {
+        // answered without reading the body (a refused method, 413): the connection cannot be reused
+        // for the next request until that body is gone. Say so, rather than leave it to the Jetty version
+        // (12.0 may close it without a word, and a client that reuses it then fails its next request).
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
+      }
       response.write(true, ByteBuffer.wrap(body), callback);
     } catch (RuntimeException e) {
       callback.failed(e); // the client is gone or the response was already committed
     }
+  }
+
+  private boolean hasBody() {
+    return request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
   }
 
   /**
