@@ -145,22 +145,8 @@ class HostileInputTest {
     RawWebSocket ws = closeLater(RawWebSocket.open(server.port(), "/engine.io/?EIO=4&transport=websocket"));
     String sid = Http.json(ws.readText().substring(1)).get("sid").asText();
 
-    // up to two million frames or 20 s, stopping when the server has closed (writes then fail)
-    int sent = 0;
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    try {
-      ws.frame(false, RawWebSocket.TEXT, new byte[] {'4'});
-      byte[] empty = new byte[0];
-      for (sent = 1; sent < 2_000_000 && System.nanoTime() < deadline; sent++) {
-        ws.frame(false, RawWebSocket.CONTINUATION, empty);
-        if (sent % 1_000 == 0) {
-          ws.flush();
-        }
-      }
-      ws.flush();
-    } catch (IOException closedMeanwhile) {
-      // the server closed the connection while we were still sending
-    }
+    // up to two million frames or 20 s
+    int sent = fragmentsWithoutEnd(ws, RawWebSocket.TEXT, new byte[0], 2_000_000, 1_000);
     RawWebSocket.Message close = ws.readMessage();
     assertThat(close.isClose()).as("the answer to %d frames of one message", sent).isTrue();
     assertThat(close.closeCode()).isEqualTo(1008);
@@ -260,21 +246,8 @@ class HostileInputTest {
     for (int opcode : new int[] {RawWebSocket.TEXT, RawWebSocket.BINARY}) {
       RawWebSocket ws = closeLater(RawWebSocket.open(server.port(), "/engine.io/?EIO=4&transport=websocket"));
       String sid = Http.json(ws.readText().substring(1)).get("sid").asText();
-      // one-byte fragments, never a final one: up to three times the limit, stopping when the server
-      // has closed (writes then fail)
-      int sent = 0;
-      try {
-        ws.frame(false, opcode, new byte[] {'4'});
-        for (sent = 1; sent < 3 * limit; sent++) {
-          ws.frame(false, RawWebSocket.CONTINUATION, new byte[] {'x'});
-          if (sent % 100 == 0) {
-            ws.flush();
-          }
-        }
-        ws.flush();
-      } catch (IOException closedMeanwhile) {
-        // the server closed the connection while we were still sending
-      }
+      // one-byte fragments: up to three times the limit
+      int sent = fragmentsWithoutEnd(ws, opcode, new byte[] {'x'}, 3 * limit, 100);
       RawWebSocket.Message close = ws.readMessage();
       assertThat(close.isClose()).as("the answer to %d fragments without an end", sent).isTrue();
       assertThat(close.closeCode()).isEqualTo(1009);
@@ -359,6 +332,29 @@ class HostileInputTest {
     assertEchoes(other, "4after the flood");
     System.out.printf("[HostileInputTest] flood: %d pings, then a %d-fragment message, from one client; the other "
         + "client was served during and after it%n", pings, fragments);
+  }
+
+  /**
+   * A message's first frame ({@code opcode}, payload {@code '4'}), then continuation frames carrying
+   * {@code fragment}, never a final one: up to {@code max} frames in all or 20 s, flushed every
+   * {@code flushEvery}, stopping when the server has closed (writes then fail). Returns how many were sent.
+   */
+  private static int fragmentsWithoutEnd(RawWebSocket ws, int opcode, byte[] fragment, int max, int flushEvery) {
+    int sent = 0;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    try {
+      ws.frame(false, opcode, new byte[] {'4'});
+      for (sent = 1; sent < max && System.nanoTime() < deadline; sent++) {
+        ws.frame(false, RawWebSocket.CONTINUATION, fragment);
+        if (sent % flushEvery == 0) {
+          ws.flush();
+        }
+      }
+      ws.flush();
+    } catch (IOException closedMeanwhile) {
+      // the server closed the connection while we were still sending
+    }
+    return sent;
   }
 
   // ------------------------------------------------------------------ 2. headers
