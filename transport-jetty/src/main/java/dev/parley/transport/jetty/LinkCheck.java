@@ -46,7 +46,7 @@ final class LinkCheck {
       if (ours.containsKey(name)) {
         continue;
       }
-      ClassFile cf = parse(loader, name);
+      ClassFile cf = parse(name);
       ours.put(name, cf);
       for (String c : cf.classRefs()) {
         if (c.startsWith(name + "$")) {
@@ -149,9 +149,13 @@ final class LinkCheck {
     return false;
   }
 
-  /** The constant pool's class and member references, and the class's supertypes and own members. */
-  private static ClassFile parse(ClassLoader loader, String internalName) throws IOException {
-    try (InputStream in = loader.getResourceAsStream(internalName + ".class")) {
+  /**
+   * The constant pool's class and member references, and the class's supertypes and own members. The
+   * class file is read through this class (the checked classes are in its module): a named module's
+   * class loader does not hand out a class file of an encapsulated package, the module itself does.
+   */
+  private static ClassFile parse(String internalName) throws IOException {
+    try (InputStream in = LinkCheck.class.getResourceAsStream("/" + internalName + ".class")) {
       if (in == null) {
         throw new IOException("no class file for " + internalName);
       }
