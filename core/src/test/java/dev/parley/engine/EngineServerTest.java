@@ -411,21 +411,33 @@ class EngineServerTest {
 
     Thread closer = new Thread(() -> server.close(Duration.ofSeconds(10)), "closer");
     closer.start();
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    while (!server.isClosed() && System.nanoTime() < deadline) {
-      Thread.sleep(1);
-    }
+    awaitUntil(server::isClosed);
     assertRejected(server.verify(get("EIO=4&transport=polling")), EngineError.BAD_REQUEST, 400,
         "{\"code\":3,\"message\":\"Server is shutting down\"}");
 
-    polling.drain();                                  // the client polls: its data first...
-    polling.drain();                                  // ...then the close
+    // The client polls: its data first, then, with its next poll, the close. A client sends its next
+    // GET only once the last one is answered; two GETs in flight at once (draining twice without
+    // waiting) could both be answered by one batch, when the closer thread's flush takes the first
+    // GET while the second arrives, and nothing would carry the close until the drain deadline.
+    polling.drain();
+    awaitUntil(() -> polling.payloads().size() == 1);
+    polling.drain();
+    awaitUntil(() -> polling.payloads().size() == 2);
     closer.join(5_000);
 
     assertThat(closer.isAlive()).as("close returned long before its 10 s drain time").isFalse();
     assertThat(polling.payloads()).containsExactly("4a\u001e4b", "1");
     assertThat(closeReasons).containsExactly("server shutting down");
     assertThat(server.sessionCount()).isZero();
+  }
+
+  /** Waits (at most 5 s) for something another thread does. */
+  private static void awaitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
+    assertThat(condition.getAsBoolean()).as("reached within 5 s").isTrue();
   }
 
   @Test

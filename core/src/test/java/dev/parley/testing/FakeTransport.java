@@ -23,8 +23,8 @@ public final class FakeTransport implements Transport {
   private final boolean consumeOnSend;
   private Transport.Listener listener;
   private Executor executor;
-  private boolean writable;
-  private boolean closed;
+  private volatile boolean writable; // the test thread plays GETs while a lane may be sending on another
+  private volatile boolean closed;
   private boolean discarded;
   private int bindCount;
   private int sendsWhileNotWritable;
