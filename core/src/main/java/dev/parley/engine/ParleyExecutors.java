@@ -23,6 +23,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ParleyExecutors {
   private ParleyExecutors() {}
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ParleyExecutors.class);
+
+  /**
+   * Logs a thread of Parley's that ends with an exception (to the log, not only to standard error):
+   * the pools start another in its place, but an operator should know one died, and why.
+   */
+  static final Thread.UncaughtExceptionHandler LOG_DEATH = (thread, error) ->
+      log.error("thread {} ended with an uncaught exception; its pool starts another", thread.getName(), error);
+
   /**
    * An executor that runs its tasks one at a time, in submission order, on {@code delegate}: the
    * per-connection lane Parley uses so one client's work stays in order without a thread of its own.
@@ -55,6 +64,12 @@ public final class ParleyExecutors {
       Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
       Class<?> ofVirtual = Class.forName("java.lang.Thread$Builder$OfVirtual");
       builder = ofVirtual.getMethod("name", String.class, long.class).invoke(builder, "parley-vt-", 0L);
+      try {
+        builder = ofVirtual.getMethod("uncaughtExceptionHandler", Thread.UncaughtExceptionHandler.class)
+            .invoke(builder, LOG_DEATH);
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        // virtual threads without the handler: a death is then reported on standard error only
+      }
       ThreadFactory factory = (ThreadFactory) Class.forName("java.lang.Thread$Builder")
           .getMethod("factory").invoke(builder);
       Method m = java.util.concurrent.Executors.class.getMethod("newThreadPerTaskExecutor", ThreadFactory.class);
@@ -69,6 +84,7 @@ public final class ParleyExecutors {
     return r -> {
       Thread t = new Thread(r, prefix + n.incrementAndGet());
       t.setDaemon(true);
+      t.setUncaughtExceptionHandler(LOG_DEATH);
       return t;
     };
   }

@@ -9,14 +9,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs tasks one at a time, in submission order, on a shared executor: the per-session "actor" that
- * gives in-order handling without a thread per connection. After a batch of tasks it yields the
- * thread so one busy session cannot starve the others.
+ * gives in-order handling without a thread per connection. After a batch of tasks ({@value #BATCH}
+ * tasks, or {@value #SLICE_MILLIS} ms of work, whichever comes first; a task is never interrupted) it
+ * yields the thread, so one busy connection cannot starve the others, nor hold an I/O thread it ran
+ * on inline.
  *
  * <p>{@link #executeInline} runs a task on the calling thread when the lane is idle instead of handing
  * it to the pool: a thread hand-off costs more than most engine tasks (a flush, a decoded packet).
  * Mutual exclusion and order are those of the queue: the lane is taken with the same flag a pool run
  * takes, and only when nothing is queued. A thread runs at most one lane inline at a time, so inline
  * runs never nest.
+ *
+ * <p>A task that throws is logged (rate-limited: one stack trace per kind of failure, then counts) and
+ * the lane goes on. If the shared executor cannot take the lane (it is shut down, or failed to start
+ * a thread), the lane is released rather than left marked as running: a later submission tries again.
  *
  * <p>Every connection has two of these, so the lane flag is a plain volatile field changed through a
  * {@link VarHandle} rather than an {@code AtomicBoolean}, the executor is itself the drain task it
@@ -27,7 +33,13 @@ import org.slf4j.LoggerFactory;
  */
 final class SerialExecutor implements Executor, Runnable {
   private static final Logger log = LoggerFactory.getLogger(SerialExecutor.class);
-  private static final int BATCH = 64;
+  /** Failures of lane tasks: one stack trace per kind, then counts (a bug hit per packet must not flood the log). */
+  private static final RateLimitedLog failures = new RateLimitedLog(log, java.time.Duration.ofSeconds(10), null);
+  /** Most tasks run in one go before the lane yields its thread. */
+  static final int BATCH = 64;
+  /** Most time one go may take (checked after each task) before the lane yields its thread. */
+  static final long SLICE_MILLIS = 2;
+  private static final long SLICE_NANOS = SLICE_MILLIS * 1_000_000;
   /** Whether the current thread is running some lane inline (then it queues instead of nesting). */
   private static final ThreadLocal<boolean[]> INLINE = ThreadLocal.withInitial(() -> new boolean[1]);
 
@@ -101,8 +113,9 @@ final class SerialExecutor implements Executor, Runnable {
   /**
    * Runs {@code task} now, on the calling thread, if the lane is idle (nothing queued, nothing
    * running) and this thread is not already running a lane inline; otherwise queues it like
-   * {@link #execute}. Tasks queued meanwhile run after it on this thread, up to one batch. Only for
-   * tasks that never block: the caller may be an I/O thread.
+   * {@link #execute}. Tasks queued meanwhile run after it on this thread, up to one batch (what is
+   * left then goes to the shared executor, so an I/O thread is held for one short batch at most).
+   * Only for tasks that never block: the caller may be an I/O thread.
    */
   void executeInline(Runnable task) {
     boolean[] inline = INLINE.get();
@@ -117,22 +130,15 @@ final class SerialExecutor implements Executor, Runnable {
     }
     inline[0] = true;
     runner = Thread.currentThread();
+    long start = System.nanoTime();
     try {
-      try {
-        task.run();
-      } catch (Throwable t) {
-        log.error("uncaught exception in session task", t);
-      }
-      for (int i = 1; i < BATCH; i++) {
+      runTask(task);
+      for (int i = 1; i < BATCH && System.nanoTime() - start < SLICE_NANOS; i++) {
         Runnable next = poll();
         if (next == null) {
           break;
         }
-        try {
-          next.run();
-        } catch (Throwable t) {
-          log.error("uncaught exception in session task", t);
-        }
+        runTask(next);
       }
     } finally {
       inline[0] = false;
@@ -158,25 +164,41 @@ final class SerialExecutor implements Executor, Runnable {
         taken = null;
         SUBMITTED.setVolatile(this, (Node) null);
         scheduled = false;
+      } catch (Throwable t) {
+        // the executor could not take the lane (e.g. OutOfMemoryError: unable to create a thread).
+        // Release it, or it would stay marked as running and never run again: the tasks stay queued
+        // and the next submission tries again.
+        scheduled = false;
+        failures.error("lane not scheduled: " + t.getClass().getName(),
+            "a connection's lane could not be handed to its executor; its tasks wait for the next submission", t);
       }
     }
   }
 
-  /** The drain: runs up to one batch of queued tasks on a pool thread. Only ever handed to the delegate. */
+  private static void runTask(Runnable task) {
+    try {
+      task.run();
+    } catch (Throwable t) {
+      failures.error("lane task threw " + t.getClass().getName(), "uncaught exception in session task", t);
+    }
+  }
+
+  /**
+   * The drain: runs up to one batch of queued tasks on a pool thread (at least one task, then more
+   * while the batch is under {@link #BATCH} tasks and {@link #SLICE_MILLIS} ms). Only ever handed to
+   * the delegate.
+   */
   @Override
   public void run() {
     runner = Thread.currentThread();
+    long start = System.nanoTime();
     try {
-      for (int i = 0; i < BATCH; i++) {
+      for (int i = 0; i < BATCH && (i == 0 || System.nanoTime() - start < SLICE_NANOS); i++) {
         Runnable task = poll();
         if (task == null) {
           break;
         }
-        try {
-          task.run();
-        } catch (Throwable t) {
-          log.error("uncaught exception in session task", t);
-        }
+        runTask(task);
       }
     } finally {
       runner = null;

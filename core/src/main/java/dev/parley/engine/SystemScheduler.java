@@ -5,6 +5,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link Scheduler#system()}: one daemon thread with nanosecond-resolution deadlines; a cancelled
@@ -13,14 +15,21 @@ import java.util.concurrent.TimeUnit;
  * <p>Every idle connection has a heartbeat timer pending, so a timer is kept small: its task goes to
  * the pool as a {@link Callable} that is also the handle returned, instead of a {@code Runnable} the
  * pool would wrap in an adapter plus a lambda holding the future to cancel.
+ *
+ * <p>A timer task that throws is logged (rate-limited), not left in its future where nobody would
+ * see it; the thread goes on with the other timers. Should the thread die anyway, that is logged too
+ * and the pool starts another for the next timer.
  */
 final class SystemScheduler implements Scheduler {
+  private static final Logger log = LoggerFactory.getLogger(SystemScheduler.class);
+  private static final RateLimitedLog failures = new RateLimitedLog(log, java.time.Duration.ofSeconds(10), null);
   private final ScheduledThreadPoolExecutor executor;
 
   SystemScheduler() {
     executor = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "parley-scheduler");
       t.setDaemon(true);
+      t.setUncaughtExceptionHandler(ParleyExecutors.LOG_DEATH);
       return t;
     });
     executor.setRemoveOnCancelPolicy(true);
@@ -60,7 +69,11 @@ final class SystemScheduler implements Scheduler {
 
     @Override
     public Void call() {
-      task.run();
+      try {
+        task.run();
+      } catch (Throwable t) {
+        failures.error("timer task threw " + t.getClass().getName(), "a timer task threw; the scheduler goes on", t);
+      }
       return null;
     }
 

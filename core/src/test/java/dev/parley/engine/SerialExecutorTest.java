@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import dev.parley.testing.LogCapture;
 import org.junit.jupiter.api.Test;
 
 /** The per-session serial executor on a shared executor whose tasks the test runs by hand. */
@@ -118,6 +119,89 @@ class SerialExecutorTest {
     serial.execute(() -> log.add("runs"));
 
     assertThat(log).containsExactly("runs");
+  }
+
+  @Test
+  void aDelegateThatCannotTakeTheLaneLeavesItFreeAndTheFailureIsLogged() {
+    // e.g. OutOfMemoryError "unable to create native thread" from a pool starting a worker: before,
+    // the lane stayed marked as scheduled and never ran again, silently
+    boolean[] fail = {true};
+    SerialExecutor serial = new SerialExecutor(r -> {
+      if (fail[0]) {
+        fail[0] = false;
+        throw new InternalError("unable to create native thread (test)"); // as an OutOfMemoryError would
+      }
+      shared.add(r);
+    });
+
+    try (LogCapture captured = LogCapture.start()) {
+      serial.execute(() -> log.add("first"));
+      assertThat(captured.text()).contains("could not be handed to its executor")
+          .contains("unable to create native thread (test)");
+    }
+    serial.execute(() -> log.add("second"));
+    runShared();
+
+    assertThat(log).containsExactly("first", "second");
+  }
+
+  @Test
+  void aThrowingTaskIsLoggedOnceWithItsTraceThenCounted() {
+    SerialExecutor serial = new SerialExecutor(manual);
+    try (LogCapture captured = LogCapture.start()) {
+      for (int i = 0; i < 1_000; i++) {
+        serial.execute(() -> {
+          throw new UnsupportedOperationException("a bug hit per packet");
+        });
+      }
+      runShared();
+      String text = captured.text();
+      assertThat(text).contains("uncaught exception in session task");
+      assertThat(text.split("a bug hit per packet", -1)).as("stack traces written").hasSize(2);
+    }
+  }
+
+  @Test
+  void aBatchEndsOnceItHasRunForItsTimeSlice() {
+    SerialExecutor serial = new SerialExecutor(manual);
+    serial.execute(() -> {
+      log.add("slow");
+      sleep(SerialExecutor.SLICE_MILLIS + 3);
+    });
+    for (int i = 0; i < 10; i++) {
+      serial.execute(() -> log.add("quick"));
+    }
+
+    shared.poll().run();
+    assertThat(log).containsExactly("slow");
+    assertThat(shared).hasSize(1); // yielded; resubmitted for the rest
+    runShared();
+    assertThat(log).hasSize(11);
+  }
+
+  @Test
+  void anInlineRunHandsWhatFollowsASlowTaskToTheSharedExecutor() {
+    SerialExecutor serial = new SerialExecutor(manual);
+    serial.executeInline(() -> {
+      for (int i = 0; i < 10; i++) {
+        serial.execute(() -> log.add("queued"));
+      }
+      log.add("slow");
+      sleep(SerialExecutor.SLICE_MILLIS + 3);
+    });
+
+    assertThat(log).containsExactly("slow"); // the calling (I/O) thread is free again
+    assertThat(shared).hasSize(1);
+    runShared();
+    assertThat(log).hasSize(11);
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   // ------------------------------------------------------------------ inline runs
