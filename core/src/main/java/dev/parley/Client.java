@@ -39,11 +39,8 @@ final class Client implements EngineSession.NonBlockingListener {
    * connection joins one namespace, and a one-entry {@code Map.of} costs a fraction of a HashMap.
    */
   private Map<String, Socket> sockets = Map.of();
-  /**
-   * Namespace -> the Socket being connected, or a restore token while its session is looked up (lane
-   * only); the shared empty map when none, as after the handshake.
-   */
-  private Map<String, Object> connecting = Map.of();
+  /** Namespaces whose CONNECT is being handled (lane only). */
+  private final PendingConnects pending = new PendingConnects();
   private final Executor lane;
   /** Volatile: cancelled from the session lane on close; replaced by NONE once cancelled (no retained future). */
   private volatile Scheduler.Cancellable connectTimer;
@@ -124,12 +121,15 @@ final class Client implements EngineSession.NonBlockingListener {
     String nsp = packet.nsp();
     Socket socket = sockets.get(nsp);
     if (packet.type() == SioPacketType.CONNECT) {
-      if (socket != null || connecting.containsKey(nsp)) {
-        log.debug("connection {}: second CONNECT to {}; closing", session.id(), nsp);
+      if (socket != null) {
+        // as the reference server: a CONNECT to a namespace already joined is an invalid state
+        log.debug("connection {}: CONNECT to {}, already connected; closing", session.id(), nsp);
         closeWith(DisconnectReason.PARSE_ERROR);
         return;
       }
-      connect(nsp, packet.data());
+      if (!pending.repeat(nsp)) { // a repeat gets the pending one's answer
+        connect(nsp, packet.data());
+      }
       return;
     }
     if (socket == null || packet.type() == SioPacketType.CONNECT_ERROR) {
@@ -160,16 +160,17 @@ final class Client implements EngineSession.NonBlockingListener {
   private void connectFresh(String name, Namespace nsp, Handshake handshake) {
     String pid = server.recovery() == null ? null : Ids.random();
     Socket socket = new Socket(Ids.random(), nsp, this, handshake, pid, false);
-    connectingPut(name, socket);
+    pending.put(name, socket);
     nsp.runMiddlewares(socket, error -> lane.execute(() -> finishConnect(name, socket, error)));
   }
 
   private void finishConnect(String name, Socket socket, ConnectError error) {
-    if (!connectingRemove(name, socket) || closing) {
+    int answers = pending.remove(name, socket);
+    if (answers == 0 || closing) {
       return;
     }
     if (error != null) {
-      write(server.wire().connectError(name, error.getMessage(), error.data()));
+      answer(answers, server.wire().connectError(name, error.getMessage(), error.data()));
       return;
     }
     socketsPut(name, socket);
@@ -180,7 +181,7 @@ final class Client implements EngineSession.NonBlockingListener {
     session.cork();
     try {
       socket.onConnected();
-      write(server.wire().connectOk(name, socket.id(), socket.pid()));
+      answer(answers, server.wire().connectOk(name, socket.id(), socket.pid()));
       socket.namespace().add(socket);
     } finally {
       session.uncork();
@@ -197,12 +198,11 @@ final class Client implements EngineSession.NonBlockingListener {
   private void restore(String name, Namespace nsp, Handshake handshake, ConnectionStateRecovery recovery,
       String pid, String offset) {
     Object token = new Object();
-    connectingPut(name, token);
+    pending.put(name, token);
     lookup(nsp, pid, offset, first -> {
-      if (connecting.get(name) != token || closing) {
+      if (pending.get(name) != token || closing) {
         return;
       }
-      connectingRemove(name, token);
       if (first == null) {
         connectFresh(name, nsp, handshake);
         return;
@@ -220,10 +220,10 @@ final class Client implements EngineSession.NonBlockingListener {
         connectFresh(name, nsp, handshake);
         return;
       }
-      connectingPut(name, socket);
+      pending.put(name, socket);
       nsp.adapter().addAll(socket.id(), first.rooms());
       lookup(nsp, pid, offset, second -> {
-        if (connecting.get(name) != socket || closing) {
+        if (pending.get(name) != socket || closing) {
           abortRestore(socket);
           return;
         }
@@ -261,13 +261,14 @@ final class Client implements EngineSession.NonBlockingListener {
   }
 
   private void finishRestore(String name, Socket socket, List<dev.parley.adapter.Packet> missed, ConnectError error) {
-    if (!connectingRemove(name, socket) || closing) {
+    int answers = pending.remove(name, socket);
+    if (answers == 0 || closing) {
       abortRestore(socket);
       return;
     }
     if (error != null) {
       abortRestore(socket);
-      write(server.wire().connectError(name, error.getMessage(), error.data()));
+      answer(answers, server.wire().connectError(name, error.getMessage(), error.data()));
       return;
     }
     socketsPut(name, socket);
@@ -275,7 +276,9 @@ final class Client implements EngineSession.NonBlockingListener {
     connectTimer = Scheduler.Cancellable.NONE;
     session.cork();
     try {
-      socket.completeRestore(missed, server.wire().connectOk(name, socket.id(), socket.pid()));
+      List<EnginePacket> ok = server.wire().connectOk(name, socket.id(), socket.pid());
+      socket.completeRestore(missed, ok);
+      answer(answers - 1, ok);
       socket.namespace().add(socket);
     } finally {
       session.uncork();
@@ -288,22 +291,11 @@ final class Client implements EngineSession.NonBlockingListener {
         r.url(), r.secure());
   }
 
-  private void connectingPut(String name, Object pending) {
-    if (connecting.isEmpty()) {
-      connecting = new HashMap<>(4);
+  /** Writes the answer to a CONNECT {@code times} times: once, plus once per CONNECT that joined it. */
+  private void answer(int times, List<EnginePacket> packets) {
+    for (int i = 0; i < times; i++) {
+      write(packets);
     }
-    connecting.put(name, pending);
-  }
-
-  /** Removes {@code name} if it maps to {@code pending}; true when it did. */
-  private boolean connectingRemove(String name, Object pending) {
-    if (pending == null || !connecting.remove(name, pending)) {
-      return false;
-    }
-    if (connecting.isEmpty()) {
-      connecting = Map.of(); // the table is not kept for the connection's life
-    }
-    return true;
   }
 
   void remove(Socket socket) {
@@ -354,12 +346,11 @@ final class Client implements EngineSession.NonBlockingListener {
       s.onClose(reason);
     }
     sockets = Map.of();
-    for (Object pending : connecting.values()) {
-      if (pending instanceof Socket) {
-        abortRestore((Socket) pending); // does nothing for a socket that is not being restored
+    for (Object target : pending.clear()) {
+      if (target instanceof Socket) {
+        abortRestore((Socket) target); // does nothing for a socket that is not being restored
       }
     }
-    connecting = Map.of();
   }
 
   /** Server shutdown: sockets see "server shutting down" before the connection closes. */

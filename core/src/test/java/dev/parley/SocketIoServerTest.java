@@ -6,12 +6,15 @@ import dev.parley.testing.ManualScheduler;
 
 import dev.parley.testing.FakeTransport;
 
+import dev.parley.testing.LogCapture;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.engine.EngineRequest;
 import dev.parley.engine.EngineSession;
+import dev.parley.engine.ParleyExecutors;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -239,6 +242,77 @@ class SocketIoServerTest {
     assertThat(c.frames()).hasSize(2);
     assertThat(c.frames().get(0)).matches(CONNECT_OK);
     assertThat(c.frames().get(1)).isEqualTo("1");
+  }
+
+  @Test
+  void aConnectRepeatedWhileTheFirstIsPendingGetsTheSameAnswer() {
+    List<ConnectMiddleware.Next> held = new ArrayList<>();
+    io.use((socket, next) -> held.add(next)); // the connect waits until the test proceeds
+    Conn c = open();
+    c.send("40");
+    c.send("40{\"other\":\"auth\"}");                     // before the first is answered
+    assertThat(held).hasSize(1);                             // one socket, one middleware run
+
+    held.get(0).proceed();
+
+    assertThat(c.frames()).hasSize(2).allMatch(f -> f.matches(CONNECT_OK.pattern()));
+    assertThat(c.frames().get(1)).isEqualTo(c.frames().get(0)); // the same socket id twice
+    assertThat(sockets).hasSize(1);
+    assertThat(io.sockets().sockets()).hasSize(1);
+    assertThat(c.transport.closed()).isFalse();
+  }
+
+  @Test
+  void aRefusedConnectRepeatedWhilePendingGetsTheRefusalTwice() {
+    List<ConnectMiddleware.Next> held = new ArrayList<>();
+    io.use((socket, next) -> held.add(next));
+    Conn c = open();
+    c.send("40");
+    c.send("40");
+
+    held.get(0).fail(new ConnectError("nope"));
+
+    assertThat(c.frames()).containsExactly("44{\"message\":\"nope\"}", "44{\"message\":\"nope\"}");
+    assertThat(sockets).isEmpty();
+  }
+
+  @Test
+  void aConnectionThatClosesWhileItsConnectIsPendingEndsQuietly() {
+    List<ConnectMiddleware.Next> held = new ArrayList<>();
+    io.use((socket, next) -> held.add(next));
+    Conn c = open();
+    c.send("40");
+    c.transport.fireClose();                                 // the client goes away meanwhile
+
+    long failures = ParleyExecutors.failedLaneTasks();
+    try (LogCapture log = LogCapture.start()) {
+      held.get(0).proceed();                                 // the middleware finishes afterwards
+      assertThat(log.text()).as("logged when the late connect finished").isEmpty();
+    }
+    assertThat(ParleyExecutors.failedLaneTasks()).as("lane tasks that threw").isEqualTo(failures);
+    assertThat(sockets).isEmpty();
+    assertThat(io.sockets().sockets()).isEmpty();
+    assertThat(c.frames()).isEmpty();
+  }
+
+  @Test
+  void aConnectRepeatedInOnePayloadWhileTheConnectionClosesEndsQuietly() {
+    // what a hostile "40\x1e40" did: the first CONNECT pending, then the connection closed (here by
+    // an event for a namespace not joined), then the middleware finished
+    List<ConnectMiddleware.Next> held = new ArrayList<>();
+    io.use((socket, next) -> held.add(next));
+    Conn c = open();
+    c.send("40");
+    c.send("42/nowhere,[\"x\"]");
+    assertThat(c.transport.closed()).isTrue();
+
+    long failures = ParleyExecutors.failedLaneTasks();
+    try (LogCapture log = LogCapture.start()) {
+      held.get(0).proceed();
+      assertThat(log.text()).isEmpty();
+    }
+    assertThat(ParleyExecutors.failedLaneTasks()).as("lane tasks that threw").isEqualTo(failures);
+    assertThat(sockets).isEmpty();
   }
 
   @Test

@@ -40,6 +40,16 @@ public final class ParleyExecutors {
     return new SerialExecutor(java.util.Objects.requireNonNull(delegate, "delegate == null"));
   }
 
+  /**
+   * How many tasks run on Parley's lanes (every connection's serial executors, any server in this
+   * JVM) have thrown since the class was loaded. Each is also logged, rate-limited; a count that grows
+   * is a bug in Parley or in a listener written against the engine API, never a client's doing (user
+   * handlers' exceptions go to the {@code ErrorHandler} instead).
+   */
+  public static long failedLaneTasks() {
+    return SerialExecutor.FAILED_TASKS.sum();
+  }
+
   /** True when this JDK can create virtual threads. */
   public static boolean virtualThreadsAvailable() {
     return virtualFactory() != null;

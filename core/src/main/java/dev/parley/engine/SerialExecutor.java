@@ -179,9 +179,13 @@ final class SerialExecutor implements Executor, Runnable {
     try {
       task.run();
     } catch (Throwable t) {
+      FAILED_TASKS.increment();
       failures.error("lane task threw " + t.getClass().getName(), "uncaught exception in session task", t);
     }
   }
+
+  /** Tasks that threw, all lanes (see {@link ParleyExecutors#failedLaneTasks()}). */
+  static final java.util.concurrent.atomic.LongAdder FAILED_TASKS = new java.util.concurrent.atomic.LongAdder();
 
   /**
    * The drain: runs up to one batch of queued tasks on a pool thread (at least one task, then more
