@@ -265,7 +265,7 @@ public final class Namespace {
       if (called.compareAndSet(false, true)) {
         done.accept(e);
       }
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       server.reportError(socket, "middleware", e);
       if (called.compareAndSet(false, true)) {
         done.accept(new ConnectError(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
@@ -282,7 +282,7 @@ public final class Namespace {
     for (Consumer<Socket> h : connectionHandlers) {
       try {
         h.accept(socket);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
         server.reportError(socket, "connection", e);
       }
     }
@@ -432,7 +432,7 @@ public final class Namespace {
         for (ServerSideListener l : serverSideListeners) {
           try {
             l.onEvent(event, args, ack);
-          } catch (Exception e) {
+          } catch (Throwable e) {
             server.reportError(null, "serverSideEmit " + event, e);
           }
         }
@@ -444,7 +444,7 @@ public final class Namespace {
       for (Consumer<RoomEvent> l : roomListeners) {
         try {
           l.accept(event);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
           server.reportError(null, "room " + event.kind(), e);
         }
       }

@@ -71,7 +71,7 @@ public final class ParentNamespace {
     for (Consumer<Socket> h : connectionHandlers) {
       try {
         h.accept(socket);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
         server.reportError(socket, "connection", e);
       }
     }

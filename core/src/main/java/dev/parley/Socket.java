@@ -554,7 +554,7 @@ public final class Socket {
     for (AnyEventListener l : anyListeners) {
       try {
         l.onEvent(event, args);
-      } catch (Exception e) {
+      } catch (Throwable e) {
         nsp.server().reportError(this, event, e);
       }
     }
@@ -585,7 +585,7 @@ public final class Socket {
           }
         }
       });
-    } catch (Exception e) {
+    } catch (Throwable e) {
       nsp.server().reportError(this, event, e);
     }
   }
@@ -601,7 +601,7 @@ public final class Socket {
     for (Consumer<Exception> l : errorListeners) {
       try {
         l.accept(error);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
         nsp.server().reportError(this, "error", e);
       }
     }
@@ -617,31 +617,32 @@ public final class Socket {
       return;
     }
     Object entry = table[i + 1];
+    boolean failed = false;
     if (entry instanceof EventHandler) {
-      invoke((EventHandler) entry, event, args, ack); // the usual case: one handler, no list
-      return;
+      failed = !invoke((EventHandler) entry, event, args, ack); // the usual case: one handler, no list
+    } else {
+      for (EventHandler h : handlersIn(entry)) {
+        failed |= !invoke(h, event, args, ack);
+      }
     }
-    for (EventHandler h : handlersIn(entry)) {
-      invoke(h, event, args, ack);
+    if (failed && ack instanceof EventAck) {
+      ((EventAck) ack).fail(); // the client waiting for an answer is told, unless one was sent
     }
   }
 
-  private void invoke(EventHandler h, String event, Args args, Ack ack) {
+  /** Runs a handler; false when it threw (reported to the error handler with this socket and event). */
+  private boolean invoke(EventHandler h, String event, Args args, Ack ack) {
     try {
       h.handle(args, ack);
-    } catch (Exception e) {
+      return true;
+    } catch (Throwable e) { // an Error too (a StackOverflowError from a self-referencing value)
       nsp.server().reportError(this, event, e);
+      return false;
     }
   }
 
   private Ack ackFor(long ackId) {
-    AtomicBoolean sent = new AtomicBoolean();
-    return results -> {
-      if (sent.compareAndSet(false, true) && connected) {
-        ArrayNode arr = wire.argsArray(results);
-        client.write(wire.encode(SioPacket.ack(nsp.name(), arr, ackId)));
-      }
-    };
+    return new EventAck(this, client, wire, ackId);
   }
 
   /** Encodes and sends one event packet (the Emitter's terminal step). */
@@ -669,7 +670,7 @@ public final class Socket {
     for (AnyEventListener l : outgoingListeners) {
       try {
         l.onEvent(event, args);
-      } catch (Exception e) {
+      } catch (Throwable e) {
         nsp.server().reportError(this, event, e);
       }
     }
@@ -783,7 +784,7 @@ public final class Socket {
     for (Consumer<String> l : disconnectingListeners) {
       try {
         l.accept(reason);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
         nsp.server().reportError(this, "disconnecting", e);
       }
     }
@@ -816,7 +817,7 @@ public final class Socket {
     for (Consumer<String> l : disconnectListeners) {
       try {
         l.accept(reason);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
         nsp.server().reportError(this, "disconnect", e);
       }
     }
@@ -909,7 +910,7 @@ public final class Socket {
     private void invoke(AckCallback callback, Throwable error, Args response) {
       try {
         callback.onAck(error, response);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
         socket.nsp.server().reportError(socket, "ack", e);
       }
     }

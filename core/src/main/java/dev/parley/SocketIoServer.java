@@ -46,6 +46,8 @@ public final class SocketIoServer implements AutoCloseable {
   private final long connectTimeoutMillis;
   private final int maxAttachments;
   private final ErrorHandler errorHandler;
+  /** Parley's own log lines that a client could otherwise multiply (and the default error handler's). */
+  private final dev.parley.engine.RateLimitedLog rateLimitedLog;
   private final ConnectionStateRecovery recovery;
   private final Map<String, Namespace> namespaces = new ConcurrentHashMap<>();
   private final Map<Namespace, ParentNamespace> parents = new ConcurrentHashMap<>();
@@ -69,7 +71,8 @@ public final class SocketIoServer implements AutoCloseable {
     this.adapterFactory = b.adapterFactory;
     this.connectTimeoutMillis = b.connectTimeout.toMillis();
     this.maxAttachments = b.maxAttachments;
-    this.errorHandler = b.errorHandler;
+    this.rateLimitedLog = new dev.parley.engine.RateLimitedLog(log, b.errorLogInterval, engine.scheduler());
+    this.errorHandler = b.errorHandler != null ? b.errorHandler : new LoggingErrorHandler(rateLimitedLog);
     this.recovery = b.recovery;
     this.maxEventsPerSecond = b.maxEventsPerSecond;
     this.eventBurst = b.eventBurst;
@@ -277,7 +280,7 @@ public final class SocketIoServer implements AutoCloseable {
       boolean matches;
       try {
         matches = parent.matches(name);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
         reportError(null, "namespace matcher", e);
         continue;
       }
@@ -321,9 +324,14 @@ public final class SocketIoServer implements AutoCloseable {
   void reportError(Socket socket, String event, Throwable error) {
     try {
       errorHandler.onError(socket, event, error);
-    } catch (RuntimeException e) {
-      log.error("error handler threw", e);
+    } catch (Throwable e) {
+      rateLimitedLog.error("error handler threw " + e.getClass().getName(), "error handler threw", e);
     }
+  }
+
+  /** Logs at WARN or ERROR without letting a client flood the log (one stack trace per kind, then counts). */
+  dev.parley.engine.RateLimitedLog rateLimitedLog() {
+    return rateLimitedLog;
   }
 
   /** Builds a {@link SocketIoServer}; every setter is optional. */
@@ -339,8 +347,8 @@ public final class SocketIoServer implements AutoCloseable {
     private double maxEventsPerSecond;
     private int eventBurst;
     private int maxRoomsPerSocket;
-    private ErrorHandler errorHandler = (socket, event, error) ->
-        log.error("handler for \"{}\" on socket {} threw", event, socket == null ? "-" : socket.id(), error);
+    private ErrorHandler errorHandler;
+    private Duration errorLogInterval = Duration.ofSeconds(10);
 
     private Builder() {}
 
@@ -464,9 +472,29 @@ public final class SocketIoServer implements AutoCloseable {
       return this;
     }
 
-    /** Receives exceptions thrown by user code (default: log at ERROR). */
+    /**
+     * Receives every exception (and {@code Error}) thrown by user code, with the socket and event it
+     * came from. The default logs at ERROR, rate-limited so that a client cannot flood the log: the
+     * first failure of each handler and exception type with its stack trace, then one line per
+     * {@link #errorLogInterval} with the count. A handler of your own replaces that logging and sees
+     * every failure.
+     */
     public Builder errorHandler(ErrorHandler handler) {
       this.errorHandler = Objects.requireNonNull(handler, "handler == null");
+      return this;
+    }
+
+    /**
+     * The interval over which the default error logging counts repeated failures of one handler and
+     * exception type after logging the first with its stack trace (default 10 s); also used for
+     * Parley's own warnings that a client could repeat (limits reached).
+     */
+    public Builder errorLogInterval(Duration interval) {
+      Objects.requireNonNull(interval, "errorLogInterval == null");
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("errorLogInterval must be positive: " + interval);
+      }
+      this.errorLogInterval = interval;
       return this;
     }
 

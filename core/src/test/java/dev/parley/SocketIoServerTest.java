@@ -560,6 +560,86 @@ class SocketIoServerTest {
     assertThat(c.last()).isEqualTo("431[\"ok\"]");
   }
 
+  @Test
+  void anErrorInAHandlerReachesTheErrorHandlerAndTheWaitingAckGetsTheFailure() {
+    Conn c = connectMain();
+    Socket s = lastSocket();
+    StackOverflowError overflow = new StackOverflowError("deep (test)");
+    s.on("deep", (args, ack) -> {
+      throw overflow;
+    });
+    s.on("fine", (args, ack) -> ack.send("ok"));
+
+    c.send("427[\"deep\"]");
+
+    assertThat(errors).containsExactly(s.id() + ":deep");
+    assertThat(errorCauses).containsExactly(overflow);
+    assertThat(c.last()).isEqualTo("437[{\"error\":\"internal server error\"}]");
+    c.send("428[\"fine\"]");
+    assertThat(c.last()).isEqualTo("438[\"ok\"]"); // the connection goes on
+  }
+
+  @Test
+  void anAckThatCannotBeEncodedIsReportedAndAnsweredWithTheFailure() {
+    Conn c = connectMain();
+    Socket s = lastSocket();
+    s.on("loop", (args, ack) -> {
+      Map<String, Object> self = new java.util.HashMap<>();
+      self.put("me", self);
+      ack.send(self);                                   // cannot be encoded: it contains itself
+    });
+
+    c.send("423[\"loop\"]");
+
+    assertThat(errors).containsExactly(s.id() + ":loop");
+    assertThat(c.last()).isEqualTo("433[{\"error\":\"internal server error\"}]");
+    assertThat(c.transport.closed()).isFalse();
+  }
+
+  @Test
+  void aHandlerThatAnsweredBeforeThrowingKeepsItsAnswer() {
+    Conn c = connectMain();
+    Socket s = lastSocket();
+    s.on("half", (args, ack) -> {
+      ack.send("done");
+      throw new IllegalStateException("after the answer");
+    });
+
+    c.send("424[\"half\"]");
+
+    assertThat(c.frames()).containsExactly(c.frames().get(0), "434[\"done\"]");
+    assertThat(errors).containsExactly(s.id() + ":half");
+  }
+
+  @Test
+  void theDefaultErrorLogWritesOneTracePerHandlerAndTypeThenCountsPerInterval() {
+    SocketIoServer quiet = SocketIoServer.builder()
+        .executor(new DirectExecutorService())
+        .scheduler(scheduler)
+        .build();
+    quiet.onConnection(socket -> socket.on("boom", (args, ack) -> {
+      throw new IllegalStateException("boom (test)");
+    }));
+    try (LogCapture log = LogCapture.start()) {
+      FakeTransport t = FakeTransport.webSocket();
+      quiet.engine().handshake(t, EngineRequest.builder().method("GET").uri("/socket.io/?EIO=4&transport=websocket").build());
+      t.receive("40");
+      for (int i = 0; i < 20_000; i++) {
+        t.receive("42[\"boom\"]");
+      }
+      String flood = log.text();
+      assertThat(flood.split("java.lang.IllegalStateException: boom \\(test\\)", -1)).as("stack traces").hasSize(2);
+      assertThat(flood).contains("handler for \"boom\" on socket");
+
+      scheduler.advance(10_000);                        // the interval ends: one line with the count
+      assertThat(log.text().substring(flood.length()))
+          .contains("\"handler for \"boom\" threw java.lang.IllegalStateException\": 19999 more times in the last 10 s");
+      assertThat(log.size()).as("bytes logged for 20,000 failing events").isLessThan(20_000);
+    } finally {
+      quiet.close();
+    }
+  }
+
   // ------------------------------------------------------------------ rooms and broadcasts
 
   @Test

@@ -1,0 +1,58 @@
+package dev.parley;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.parley.engine.protocol.EnginePacket;
+import dev.parley.protocol.SioPacket;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The acknowledgement of one event a client sent with a callback: answered at most once. When the
+ * event's handlers fail (throw) without having answered it, the client is not left waiting: it gets
+ * {@link #FAILED}, one argument {@code {"error":"internal server error"}}, while the exception itself
+ * goes to the {@link ErrorHandler} and stays on the server.
+ */
+final class EventAck implements Ack {
+  /** The argument a client's acknowledgement gets when the handlers failed before answering. */
+  static final String FAILED_MESSAGE = "internal server error";
+
+  private final Socket socket;
+  private final Client client;
+  private final Wire wire;
+  private final long id;
+  private final AtomicBoolean sent = new AtomicBoolean();
+
+  EventAck(Socket socket, Client client, Wire wire, long id) {
+    this.socket = socket;
+    this.client = client;
+    this.wire = wire;
+    this.id = id;
+  }
+
+  @Override
+  public void send(Object... args) {
+    if (sent.get() || !socket.connected()) {
+      return;
+    }
+    // encoded before it counts as sent: arguments that cannot be encoded (a self-referencing map
+    // overflows the stack) throw to the handler, and the ack can still be answered with the failure
+    List<EnginePacket> frames = wire.encode(SioPacket.ack(socket.namespace().name(), wire.argsArray(args), id));
+    if (sent.compareAndSet(false, true)) {
+      client.write(frames);
+    }
+  }
+
+  /** The handlers failed: answers with {@code {"error":"internal server error"}} unless already answered. */
+  void fail() {
+    if (sent.get() || !socket.connected()) {
+      return;
+    }
+    ArrayNode args = JsonNodeFactory.instance.arrayNode(1);
+    args.addObject().put("error", FAILED_MESSAGE);
+    List<EnginePacket> frames = wire.encode(SioPacket.ack(socket.namespace().name(), args, id));
+    if (sent.compareAndSet(false, true)) {
+      client.write(frames);
+    }
+  }
+}
