@@ -67,5 +67,5 @@ echo "bench: installing the Node peer from benchmarks/node/package-lock.json (np
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 export BENCH_ULIMIT_N="$(ulimit -n)"
 
-exec java ${GEN_JAVA_OPTS:--Xms1g -Xmx3g} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" \
+exec java -XX:+ExitOnOutOfMemoryError ${GEN_JAVA_OPTS:--Xms1g -Xmx3g} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" \
   dev.parley.bench.Bench --root "$ROOT" --command "scripts/bench.sh${BENCH_JDK_ARGS[*]:+ ${BENCH_JDK_ARGS[*]}}" "$@"

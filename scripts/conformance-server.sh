@@ -4,8 +4,9 @@
 # PARLEY_WEBSOCKET_PATH=public|fast|auto (default auto) chooses the WebSocket path: Jetty's WebSocket
 # API, or Parley's own frame layer (fast fails at start when its check does not pass), e.g.
 #   PARLEY_WEBSOCKET_PATH=public scripts/conformance-server.sh socket.io
+# JAVA_OPTS is passed to the JVM, after -XX:+ExitOnOutOfMemoryError (out of memory: exit, not linger).
 set -euo pipefail
 SUITE=${1:-engine.io}
 . "$(dirname "$0")/build-if-needed.sh"
-exec java -Dparley.websocket.path="${PARLEY_WEBSOCKET_PATH:-auto}" -cp "$PARLEY_CP" \
-  dev.parley.examples.conformance.ConformanceServer "$SUITE"
+exec java -XX:+ExitOnOutOfMemoryError ${JAVA_OPTS:-} -Dparley.websocket.path="${PARLEY_WEBSOCKET_PATH:-auto}" \
+  -cp "$PARLEY_CP" dev.parley.examples.conformance.ConformanceServer "$SUITE"

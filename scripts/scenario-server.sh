@@ -3,6 +3,8 @@
 # ADAPTER=memory (default), redis or redis-streams (with REDIS_URL, STREAM_NAME); RECOVERY=on or off (default).
 # The WebSocket path: JAVA_OPTS=-Dparley.websocket.path=public|fast|auto (default auto).
 # Builds first if nothing is built; the java process replaces this shell, so its PID is the server's.
+# -XX:+ExitOnOutOfMemoryError: a JVM out of memory exits (for a supervisor to restart) instead of
+# lingering half-dead; JAVA_OPTS comes after it, so -XX:-ExitOnOutOfMemoryError there turns it off.
 set -euo pipefail
 . "$(dirname "$0")/build-if-needed.sh"
-exec java ${JAVA_OPTS:-} -cp "$PARLEY_CP" dev.parley.examples.scenario.ScenarioServer
+exec java -XX:+ExitOnOutOfMemoryError ${JAVA_OPTS:-} -cp "$PARLEY_CP" dev.parley.examples.scenario.ScenarioServer

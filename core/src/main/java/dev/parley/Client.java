@@ -33,7 +33,7 @@ final class Client implements EngineSession.NonBlockingListener {
 
   private final SocketIoServer server;
   private final EngineSession session;
-  private final SioDecoder decoder;
+  private final PacketAssembler decoder;
   /**
    * Namespace -> its connected Socket (lane only). Immutable, replaced on change: nearly every
    * connection joins one namespace, and a one-entry {@code Map.of} costs a fraction of a HashMap.
@@ -55,7 +55,8 @@ final class Client implements EngineSession.NonBlockingListener {
   Client(SocketIoServer server, EngineSession session) {
     this.server = server;
     this.session = session;
-    this.decoder = new SioDecoder(server.wire().strictReader, server.maxAttachments());
+    this.decoder = new PacketAssembler(new SioDecoder(server.wire().strictReader, server.maxAttachments()),
+        server.maxPartialPacketBytes(), server.partialPacketBudget(), session.id());
     this.lane = ParleyExecutors.serial(server.engine().executor());
     this.connectTimer = server.engine().scheduler().schedule(() -> lane.execute(() -> {
       if (sockets.isEmpty() && !closed) {
@@ -369,6 +370,7 @@ final class Client implements EngineSession.NonBlockingListener {
   @Override
   public void onClose(EngineSession s, String reason) {
     closed = true;
+    decoder.close(); // what an unfinished packet held goes back to the server's budget
     connectTimer.cancel();
     lane.execute(() -> {
       closing = true;

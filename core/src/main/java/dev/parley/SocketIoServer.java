@@ -45,6 +45,8 @@ public final class SocketIoServer implements AutoCloseable {
   private final Adapter.Factory adapterFactory;
   private final long connectTimeoutMillis;
   private final int maxAttachments;
+  private final long maxPartialPacketBytes;
+  private final PartialPacketBudget partialPacketBudget;
   private final ErrorHandler errorHandler;
   /** Parley's own log lines that a client could otherwise multiply (and the default error handler's). */
   private final dev.parley.engine.RateLimitedLog rateLimitedLog;
@@ -73,6 +75,12 @@ public final class SocketIoServer implements AutoCloseable {
     this.maxAttachments = b.maxAttachments;
     this.rateLimitedLog = new dev.parley.engine.RateLimitedLog(log, b.errorLogInterval, engine.scheduler());
     this.errorHandler = b.errorHandler != null ? b.errorHandler : new LoggingErrorHandler(rateLimitedLog);
+    // what Node accepts from one client: a header and maxAttachments attachments, each a message
+    // of up to maxHttpBufferSize
+    this.maxPartialPacketBytes = b.maxPartialPacketBytes > 0 ? b.maxPartialPacketBytes
+        : (b.maxAttachments + 1L) * engine.options().maxHttpBufferSize();
+    this.partialPacketBudget = new PartialPacketBudget(
+        b.partialPacketBudget > 0 ? b.partialPacketBudget : PartialPacketBudget.defaultLimit(), rateLimitedLog);
     this.recovery = b.recovery;
     this.maxEventsPerSecond = b.maxEventsPerSecond;
     this.eventBurst = b.eventBurst;
@@ -270,6 +278,16 @@ public final class SocketIoServer implements AutoCloseable {
     return maxAttachments;
   }
 
+  /** The most one connection may hold of a packet still waiting for attachments. */
+  long maxPartialPacketBytes() {
+    return maxPartialPacketBytes;
+  }
+
+  /** What all connections together may hold of packets still waiting for attachments. */
+  PartialPacketBudget partialPacketBudget() {
+    return partialPacketBudget;
+  }
+
   /** The namespace a CONNECT asks for: an existing one, or a new child of a matching parent. */
   Namespace namespaceFor(String name) {
     Namespace existing = namespaces.get(name);
@@ -341,6 +359,8 @@ public final class SocketIoServer implements AutoCloseable {
     private Adapter.Factory adapterFactory = InMemoryAdapter::new;
     private Duration connectTimeout = Duration.ofSeconds(45);
     private int maxAttachments = 10;
+    private long maxPartialPacketBytes;
+    private long partialPacketBudget;
     private ExecutorService executor;
     private Scheduler scheduler;
     private ConnectionStateRecovery recovery;
@@ -401,6 +421,35 @@ public final class SocketIoServer implements AutoCloseable {
         throw new IllegalArgumentException("maxAttachments must be at least 1: " + max);
       }
       this.maxAttachments = max;
+      return this;
+    }
+
+    /**
+     * The most one connection may hold of a binary packet whose attachments have not all arrived
+     * (the characters of its header plus the bytes of the attachments so far). A connection past it
+     * is closed, as for any packet the server cannot accept. Default: {@code (maxAttachments + 1) x
+     * maxHttpBufferSize} (11 MB with the defaults), what the reference server accepts from one client:
+     * a header and ten attachments of up to a message each.
+     */
+    public Builder maxPartialPacketBytes(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("maxPartialPacketBytes must be positive: " + bytes);
+      }
+      this.maxPartialPacketBytes = bytes;
+      return this;
+    }
+
+    /**
+     * The most all connections together may hold of binary packets whose attachments have not all
+     * arrived. A connection whose next attachment would pass it is closed (however little it holds
+     * itself), and a warning is logged, rate-limited. Default: an eighth of the maximum heap
+     * ({@code Runtime.maxMemory() / 8}: 32 MB at {@code -Xmx256m}, 512 MB at {@code -Xmx4g}).
+     */
+    public Builder partialPacketBudget(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("partialPacketBudget must be positive: " + bytes);
+      }
+      this.partialPacketBudget = bytes;
       return this;
     }
 

@@ -15,7 +15,10 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The configurable limits: events per second and rooms per socket, connections per IP, origins. */
+/**
+ * The configurable limits: events per second and rooms per socket, connections per IP, origins, what
+ * unfinished binary packets may hold per connection and per server.
+ */
 class LimitsTest {
   private final ManualScheduler scheduler = new ManualScheduler();
   private SocketIoServer io;
@@ -102,6 +105,73 @@ class LimitsTest {
 
     first.receive("1");                                      // one of them closes
     assertThat(engine.verify(request("10.0.0.1"))).isNull();
+  }
+
+  private static final String TEN_ATTACHMENTS = "4510-[\"echo\"" + ",{\"_placeholder\":true,\"num\":0}".repeat(1)
+      + java.util.stream.IntStream.range(1, 10).mapToObj(i -> ",{\"_placeholder\":true,\"num\":" + i + "}")
+          .collect(java.util.stream.Collectors.joining()) + "]";
+  /** What the header counts for: its Socket.IO text, without the Engine.IO type digit. */
+  private static final int HEADER = TEN_ATTACHMENTS.length() - 1;
+
+  @Test
+  void aConnectionHoldingMoreThanItsLimitOfAnUnfinishedPacketIsClosed() {
+    List<String> echoed = new ArrayList<>();
+    server(b -> b.maxPartialPacketBytes(HEADER + 10_000))
+        .onConnection(s -> s.on("echo", (args, ack) -> echoed.add("complete")));
+    FakeTransport honest = connect("10.0.0.1");
+    FakeTransport greedy = connect("10.0.0.2");
+
+    // ten attachments of 1,000 bytes: within the limit
+    honest.receive(TEN_ATTACHMENTS);
+    for (int i = 0; i < 10; i++) {
+      honest.receive(dev.parley.engine.protocol.EnginePacket.message(new byte[1_000]));
+    }
+    assertThat(echoed).containsExactly("complete");
+    assertThat(io.partialPacketBudget().used()).isZero();
+
+    // nine attachments of 1,200 bytes and none more: past the limit at the ninth
+    greedy.receive(TEN_ATTACHMENTS);
+    for (int i = 0; i < 8; i++) {
+      greedy.receive(dev.parley.engine.protocol.EnginePacket.message(new byte[1_200]));
+    }
+    assertThat(greedy.closed()).isFalse();
+    assertThat(io.partialPacketBudget().used()).isEqualTo(HEADER + 8 * 1_200);
+    greedy.receive(dev.parley.engine.protocol.EnginePacket.message(new byte[1_200]));
+    assertThat(greedy.closed()).isTrue();
+    assertThat(io.partialPacketBudget().used()).as("given back").isZero();
+    assertThat(honest.closed()).isFalse();
+  }
+
+  @Test
+  void theServersBudgetForUnfinishedPacketsClosesTheConnectionThatWouldPassIt() {
+    server(b -> b.partialPacketBudget(25_000).maxPartialPacketBytes(1_000_000));
+    FakeTransport first = connect("10.0.0.1");
+    FakeTransport second = connect("10.0.0.2");
+    first.receive(TEN_ATTACHMENTS);
+    second.receive(TEN_ATTACHMENTS);
+    for (int i = 0; i < 2; i++) {
+      first.receive(dev.parley.engine.protocol.EnginePacket.message(new byte[10_000]));
+    }
+    assertThat(io.partialPacketBudget().used()).isEqualTo(2L * HEADER + 20_000);
+
+    second.receive(dev.parley.engine.protocol.EnginePacket.message(new byte[5_000])); // would pass 25,000
+
+    assertThat(second.closed()).isTrue();
+    assertThat(first.closed()).isFalse();
+    assertThat(io.partialPacketBudget().used()).isEqualTo(HEADER + 20_000L);
+    first.receive("1");                                   // a connection that closes gives back what it held
+    assertThat(first.closed()).isTrue();
+    assertThat(io.partialPacketBudget().used()).isZero();
+  }
+
+  @Test
+  void theDefaultsAcceptWhatTheReferenceAcceptsFromOneClientAndBudgetAnEighthOfTheHeap() {
+    server(b -> {});
+    assertThat(io.maxPartialPacketBytes()).isEqualTo(11 * 1_000_000L);
+    assertThat(io.partialPacketBudget().limit()).isEqualTo(Runtime.getRuntime().maxMemory() / 8);
+    io.close();
+    server(b -> b.maxAttachments(3).maxHttpBufferSize(500_000));
+    assertThat(io.maxPartialPacketBytes()).isEqualTo(4 * 500_000L);
   }
 
   @Test

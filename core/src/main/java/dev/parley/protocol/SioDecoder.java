@@ -38,6 +38,8 @@ public final class SioDecoder {
   private SioPacket pending;
   private int expected;
   private List<byte[]> buffers;
+  /** Characters of the pending header plus bytes of the attachments collected for it. */
+  private long held;
 
   public SioDecoder(ObjectMapper mapper, int maxAttachments) {
     this(strictReader(mapper), maxAttachments);
@@ -63,6 +65,22 @@ public final class SioDecoder {
   }
 
   /**
+   * What the decoder holds for a packet whose attachments have not all arrived: the characters of
+   * its header plus the bytes of the attachments so far; 0 when nothing is pending. Each
+   * {@link #add} changes it; a caller that bounds it checks after each.
+   */
+  public long heldBytes() {
+    return held;
+  }
+
+  /** Drops a packet still waiting for attachments (the connection is going away). */
+  public void reset() {
+    pending = null;
+    buffers = null;
+    held = 0;
+  }
+
+  /**
    * Feeds one Engine.IO message. Returns the decoded packet, or {@code null} while attachments are
    * still expected.
    */
@@ -73,12 +91,14 @@ public final class SioDecoder {
       }
       buffers.add(message.binary());
       if (buffers.size() < expected) {
+        held += message.binary().length;
         return null;
       }
       SioPacket head = pending;
       List<byte[]> bufs = buffers;
       pending = null;
       buffers = null;
+      held = 0;
       return new SioPacket(head.type(), head.nsp(), head.id(), substitute(head.data(), bufs));
     }
     if (pending != null) {
@@ -156,6 +176,7 @@ public final class SioDecoder {
       pending = packet;
       expected = attachments;
       buffers = new ArrayList<>(attachments);
+      held = s.length();
       return null;
     }
     return packet;

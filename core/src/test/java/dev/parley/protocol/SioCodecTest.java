@@ -292,6 +292,26 @@ class SioCodecTest {
     assertThat(p.data()).isEqualTo(json("[\"next\"]"));
   }
 
+  @Test
+  void theDecoderCountsWhatAnUnfinishedPacketHolds() throws Exception {
+    SioDecoder d = new SioDecoder(MAPPER, 10);
+    String header = "52-[\"bin\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]";
+    assertThat(d.heldBytes()).isZero();
+    d.add(EnginePacket.message(header));
+    assertThat(d.heldBytes()).isEqualTo(header.length());
+    d.add(EnginePacket.message(new byte[1_000]));
+    assertThat(d.heldBytes()).isEqualTo(header.length() + 1_000);
+    assertThat(d.add(EnginePacket.message(new byte[500]))).isNotNull();
+    assertThat(d.heldBytes()).as("complete: nothing held").isZero();
+
+    d.add(EnginePacket.message(header));
+    d.add(EnginePacket.message(new byte[1_000]));
+    d.reset();
+    assertThat(d.heldBytes()).isZero();
+    assertThat(d.awaitingAttachments()).isFalse();
+    assertThat(d.add(EnginePacket.message("2[\"next\"]")).data()).isEqualTo(json("[\"next\"]"));
+  }
+
   // ------------------------------------------------------------------ decoder errors
 
   @ParameterizedTest
