@@ -107,7 +107,28 @@ public final class EngineCodec {
    * payload is invalid, as in the reference server.
    */
   public static void decodePayload(String payload, Consumer<EnginePacket> sink) throws EngineParseException {
-    int start = 0;
+    decodePayload(payload, 0, Integer.MAX_VALUE, sink);
+  }
+
+  /**
+   * Decodes one part of a polling payload: the packets from index {@code from} on (the start of a
+   * packet), handed to {@code sink} in order, until the packets handed over span at least
+   * {@code maxChars} characters (one packet at least, however long). Returns the index where the next
+   * part starts, or {@code -1} once the payload is done. A host uses it to hand a large body over in
+   * slices, so one client's burst does not hold a thread for long.
+   *
+   * <pre>{@code
+   * int next = 0;
+   * while (next >= 0) {
+   *   next = EngineCodec.decodePayload(body, next, 8192, session::receive); // one slice per task
+   * }
+   * }</pre>
+   *
+   * @throws EngineParseException at the first invalid packet, after the packets before it were delivered
+   */
+  public static int decodePayload(String payload, int from, int maxChars, Consumer<EnginePacket> sink)
+      throws EngineParseException {
+    int start = from;
     int len = payload.length();
     while (true) {
       int end = payload.indexOf(SEPARATOR, start);
@@ -116,9 +137,12 @@ public final class EngineCodec {
       }
       sink.accept(decodePayloadItem(payload, start, end));
       if (end == len) {
-        return;
+        return -1;
       }
       start = end + 1;
+      if (start - from >= maxChars) {
+        return start;
+      }
     }
   }
 

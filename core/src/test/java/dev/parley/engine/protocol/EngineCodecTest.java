@@ -202,6 +202,24 @@ class EngineCodecTest {
   }
 
   @Test
+  void decodesAPayloadInPartsOfAtLeastMaxCharsEndingAtAPacket() throws Exception {
+    String payload = "4hello\u001e2\u001e4world\u001e4!";
+    List<EnginePacket> got = new ArrayList<>();
+
+    int next = EngineCodec.decodePayload(payload, 0, 7, got::add);    // "4hello" (6) + separator: 7
+    assertThat(got).containsExactly(EnginePacket.message("hello"));
+    assertThat(next).isEqualTo(7);
+    next = EngineCodec.decodePayload(payload, next, 3, got::add);      // "2", then "4world" reaches 3
+    assertThat(got).hasSize(3);
+    next = EngineCodec.decodePayload(payload, next, 1_000, got::add);  // the rest
+    assertThat(next).isEqualTo(-1);
+    assertThat(got).containsExactly(EnginePacket.message("hello"), EnginePacket.PING,
+        EnginePacket.message("world"), EnginePacket.message("!"));
+    assertThat(EngineCodec.decodePayload("4one-long-packet", 0, 1, p -> {})).as("one packet at least")
+        .isEqualTo(-1);
+  }
+
+  @Test
   void decodesTextAndBinaryPayload() throws Exception {
     List<EnginePacket> packets = EngineCodec.decodePayload("4hello\u001ebAQIDBA==");
 

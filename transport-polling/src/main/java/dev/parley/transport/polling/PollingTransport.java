@@ -21,6 +21,13 @@ import java.util.concurrent.Executor;
  * <p>Requests reach it through {@link #onRequest(HttpExchange)} on any thread; everything else
  * happens on the session's executor, as the {@link Transport} contract says.
  *
+ * <p>A POST body is handed to the session in slices of about {@value #SLICE_CHARS} characters (what
+ * one WebSocket read hands over), each a task of the session's executor: a 1 MB body of 56,000 small
+ * events is about 90 tasks, not one, so the thread that read it (an I/O thread) is not held while the
+ * whole body is decoded, and other clients are served in between. The POST is answered once the last
+ * slice is handed over; while the session's handlers are behind, the next slice (or the answer) waits
+ * until they catch up.
+ *
  * <pre>{@code
  * PollingTransport polling = new PollingTransport(options.maxHttpBufferSize());
  * EngineSession session = engine.handshake(polling, exchange.request());
@@ -32,6 +39,8 @@ public final class PollingTransport implements Transport {
   static final String TEXT_PLAIN = "text/plain; charset=UTF-8";
   static final String TEXT_HTML = "text/html";
   static final String JSON = "application/json";
+  /** Characters of a POST body handed to the session in one task (at least one packet). */
+  public static final int SLICE_CHARS = 8192;
 
   private final int maxHttpBufferSize;
   private Listener listener;
@@ -40,8 +49,12 @@ public final class PollingTransport implements Transport {
   // session executor only
   private volatile HttpExchange pendingGet; // volatile: isWritable() is read off the executor (droppable sends)
   private boolean postInFlight;
-  /** A POST whose "ok" waits until the session's handlers catch up (see {@link Listener#pauseInput}). */
+  /**
+   * A POST whose handling waits until the session's handlers catch up (see {@link Listener#pauseInput}),
+   * and what is left to do for it: the rest of its body, or only its "ok".
+   */
   private HttpExchange heldPost;
+  private Runnable heldRest;
   private volatile boolean closed;
   private boolean discarded;
 
@@ -109,7 +122,7 @@ public final class PollingTransport implements Transport {
   public void discard() {
     discarded = true;
     closed = true;
-    answerHeldPost(); // its packets were taken
+    answerHeldPost(); // only its answer is left: a client upgrades only once its POST is answered
     HttpExchange get = pendingGet;
     pendingGet = null;
     if (get != null) {
@@ -183,8 +196,8 @@ public final class PollingTransport implements Transport {
   }
 
   private void onPostBody(HttpExchange post, byte[] body) {
-    postInFlight = false;
     if (closed) {
+      postInFlight = false;
       respondError(post, discarded ? EngineError.BAD_REQUEST : EngineError.SESSION_ID_UNKNOWN);
       return;
     }
@@ -195,37 +208,77 @@ public final class PollingTransport implements Transport {
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(body))
           .toString();
-      EngineCodec.decodePayload(text, packet -> {
+    } catch (CharacterCodingException e) {
+      postInFlight = false;
+      respondError(post, EngineError.BAD_REQUEST);
+      listener.onParseError("invalid UTF-8");
+      return;
+    }
+    handSlice(post, text, 0);
+  }
+
+  /**
+   * Hands one slice of a POST body to the session, from {@code from} on. The rest follows in a task of
+   * its own, queued behind whatever the session has queued meanwhile (its flushes, pings), so the
+   * executor can give the thread to other clients in between. The POST stays in flight until the
+   * last slice: a client sends its next POST (and its upgrade packet) only once this one is answered.
+   */
+  private void handSlice(HttpExchange post, String text, int from) {
+    int next;
+    try {
+      next = closed ? -1 : EngineCodec.decodePayload(text, from, SLICE_CHARS, packet -> {
         if (!closed) {
           listener.onPacket(packet);
         }
       });
-    } catch (CharacterCodingException | EngineParseException e) {
+    } catch (EngineParseException e) {
+      postInFlight = false;
       respondError(post, EngineError.BAD_REQUEST);
       if (!closed) {
-        listener.onParseError(e.getMessage() == null ? "invalid UTF-8" : e.getMessage());
+        listener.onParseError(e.getMessage());
       }
       return;
     }
+    Runnable rest = next >= 0 ? () -> handSlice(post, text, next) : () -> answer(post);
     if (!closed && listener.inputBacklogged()
-        && listener.pauseInput(() -> executor.execute(this::answerHeldPost))) {
-      // the handlers are behind: the client sends its next POST only after this one is answered.
-      // The resume goes through this session's serial executor, which is running this method, so
-      // it finds heldPost set even if the handlers caught up at once.
-      postInFlight = true;
+        && listener.pauseInput(() -> executor.execute(this::resumeHeldPost))) {
+      // the handlers are behind: the rest (or the answer) waits until they catch up. The resume goes
+      // through this session's serial executor, which is running this method, so it finds heldPost
+      // set even if the handlers caught up at once.
       heldPost = post;
+      heldRest = rest;
       return;
     }
+    if (next >= 0) {
+      executor.execute(rest);
+    } else {
+      answer(post);
+    }
+  }
+
+  private void answer(HttpExchange post) {
+    postInFlight = false;
     post.respond(200, TEXT_HTML, OK);
   }
 
-  /** Answers the POST held back while the handlers caught up, if any (session executor). */
+  /** Goes on with the POST held back while the handlers caught up, if any (session executor). */
+  private void resumeHeldPost() {
+    HttpExchange post = heldPost;
+    Runnable rest = heldRest;
+    if (post != null) {
+      heldPost = null;
+      heldRest = null;
+      rest.run();
+    }
+  }
+
+  /** Answers the POST held back, if any, dropping what was left of its body (the transport closes). */
   private void answerHeldPost() {
     HttpExchange post = heldPost;
     if (post != null) {
       heldPost = null;
-      postInFlight = false;
-      post.respond(200, TEXT_HTML, OK);
+      heldRest = null;
+      answer(post);
     }
   }
 
