@@ -129,7 +129,7 @@ final class Client implements EngineSession.NonBlockingListener {
         return;
       }
       if (!pending.repeat(nsp)) { // a repeat gets the pending one's answer
-        connect(nsp, packet.data());
+        connect(nsp, packet.data(), 1);
       }
       return;
     }
@@ -141,10 +141,17 @@ final class Client implements EngineSession.NonBlockingListener {
     socket.onPacket(packet);
   }
 
-  private void connect(String name, JsonNode authData) {
-    Namespace nsp = server.namespaceFor(name);
+  /** Connects to {@code name}; the answer goes out {@code answers} times (the CONNECT and its repeats). */
+  private void connect(String name, JsonNode authData, int answers) {
+    Namespace nsp;
+    try {
+      nsp = server.namespaceFor(name);
+    } catch (LimitExceededException e) { // maxDynamicNamespaces reached (logged, rate-limited)
+      answer(answers, server.wire().connectError(name, "Too many namespaces", null));
+      return;
+    }
     if (nsp == null) {
-      write(server.wire().connectError(name, "Invalid namespace", null));
+      answer(answers, server.wire().connectError(name, "Invalid namespace", null));
       return;
     }
     JsonNode auth = authData == null ? JsonNodeFactory.instance.objectNode() : authData;
@@ -153,9 +160,12 @@ final class Client implements EngineSession.NonBlockingListener {
     // as Node: pid and offset stay in the auth the application sees
     if (recovery != null && auth.path("pid").isTextual() && auth.path("offset").isTextual()) {
       restore(name, nsp, handshake, recovery, auth.get("pid").textValue(), auth.get("offset").textValue());
-      return;
+    } else {
+      connectFresh(name, nsp, handshake);
     }
-    connectFresh(name, nsp, handshake);
+    for (int i = 1; i < answers; i++) {
+      pending.repeat(name);
+    }
   }
 
   private void connectFresh(String name, Namespace nsp, Handshake handshake) {
@@ -168,10 +178,18 @@ final class Client implements EngineSession.NonBlockingListener {
   private void finishConnect(String name, Socket socket, ConnectError error) {
     int answers = pending.remove(name, socket);
     if (answers == 0 || closing) {
+      socket.namespace().connectEnded();
       return;
     }
     if (error != null) {
+      socket.namespace().connectEnded();
       answer(answers, server.wire().connectError(name, error.getMessage(), error.data()));
+      return;
+    }
+    if (!socket.namespace().admit(socket)) {
+      // a dynamic child removed meanwhile, its last socket gone (cleanupEmptyChildNamespaces): the
+      // client connects to the one that takes its name, as if its CONNECT had come a moment later
+      connect(name, socket.handshake().auth(), answers);
       return;
     }
     socketsPut(name, socket);
@@ -202,6 +220,7 @@ final class Client implements EngineSession.NonBlockingListener {
     pending.put(name, token);
     lookup(nsp, pid, offset, first -> {
       if (pending.get(name) != token || closing) {
+        nsp.connectEnded();
         return;
       }
       if (first == null) {

@@ -48,6 +48,13 @@ public final class Namespace {
   private final CopyOnWriteArrayList<Consumer<RoomEvent>> roomListeners = new CopyOnWriteArrayList<>();
   private final AtomicLong ackIds = new AtomicLong();
   private final BroadcastOperator operator;
+  /**
+   * Set (before the namespace is published) for a dynamic child that is removed once empty; the
+   * retired flag is then guarded by {@link #sockets} as a monitor, so no socket joins a child that is
+   * being removed.
+   */
+  private DynamicNamespaces removedWhenEmptyBy;
+  private boolean retired;
 
   Namespace(String name, SocketIoServer server, Adapter.Factory adapterFactory) {
     this.name = name;
@@ -277,6 +284,24 @@ public final class Namespace {
     return middlewares;
   }
 
+  /**
+   * Takes a connecting socket in, before its CONNECT is answered; false when this namespace is a child
+   * removed meanwhile because its last socket left (the caller connects to its successor instead).
+   */
+  boolean admit(Socket socket) {
+    if (removedWhenEmptyBy == null) {
+      sockets.put(socket.id(), socket);
+      return true;
+    }
+    synchronized (sockets) {
+      if (retired) {
+        return false;
+      }
+      sockets.put(socket.id(), socket);
+      return true;
+    }
+  }
+
   void add(Socket socket) {
     sockets.put(socket.id(), socket);
     for (Consumer<Socket> h : connectionHandlers) {
@@ -291,11 +316,44 @@ public final class Namespace {
 
   void remove(Socket socket) {
     sockets.remove(socket.id(), socket);
+    connectEnded();
   }
 
-  /** Makes a socket being restored reachable by deliveries; false if its id is taken. */
+  /**
+   * A socket left, or a CONNECT to this namespace ended without one: a child removed when empty goes
+   * now if it is.
+   */
+  void connectEnded() {
+    DynamicNamespaces owner = removedWhenEmptyBy;
+    if (owner != null && sockets.isEmpty()) {
+      owner.removeIfEmpty(this);
+    }
+  }
+
+  /** Makes a socket being restored reachable by deliveries; false if its id is taken (or the namespace removed). */
   boolean register(Socket socket) {
-    return sockets.putIfAbsent(socket.id(), socket) == null;
+    if (removedWhenEmptyBy == null) {
+      return sockets.putIfAbsent(socket.id(), socket) == null;
+    }
+    synchronized (sockets) {
+      return !retired && sockets.putIfAbsent(socket.id(), socket) == null;
+    }
+  }
+
+  /** cleanupEmptyChildNamespaces: this child goes once it has no socket (set before it is published). */
+  void removeWhenEmpty(DynamicNamespaces owner) {
+    this.removedWhenEmptyBy = owner;
+  }
+
+  /** Marks this child removed if it has no socket; true when it did (then no socket can join it). */
+  boolean retireIfEmpty() {
+    synchronized (sockets) {
+      if (retired || !sockets.isEmpty()) {
+        return false;
+      }
+      retired = true;
+      return true;
+    }
   }
 
   Packet eventPacket(String event, Object[] args, long ackId) {

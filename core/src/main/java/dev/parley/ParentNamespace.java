@@ -24,7 +24,8 @@ public final class ParentNamespace {
   private final Predicate<String> matcher;
   private final CopyOnWriteArrayList<ConnectMiddleware> middlewares = new CopyOnWriteArrayList<>();
   private final CopyOnWriteArrayList<Consumer<Socket>> connectionHandlers = new CopyOnWriteArrayList<>();
-  private final CopyOnWriteArrayList<Namespace> children = new CopyOnWriteArrayList<>();
+  /** A set, not a copy-on-write list: with cleanupEmptyChildNamespaces children come and go all the time. */
+  private final java.util.Set<Namespace> children = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   ParentNamespace(Predicate<String> matcher) {
     this.matcher = matcher;
@@ -42,12 +43,15 @@ public final class ParentNamespace {
     return this;
   }
 
-  /** The namespaces created from this pattern so far. */
+  /**
+   * The child namespaces that exist now, in no particular order: every one created from this pattern
+   * so far, or, with {@code cleanupEmptyChildNamespaces}, those that have sockets.
+   */
   public List<Namespace> children() {
     return Collections.unmodifiableList(new ArrayList<>(children));
   }
 
-  /** Sends an event to every socket of every child namespace. */
+  /** Sends an event to every socket of every child namespace that exists now. */
   public void emit(String event, Object... args) {
     Wire.checkEventName(event);
     for (Namespace n : children) {
@@ -61,6 +65,10 @@ public final class ParentNamespace {
 
   void addChild(Namespace child) {
     children.add(child);
+  }
+
+  void removeChild(Namespace child) {
+    children.remove(child);
   }
 
   List<ConnectMiddleware> middlewares() {

@@ -52,8 +52,7 @@ public final class SocketIoServer implements AutoCloseable {
   private final dev.parley.engine.RateLimitedLog rateLimitedLog;
   private final ConnectionStateRecovery recovery;
   private final Map<String, Namespace> namespaces = new ConcurrentHashMap<>();
-  private final Map<Namespace, ParentNamespace> parents = new ConcurrentHashMap<>();
-  private final CopyOnWriteArrayList<ParentNamespace> parentList = new CopyOnWriteArrayList<>();
+  private final DynamicNamespaces dynamic;
   private final Map<String, Client> clients = new ConcurrentHashMap<>();
   private final Namespace main;
   private final double maxEventsPerSecond;
@@ -85,6 +84,8 @@ public final class SocketIoServer implements AutoCloseable {
     this.maxEventsPerSecond = b.maxEventsPerSecond;
     this.eventBurst = b.eventBurst;
     this.maxRoomsPerSocket = b.maxRoomsPerSocket;
+    this.dynamic = new DynamicNamespaces(this, namespaces, k -> new Namespace(k, this, adapterFactory),
+        b.maxDynamicNamespaces, b.cleanupEmptyChildNamespaces);
     this.main = of("/");
     // never blocks: the engine may run it on the handshake's thread
     engine.onConnection((EngineServer.NonBlockingConnectionHandler) session -> {
@@ -128,9 +129,15 @@ public final class SocketIoServer implements AutoCloseable {
 
   /** Dynamic namespaces: names the predicate accepts are created when a client asks for them. */
   public ParentNamespace of(Predicate<String> predicate) {
-    ParentNamespace parent = new ParentNamespace(Objects.requireNonNull(predicate, "predicate == null"));
-    parentList.add(parent);
-    return parent;
+    return dynamic.add(Objects.requireNonNull(predicate, "predicate == null"));
+  }
+
+  /**
+   * The namespaces this server holds now, {@code "/"} included: those created with {@link #of(String)}
+   * and the children of dynamic namespaces that exist now (a snapshot, in no particular order).
+   */
+  public List<Namespace> namespaces() {
+    return new ArrayList<>(namespaces.values());
   }
 
   // ------------------------------------------------------------------ main namespace shortcuts
@@ -288,38 +295,19 @@ public final class SocketIoServer implements AutoCloseable {
     return partialPacketBudget;
   }
 
-  /** The namespace a CONNECT asks for: an existing one, or a new child of a matching parent. */
+  /**
+   * The namespace a CONNECT asks for: an existing one, or a new child of a matching parent; null when
+   * there is none.
+   *
+   * @throws LimitExceededException when a child would be created past {@code maxDynamicNamespaces}
+   */
   Namespace namespaceFor(String name) {
     Namespace existing = namespaces.get(name);
-    if (existing != null) {
-      return existing;
-    }
-    for (ParentNamespace parent : parentList) {
-      boolean matches;
-      try {
-        matches = parent.matches(name);
-      } catch (Throwable e) {
-        reportError(null, "namespace matcher", e);
-        continue;
-      }
-      if (matches) {
-        boolean[] created = {false};
-        Namespace child = namespaces.computeIfAbsent(name, k -> {
-          created[0] = true;
-          return new Namespace(k, this, adapterFactory);
-        });
-        if (created[0]) {
-          parents.put(child, parent);
-          parent.addChild(child);
-        }
-        return child;
-      }
-    }
-    return null;
+    return existing != null ? existing : dynamic.create(name);
   }
 
   List<ConnectMiddleware> middlewareChain(Namespace nsp) {
-    ParentNamespace parent = parents.get(nsp);
+    ParentNamespace parent = dynamic.parentOf(nsp);
     if (parent == null || parent.middlewares().isEmpty()) {
       return nsp.middlewares();
     }
@@ -329,7 +317,7 @@ public final class SocketIoServer implements AutoCloseable {
   }
 
   void fireConnection(Namespace nsp, Socket socket) {
-    ParentNamespace parent = parents.get(nsp);
+    ParentNamespace parent = dynamic.parentOf(nsp);
     if (parent != null) {
       parent.fireConnection(socket, this);
     }
@@ -360,6 +348,8 @@ public final class SocketIoServer implements AutoCloseable {
     private Duration connectTimeout = Duration.ofSeconds(45);
     private int maxAttachments = 10;
     private long maxPartialPacketBytes;
+    private int maxDynamicNamespaces = 10_000;
+    private boolean cleanupEmptyChildNamespaces;
     private long partialPacketBudget;
     private ExecutorService executor;
     private Scheduler scheduler;
@@ -421,6 +411,33 @@ public final class SocketIoServer implements AutoCloseable {
         throw new IllegalArgumentException("maxAttachments must be at least 1: " + max);
       }
       this.maxAttachments = max;
+      return this;
+    }
+
+    /**
+     * Whether a child of a dynamic namespace ({@link SocketIoServer#of(Pattern)}) is removed once its
+     * last socket leaves, as Node's option of that name: it disappears from {@link #namespaces()} and
+     * its parent's {@link ParentNamespace#children()}, its adapter is closed, and the next client that
+     * asks for the name gets a new one (the parent's middleware and handlers apply as before; what was
+     * added to the old child itself is gone). Off by default, as in socket.io; turn it on where clients
+     * choose names (one client could otherwise create children up to {@link #maxDynamicNamespaces}).
+     */
+    public Builder cleanupEmptyChildNamespaces(boolean cleanup) {
+      this.cleanupEmptyChildNamespaces = cleanup;
+      return this;
+    }
+
+    /**
+     * The most children of dynamic namespaces that may exist at once (default 10,000; about 1.3 KB each
+     * when empty). A CONNECT that would create one more gets {@code CONNECT_ERROR}
+     * {@code {"message":"Too many namespaces"}} (its connection stays up), and a warning is logged,
+     * rate-limited. Namespaces created with {@link SocketIoServer#of(String)} do not count.
+     */
+    public Builder maxDynamicNamespaces(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxDynamicNamespaces must be at least 1: " + max);
+      }
+      this.maxDynamicNamespaces = max;
       return this;
     }
 
