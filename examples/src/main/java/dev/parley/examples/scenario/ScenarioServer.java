@@ -14,8 +14,10 @@ import dev.parley.adapter.redis.RedisStreamsAdapterOptions;
 import dev.parley.transport.jetty.ParleyJetty;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The scenario server used by benchmarks and cluster tests; its contract is fixed (see issue
@@ -27,8 +29,13 @@ import java.util.Map;
  * the same arguments; {@code ask(payload)} emits {@code question(payload)} with a 2 s ack timeout and
  * acks the answer or {@code {"error":"timeout"}}; {@code rooms} acks the socket's rooms sorted;
  * {@code room-size(room)} acks the number of sockets in the room (cluster-wide); {@code kick}
- * disconnects the socket. Namespace {@code /secure} admits only {@code auth.token == "secret"} and
- * greets with {@code welcome(auth)}. {@code ADAPTER=redis} (with {@code REDIS_URL}, default
+ * disconnects the socket; {@code boom} makes its handler throw {@code IllegalStateException("boom")}
+ * (an ack it was sent with is answered {@code {"error":"internal server error"}}); {@code stats} acks
+ * {@code {"namespaces": <namespaces the server holds, "/" included>, "sockets": <connected sockets
+ * in all namespaces>}}. Namespace {@code /secure} admits only {@code auth.token == "secret"} and
+ * greets with {@code welcome(auth)}. Namespaces matching {@code ^/dyn-\d+$} are dynamic, created on
+ * the first CONNECT and removed once their last socket leaves ({@code cleanupEmptyChildNamespaces}),
+ * at most 10,000 at once; they answer {@code echo} as {@code /} does. {@code ADAPTER=redis} (with {@code REDIS_URL}, default
  * {@code redis://127.0.0.1:6379}) puts it on the Redis adapter, so several form a cluster.
  * {@code ADAPTER=redis-streams} puts it on the Redis Streams adapter (stream {@code STREAM_NAME},
  * default {@code socket.io}) instead. {@code RECOVERY=on} turns connection state recovery on with
@@ -97,6 +104,7 @@ public final class ScenarioServer {
         .cors(cors -> cors.allowAnyOrigin())
         .adapter(adapter)
         .connectionStateRecovery(recovery)
+        .cleanupEmptyChildNamespaces(true)
         .build();
     io.onConnection(socket -> {
       socket.on("join", (a, ack) -> {
@@ -133,7 +141,18 @@ public final class ScenarioServer {
       socket.on("room-size", (a, ack) -> io.in(a.get(0).asText()).fetchSockets()
           .thenAccept((List<RemoteSocket> sockets) -> ack.send(sockets.size())));
       socket.on("kick", (a, ack) -> socket.disconnect());
+      socket.on("boom", (a, ack) -> {
+        throw new IllegalStateException("boom");
+      });
+      socket.on("stats", (a, ack) -> {
+        Map<String, Integer> stats = new LinkedHashMap<>();
+        stats.put("namespaces", io.namespaces().size());
+        stats.put("sockets", io.namespaces().stream().mapToInt(n -> n.sockets().size()).sum());
+        ack.send(stats);
+      });
     });
+    io.of(Pattern.compile("^/dyn-\\d+$"))
+        .onConnection(socket -> socket.on("echo", (a, ack) -> ack.send(a.values().toArray())));
     io.of("/secure")
         .use((socket, next) -> {
           if ("secret".equals(socket.handshake().auth().path("token").asText(null))) {

@@ -21,7 +21,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The fixed contract of the scenario server (issue "Socket.IO v5" item 10), checked item by item with
+ * The fixed contract of the scenario server (issue "Socket.IO v5" item 10, grown by issue 15: boom,
+ * stats and the dynamic /dyn-N namespaces), checked item by item with
  * the official clients over each transport mode against {@code ScenarioServer.create()} on a free port.
  */
 class ScenarioServerContractTest {
@@ -212,5 +213,41 @@ class ScenarioServerContractTest {
     ok.awaitConnect();
     assertThat(ok.awaitEvent("welcome").args()).containsExactly(json("{token: 'secret', user: 'ann'}"));
     assertThat(none.events().matching(e -> e.is("event"))).isEmpty();
+  }
+
+  @ParameterizedTest
+  @MethodSource(Matrix.ALL)
+  void boomThrowsAndItsAckGetsTheFailureWhileTheConnectionStays(ClientKind kind, TransportMode mode) {
+    ClientSocket c = connect(kind, mode);
+
+    assertThat(call(c, "boom")).containsExactly(json("{error: 'internal server error'}"));
+    c.emit("boom");                                     // without an ack: nothing comes back
+    assertThat(call(c, "echo", "still here")).containsExactly(json("'still here'"));
+    assertThat(c.events().matching(e -> e.is("disconnect"))).isEmpty();
+  }
+
+  @ParameterizedTest
+  @MethodSource(Matrix.ALL)
+  void statsCountNamespacesAndSocketsAndDynamicNamespacesGoWithTheirLastSocket(ClientKind kind, TransportMode mode) {
+    ClientSocket c = connect(kind, mode);
+    // "/" and "/secure"; this socket
+    assertThat(call(c, "stats")).containsExactly(json("{namespaces: 2, sockets: 1}"));
+
+    ClientSocket seven = open(kind, mode, "/dyn-7", null);
+    seven.awaitConnect();
+    ClientSocket eight = open(kind, mode, "/dyn-8", null);
+    eight.awaitConnect();
+    assertThat(call(seven, "echo", 7)).containsExactly(json("7"));
+    assertThat(call(c, "stats")).containsExactly(json("{namespaces: 4, sockets: 3}"));
+
+    seven.disconnect();
+    eight.disconnect();
+    EventLog.until("both dynamic namespaces are gone", () -> io.namespaces().size() == 2);
+    assertThat(call(c, "stats")).containsExactly(json("{namespaces: 2, sockets: 1}"));
+
+    ClientSocket again = open(kind, mode, "/dyn-7", null);  // asked for again: created again
+    again.awaitConnect();
+    assertThat(call(again, "echo", "back")).containsExactly(json("'back'"));
+    assertThat(call(c, "stats")).containsExactly(json("{namespaces: 3, sockets: 2}"));
   }
 }
