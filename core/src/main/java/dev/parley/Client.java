@@ -311,11 +311,20 @@ final class Client implements EngineSession.NonBlockingListener {
         r.url(), r.secure());
   }
 
-  /** Writes the answer to a CONNECT {@code times} times: once, plus once per CONNECT that joined it. */
+  /**
+   * Writes the answer to a CONNECT {@code times} times (once, plus once per CONNECT that joined it),
+   * in one write, so the answers leave together.
+   */
   private void answer(int times, List<EnginePacket> packets) {
-    for (int i = 0; i < times; i++) {
+    if (times == 1) {
       write(packets);
+      return;
     }
+    List<EnginePacket> all = new java.util.ArrayList<>(times * packets.size());
+    for (int i = 0; i < times; i++) {
+      all.addAll(packets);
+    }
+    write(all);
   }
 
   void remove(Socket socket) {

@@ -21,7 +21,9 @@ import java.util.regex.Pattern;
 
 /**
  * The scenario server used by benchmarks and cluster tests; its contract is fixed (see issue
- * "Socket.IO v5" item 10). Started by {@code scripts/scenario-server.sh} on {@code PORT} (3000).
+ * "Socket.IO v5" item 10, and issue 15 for boom, stats and /dyn-N). Started by
+ * {@code scripts/scenario-server.sh} on {@code PORT} (3000; 0 picks a free port, printed at start),
+ * on every interface or on {@code HOST} when set.
  *
  * <p>Namespace {@code /}: {@code join(room)}, {@code leave(room)}, {@code broadcast(room, payload)}
  * ({@code to(room).emit("tick", payload)}), {@code broadcast-others(room, payload)}
@@ -79,7 +81,9 @@ public final class ScenarioServer {
     if (recovery.equals("on")) {
       System.out.println("connection state recovery on (window 2 min)");
     }
-    ParleyJetty.Running running = ParleyJetty.listen(io, port);
+    String host = System.getenv("HOST");
+    ParleyJetty.Running running = host == null || host.isEmpty()
+        ? ParleyJetty.listen(io, port) : ParleyJetty.listen(io, host, port);
     Runtime.getRuntime().addShutdownHook(new Thread(running::close));
     System.out.println("scenario server listening on http://127.0.0.1:" + running.port() + "/socket.io/");
     running.join();
