@@ -56,7 +56,7 @@ final class Client implements EngineSession.NonBlockingListener {
     this.server = server;
     this.session = session;
     this.decoder = new PacketAssembler(new SioDecoder(server.wire().strictReader, server.maxAttachments()),
-        server.maxPartialPacketBytes(), server.partialPacketBudget(), session.id());
+        server.partialPacketBudget());
     this.lane = ParleyExecutors.serial(server.engine().executor());
     this.connectTimer = server.engine().scheduler().schedule(() -> lane.execute(() -> {
       if (sockets.isEmpty() && !closed) {
@@ -90,7 +90,7 @@ final class Client implements EngineSession.NonBlockingListener {
     }
     SioPacket packet;
     try {
-      packet = decoder.add(message);
+      packet = decoder.add(message, session.id());
     } catch (SioParseException e) {
       log.debug("connection {}: {}; closing", session.id(), e.getMessage());
       closed = true;

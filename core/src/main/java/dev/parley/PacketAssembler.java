@@ -10,25 +10,24 @@ import dev.parley.protocol.SioParseException;
  * bounded twice: by {@code maxPartialPacketBytes} for the connection, and by the server's
  * {@link PartialPacketBudget} for all connections together. Past either, {@link #add} drops what is
  * held and throws, and the caller closes the connection as for any packet it cannot accept. Session
- * lane only.
+ * lane only. Every connection has one, so it keeps three fields; the limits live in the budget.
  */
 final class PacketAssembler {
   private final SioDecoder decoder;
-  private final long maxHeld;
   private final PartialPacketBudget budget;
-  private final String connection;
   /** Bytes taken from the budget: what the decoder holds. */
   private long reserved;
 
-  PacketAssembler(SioDecoder decoder, long maxHeld, PartialPacketBudget budget, String connection) {
+  PacketAssembler(SioDecoder decoder, PartialPacketBudget budget) {
     this.decoder = decoder;
-    this.maxHeld = maxHeld;
     this.budget = budget;
-    this.connection = connection;
   }
 
-  /** Feeds one message; the complete packet, or null while attachments are still expected. */
-  SioPacket add(EnginePacket message) throws SioParseException {
+  /**
+   * Feeds one message of {@code connection} (its id, for the log); the complete packet, or null while
+   * attachments are still expected.
+   */
+  SioPacket add(EnginePacket message, String connection) throws SioParseException {
     SioPacket packet;
     try {
       packet = decoder.add(message);
@@ -38,10 +37,10 @@ final class PacketAssembler {
     }
     long held = decoder.heldBytes();
     if (held > reserved) {
-      if (held > maxHeld) {
+      if (held > budget.perConnection()) {
         close();
         throw new SioParseException("a packet waiting for attachments holds " + held
-            + " bytes, past maxPartialPacketBytes (" + maxHeld + ")");
+            + " bytes, past maxPartialPacketBytes (" + budget.perConnection() + ")");
       }
       if (!budget.tryReserve(held - reserved, connection)) {
         close();

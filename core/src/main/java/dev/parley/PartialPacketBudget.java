@@ -11,11 +11,17 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class PartialPacketBudget {
   private final long limit;
+  private final long perConnection;
   private final AtomicLong used = new AtomicLong();
   private final RateLimitedLog log;
 
-  PartialPacketBudget(long limit, RateLimitedLog log) {
+  /**
+   * @param limit what all connections together may hold ({@code partialPacketBudget})
+   * @param perConnection what one connection may hold ({@code maxPartialPacketBytes})
+   */
+  PartialPacketBudget(long limit, long perConnection, RateLimitedLog log) {
     this.limit = limit;
+    this.perConnection = perConnection;
     this.log = log;
   }
 
@@ -53,5 +59,10 @@ final class PartialPacketBudget {
 
   long limit() {
     return limit;
+  }
+
+  /** What one connection may hold ({@code maxPartialPacketBytes}). */
+  long perConnection() {
+    return perConnection;
   }
 }

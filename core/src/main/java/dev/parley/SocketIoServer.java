@@ -45,7 +45,6 @@ public final class SocketIoServer implements AutoCloseable {
   private final Adapter.Factory adapterFactory;
   private final long connectTimeoutMillis;
   private final int maxAttachments;
-  private final long maxPartialPacketBytes;
   private final PartialPacketBudget partialPacketBudget;
   private final ErrorHandler errorHandler;
   /** Parley's own log lines that a client could otherwise multiply (and the default error handler's). */
@@ -76,10 +75,11 @@ public final class SocketIoServer implements AutoCloseable {
     this.errorHandler = b.errorHandler != null ? b.errorHandler : new LoggingErrorHandler(rateLimitedLog);
     // what Node accepts from one client: a header and maxAttachments attachments, each a message
     // of up to maxHttpBufferSize
-    this.maxPartialPacketBytes = b.maxPartialPacketBytes > 0 ? b.maxPartialPacketBytes
+    long maxPartialPacketBytes = b.maxPartialPacketBytes > 0 ? b.maxPartialPacketBytes
         : (b.maxAttachments + 1L) * engine.options().maxHttpBufferSize();
     this.partialPacketBudget = new PartialPacketBudget(
-        b.partialPacketBudget > 0 ? b.partialPacketBudget : PartialPacketBudget.defaultLimit(), rateLimitedLog);
+        b.partialPacketBudget > 0 ? b.partialPacketBudget : PartialPacketBudget.defaultLimit(), maxPartialPacketBytes,
+        rateLimitedLog);
     this.recovery = b.recovery;
     this.maxEventsPerSecond = b.maxEventsPerSecond;
     this.eventBurst = b.eventBurst;
@@ -287,7 +287,7 @@ public final class SocketIoServer implements AutoCloseable {
 
   /** The most one connection may hold of a packet still waiting for attachments. */
   long maxPartialPacketBytes() {
-    return maxPartialPacketBytes;
+    return partialPacketBudget.perConnection();
   }
 
   /** What all connections together may hold of packets still waiting for attachments. */
