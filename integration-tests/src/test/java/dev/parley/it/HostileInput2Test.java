@@ -17,7 +17,6 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -27,7 +26,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -177,7 +175,6 @@ class HostileInput2Test {
     String header = "4510-[\"echo\"" + java.util.stream.IntStream.range(0, 10)
         .mapToObj(i -> ",{\"_placeholder\":true,\"num\":" + i + "}").collect(java.util.stream.Collectors.joining()) + "]";
     byte[] attachment = RawWebSocket.encode(true, RawWebSocket.BINARY, new byte[900_000]);
-    AtomicInteger closedByServer = new AtomicInteger();
     List<RawWebSocket> attackers = java.util.Collections.synchronizedList(new ArrayList<>());
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
@@ -195,7 +192,7 @@ class HostileInput2Test {
               ws.raw(attachment).flush();
             }
           } catch (IOException closed) {
-            closedByServer.incrementAndGet(); // closed while sending: past the budget
+            // closed while sending: past the budget (usually the kernel's buffers take it all first)
           }
           return null;
         }));
@@ -212,8 +209,7 @@ class HostileInput2Test {
       assertThat(fresh.readText()).startsWith("40{\"sid\"");
       long connected = (System.nanoTime() - t0) / 1_000_000;
       long rtt = echo(fresh, 1);
-      System.out.printf("partial attachments: 40 clients, %d closed while sending; a new client connected in %d ms, "
-          + "echo in %d ms%n", closedByServer.get(), connected, rtt);
+      System.out.printf("partial attachments: a new client connected in %d ms, echo in %d ms%n", connected, rtt);
       assertThat(rtt).as("a new client's echo (ms)").isLessThan(1_000);
       assertThat(connected).as("a new client's connect (ms)").isLessThan(5_000);
       // those holding within the budget are still connected; the others were closed
