@@ -65,6 +65,17 @@ final class SioClients implements AutoCloseable {
     return java().connect(name, server.url(), namespace, mode, auth);
   }
 
+  /**
+   * A Node client's socket on a connection of its own with more options of {@code socket.io-client}
+   * ({@code ca} for TLS, for one), connected (and upgraded in UPGRADE mode).
+   */
+  ClientSocket connectNode(TransportMode mode, String namespace, Map<String, Object> options) {
+    ClientSocket socket = node().connect("node-" + names.incrementAndGet(), server.url(), namespace, mode,
+        new LinkedHashMap<>(options));
+    ready(socket);
+    return socket;
+  }
+
   /** A connected socket: waits for connect and, in UPGRADE mode, for the upgrade to WebSocket. */
   ClientSocket connect(ClientKind kind, TransportMode mode, String namespace) {
     return connect(kind, mode, namespace, null);

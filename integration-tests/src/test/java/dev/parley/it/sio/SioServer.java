@@ -46,6 +46,7 @@ final class SioServer implements AutoCloseable {
 
   private final SocketIoServer io;
   private final ParleyJetty.Running running;
+  private final String scheme;
   private final EventLog<ServerEvent> events = new EventLog<>("server");
   private final Set<Object> tracked = Collections.newSetFromMap(new ConcurrentHashMap<>());
   private volatile boolean closed;
@@ -63,6 +64,7 @@ final class SioServer implements AutoCloseable {
             error, socket)));
     configure.accept(b);
     this.io = b.build();
+    this.scheme = jetty.tls() != null ? "https" : "http";
     track(io.sockets());
     try {
       this.running = ParleyJetty.listen(io, "127.0.0.1", 0, jetty);
@@ -99,9 +101,9 @@ final class SioServer implements AutoCloseable {
     return running.port();
   }
 
-  /** {@code http://127.0.0.1:<port>}, what a client connects to (plus a namespace). */
+  /** {@code http://127.0.0.1:<port>} ({@code https} with TLS), what a client connects to (plus a namespace). */
   String url() {
-    return "http://127.0.0.1:" + port();
+    return scheme + "://127.0.0.1:" + port();
   }
 
   EventLog<ServerEvent> events() {

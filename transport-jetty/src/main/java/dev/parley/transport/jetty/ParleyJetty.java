@@ -10,7 +10,10 @@ import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -92,7 +95,14 @@ public final class ParleyJetty {
         return c;
       }
     };
-    ServerConnector connector = new ServerConnector(server, factory);
+    ServerConnector connector;
+    if (options.tls() != null) {
+      // HTTPS and wss:// on this port: TLS first, then HTTP/1.1 (WebSocket upgrades included)
+      http.addCustomizer(new SecureRequestCustomizer());
+      connector = new ServerConnector(server, new SslConnectionFactory(options.tls(), factory.getProtocol()), factory);
+    } else {
+      connector = new ServerConnector(server, factory);
+    }
     connector.setIdleTimeout(options.idleTimeout().toMillis());
     connector.setHost(host);
     connector.setPort(port);
@@ -135,6 +145,7 @@ public final class ParleyJetty {
     private final Duration threadIdleTimeout;
     private final int maxRequestHeaderSize;
     private final ParleyHandler.Options handler;
+    private final SslContextFactory.Server tls;
 
     private Options(Builder b) {
       this.idleTimeout = b.idleTimeout;
@@ -142,6 +153,7 @@ public final class ParleyJetty {
       this.threadIdleTimeout = b.threadIdleTimeout;
       this.maxRequestHeaderSize = b.maxRequestHeaderSize;
       this.handler = b.handler;
+      this.tls = b.tls;
     }
 
     /** A builder with every option at its default. */
@@ -188,6 +200,11 @@ public final class ParleyJetty {
       return handler;
     }
 
+    /** The TLS settings when the server speaks HTTPS and {@code wss://}, or null for plain HTTP. */
+    public SslContextFactory.Server tls() {
+      return tls;
+    }
+
     /** Builds {@link Options}; every setter is optional. */
     public static final class Builder {
       private Duration idleTimeout = Duration.ofSeconds(30);
@@ -195,8 +212,28 @@ public final class ParleyJetty {
       private Duration threadIdleTimeout = Duration.ofSeconds(60);
       private int maxRequestHeaderSize = 16 * 1024;
       private ParleyHandler.Options handler = ParleyHandler.Options.defaults();
+      private SslContextFactory.Server tls;
 
       private Builder() {}
+
+      /**
+       * Serves HTTPS and {@code wss://} instead of plain HTTP, with Jetty's TLS settings: key store,
+       * protocols, cipher suites (Jetty's defaults exclude the weak ones). Clients then connect to
+       * {@code https://host:port}. To offer both HTTP and HTTPS, or HTTP/2, mount a
+       * {@link ParleyHandler} into your own {@link Server} with the connectors you want
+       * ({@code docs/tls.md}).
+       *
+       * <pre>{@code
+       * SslContextFactory.Server tls = new SslContextFactory.Server();
+       * tls.setKeyStorePath("/etc/parley/keystore.p12");   // PKCS#12 with the key and its chain
+       * tls.setKeyStorePassword(System.getenv("KEYSTORE_PASSWORD"));
+       * ParleyJetty.listen(io, null, 443, ParleyJetty.Options.builder().tls(tls).build());
+       * }</pre>
+       */
+      public Builder tls(SslContextFactory.Server tls) {
+        this.tls = Objects.requireNonNull(tls, "tls == null");
+        return this;
+      }
 
       /** Silence after which a connection is closed (default 30 s). */
       public Builder idleTimeout(Duration d) {
