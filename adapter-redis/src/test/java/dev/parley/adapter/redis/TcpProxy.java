@@ -27,14 +27,42 @@ final class TcpProxy implements AutoCloseable {
   }
 
   synchronized void start() throws IOException {
-    ServerSocket s = new ServerSocket();
-    s.setReuseAddress(true);
-    s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+    ServerSocket s = port == 0 ? bindBelowEphemeralRange() : bind(port);
     port = s.getLocalPort();
     server = s;
     Thread t = new Thread(() -> accept(s), "proxy-accept");
     t.setDaemon(true);
     t.start();
+  }
+
+  private static ServerSocket bind(int port) throws IOException {
+    ServerSocket s = new ServerSocket();
+    s.setReuseAddress(true);
+    try {
+      s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+    } catch (IOException e) {
+      s.close();
+      throw e;
+    }
+    return s;
+  }
+
+  /**
+   * A port below Linux's ephemeral range (32768 and up), because the proxy binds it again after a cut:
+   * a port from the ephemeral range may meanwhile be taken as the local port of some outgoing
+   * connection on a busy machine ("Address already in use").
+   */
+  private static ServerSocket bindBelowEphemeralRange() throws IOException {
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    IOException last = null;
+    for (int attempt = 0; attempt < 50; attempt++) {
+      try {
+        return bind(20000 + random.nextInt(12000));
+      } catch (IOException e) {
+        last = e;
+      }
+    }
+    throw last;
   }
 
   private void accept(ServerSocket s) {
