@@ -39,6 +39,7 @@ final class TestServer implements AutoCloseable {
   private final Map<String, EngineSession> sessions = new ConcurrentHashMap<>();
   private volatile boolean echo = true;
   private volatile BiConsumer<EngineSession, EnginePacket> onMessage = (s, p) -> {};
+  private volatile java.util.function.Consumer<EngineSession> onConnection = s -> {};
 
   private TestServer(EngineServer engine) {
     this(engine, ParleyJetty.Options.defaults());
@@ -48,6 +49,7 @@ final class TestServer implements AutoCloseable {
     this.engine = engine;
     engine.onConnection(session -> {
       sessions.put(session.id(), session);
+      onConnection.accept(session); // before the event: a test that awaits it sees what the hook sent
       events.add(new Event("connection", session.id(), null, null));
       session.setListener(new EngineSession.Listener() {
         @Override
@@ -66,6 +68,11 @@ final class TestServer implements AutoCloseable {
       });
     });
     this.running = ParleyJetty.listen(engine, "127.0.0.1", 0, jetty);
+  }
+
+  /** Runs for each new session, during its handshake (before the client has its open packet). */
+  void onConnection(java.util.function.Consumer<EngineSession> hook) {
+    this.onConnection = hook;
   }
 
   static TestServer start(EngineOptions options) {
