@@ -46,6 +46,6 @@ public enum EngineError {
 
   /** The JSON body with a custom message (used by a refusing {@link AdmissionHook}). */
   public String toJson(String customMessage) {
-    return "{\"code\":" + code + ",\"message\":" + Json.quote(customMessage) + "}";
+    return "{\"code\":" + code + ",\"message\":" + dev.parley.internal.json.Json.quote(customMessage) + "}";
   }
 }

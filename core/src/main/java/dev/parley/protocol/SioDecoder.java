@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BinaryNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.engine.protocol.EnginePacket;
+import dev.parley.internal.json.Json;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -157,10 +158,7 @@ public final class SioDecoder {
     JsonNode data = null;
     if (i < s.length()) {
       try {
-        data = SimpleJsonReader.read(s, i, reader);
-        if (data == null) {
-          data = reader.readTree(s.substring(i));
-        }
+        data = Json.read(s, i, reader);
       } catch (IOException | RuntimeException e) {
         throw new SioParseException("invalid payload");
       }

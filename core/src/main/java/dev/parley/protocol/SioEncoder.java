@@ -1,6 +1,5 @@
 package dev.parley.protocol;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -8,7 +7,7 @@ import com.fasterxml.jackson.databind.node.BinaryNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.engine.protocol.EnginePacket;
-import java.io.UncheckedIOException;
+import dev.parley.internal.json.Json;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -55,12 +54,8 @@ public final class SioEncoder {
     if (packet.hasId()) {
       sb.append(packet.id());
     }
-    if (data != null && !SimpleJson.append(sb, data, mapper)) {
-      try {
-        sb.append(mapper.writeValueAsString(data));
-      } catch (JsonProcessingException e) {
-        throw new UncheckedIOException(e);
-      }
+    if (data != null) {
+      Json.write(sb, data, mapper);
     }
     EnginePacket head = EnginePacket.message(sb.toString());
     if (attachments == null) {

@@ -1,4 +1,4 @@
-package dev.parley.protocol;
+package dev.parley.internal.json;
 
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;

@@ -1,4 +1,4 @@
-package dev.parley.protocol;
+package dev.parley.internal.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.parley.protocol.SioDecoder;
+import dev.parley.protocol.SioParseException;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 

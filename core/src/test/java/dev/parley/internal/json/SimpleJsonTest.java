@@ -1,4 +1,4 @@
-package dev.parley.protocol;
+package dev.parley.internal.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.math.BigInteger;
+import dev.parley.protocol.SioEncoder;
+import dev.parley.protocol.SioPacket;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 

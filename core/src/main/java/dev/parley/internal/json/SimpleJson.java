@@ -1,4 +1,4 @@
-package dev.parley.protocol;
+package dev.parley.internal.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
