@@ -1,14 +1,12 @@
 package dev.parley;
 
-import dev.parley.engine.EngineSession;
-
 import dev.parley.adapter.AckResult;
 import dev.parley.adapter.AdapterContext;
 import dev.parley.adapter.BroadcastFlags;
 import dev.parley.adapter.BroadcastOptions;
 import dev.parley.adapter.Packet;
-import dev.parley.engine.EngineSession;
 import dev.parley.engine.Scheduler;
+import dev.parley.internal.engine.EngineInternals;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -89,7 +87,7 @@ public final class BroadcastOperator {
     Packet packet = nsp.eventPacket(event, args, -1);
     BroadcastOptions options = options();
     // the recipients' writes happen after the loop, spread over the pool for a big room
-    EngineSession.sendTogether(nsp.server().engine().executor(), () -> nsp.adapter().broadcast(packet, options));
+    EngineInternals.sendTogether(nsp.server().engine(), () -> nsp.adapter().broadcast(packet, options));
   }
 
   /**

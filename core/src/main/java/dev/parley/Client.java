@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.parley.engine.EngineRequest;
 import dev.parley.engine.EngineSession;
-import dev.parley.engine.Ids;
+import dev.parley.internal.engine.EngineInternals;
+import dev.parley.internal.engine.Ids;
 import dev.parley.engine.ParleyExecutors;
 import dev.parley.engine.Scheduler;
 import dev.parley.engine.protocol.EnginePacket;
@@ -98,18 +99,18 @@ final class Client implements EngineSession.NonBlockingListener {
       return;
     }
     // what waits for the lane is counted (at least a small object's worth per message), so a
-    // client that sends faster than its handlers run is held back (EngineSession.inputQueued)
+    // client that sends faster than its handlers run is held back (EngineInternals.inputQueued)
     inputBytes += Math.max(MIN_INPUT_WEIGHT, message.isBinary() ? message.binary().length : message.text().length());
     if (packet != null) {
       SioPacket p = packet;
       long weight = inputBytes;
       inputBytes = 0;
-      session.inputQueued(weight);
+      EngineInternals.inputQueued(session, weight);
       lane.execute(() -> {
         try {
           route(p);
         } finally {
-          session.inputHandled(weight);
+          EngineInternals.inputHandled(session, weight);
         }
       });
     }
@@ -197,13 +198,13 @@ final class Client implements EngineSession.NonBlockingListener {
     connectTimer = Scheduler.Cancellable.NONE;
     // as on Node's single thread: the client cannot act on its CONNECT before the connection
     // handlers ran (joined rooms, emitted), yet their packets follow the CONNECT
-    session.cork();
+    EngineInternals.cork(session);
     try {
       socket.onConnected();
       answer(answers, server.wire().connectOk(name, socket.id(), socket.pid()));
       socket.namespace().add(socket);
     } finally {
-      session.uncork();
+      EngineInternals.uncork(session);
     }
   }
 
@@ -294,14 +295,14 @@ final class Client implements EngineSession.NonBlockingListener {
     socketsPut(name, socket);
     connectTimer.cancel();
     connectTimer = Scheduler.Cancellable.NONE;
-    session.cork();
+    EngineInternals.cork(session);
     try {
       List<EnginePacket> ok = server.wire().connectOk(name, socket.id(), socket.pid());
       socket.completeRestore(missed, ok);
       answer(answers - 1, ok);
       socket.namespace().add(socket);
     } finally {
-      session.uncork();
+      EngineInternals.uncork(session);
     }
   }
 

@@ -1,6 +1,6 @@
 package dev.parley;
 
-import dev.parley.engine.RateLimitedLog;
+import dev.parley.internal.engine.RateLimitedLog;
 
 /**
  * The default {@link ErrorHandler}: logs at ERROR without letting a client flood the log. The first

@@ -1,6 +1,6 @@
 package dev.parley;
 
-import dev.parley.engine.RateLimitedLog;
+import dev.parley.internal.engine.RateLimitedLog;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**

@@ -48,7 +48,7 @@ public final class SocketIoServer implements AutoCloseable {
   private final PartialPacketBudget partialPacketBudget;
   private final ErrorHandler errorHandler;
   /** Parley's own log lines that a client could otherwise multiply (and the default error handler's). */
-  private final dev.parley.engine.RateLimitedLog rateLimitedLog;
+  private final dev.parley.internal.engine.RateLimitedLog rateLimitedLog;
   private final ConnectionStateRecovery recovery;
   private final Map<String, Namespace> namespaces = new ConcurrentHashMap<>();
   private final DynamicNamespaces dynamic;
@@ -71,7 +71,7 @@ public final class SocketIoServer implements AutoCloseable {
     this.adapterFactory = b.adapterFactory;
     this.connectTimeoutMillis = b.connectTimeout.toMillis();
     this.maxAttachments = b.maxAttachments;
-    this.rateLimitedLog = new dev.parley.engine.RateLimitedLog(log, b.errorLogInterval, engine.scheduler());
+    this.rateLimitedLog = new dev.parley.internal.engine.RateLimitedLog(log, b.errorLogInterval, engine.scheduler());
     this.errorHandler = b.errorHandler != null ? b.errorHandler : new LoggingErrorHandler(rateLimitedLog);
     // what Node accepts from one client: a header and maxAttachments attachments, each a message
     // of up to maxHttpBufferSize
@@ -336,7 +336,7 @@ public final class SocketIoServer implements AutoCloseable {
   }
 
   /** Logs at WARN or ERROR without letting a client flood the log (one stack trace per kind, then counts). */
-  dev.parley.engine.RateLimitedLog rateLimitedLog() {
+  dev.parley.internal.engine.RateLimitedLog rateLimitedLog() {
     return rateLimitedLog;
   }
 

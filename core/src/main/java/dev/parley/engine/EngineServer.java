@@ -1,5 +1,7 @@
 package dev.parley.engine;
 
+import dev.parley.internal.engine.Ids;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -31,12 +33,19 @@ import org.slf4j.LoggerFactory;
 public final class EngineServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EngineServer.class);
 
+  static {
+    // the operations Parley's other layers need and applications must not call
+    dev.parley.internal.engine.EngineInternals.install(new InternalAccess());
+  }
+
   private final EngineOptions options;
   private final ExecutorService executor;
   private final boolean ownsExecutor;
   private final Scheduler scheduler;
   private final boolean ownsScheduler;
   private final ConcurrentHashMap<String, EngineSession> sessions = new ConcurrentHashMap<>();
+  /** Writes broadcasts after their loop; this server's alone. */
+  private final BroadcastFlusher broadcasts;
   private volatile Consumer<EngineSession> connectionHandler = s -> {};
   private final EngineStats stats = new EngineStats();
   private final ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> perIp = new ConcurrentHashMap<>();
@@ -49,6 +58,8 @@ public final class EngineServer implements AutoCloseable {
     this.executor = ownsExecutor ? ParleyExecutors.handlerExecutor() : b.executor;
     this.ownsScheduler = b.scheduler == null;
     this.scheduler = ownsScheduler ? Scheduler.system() : b.scheduler;
+    this.broadcasts = b.flushPool != null ? new BroadcastFlusher(b.flushPool, b.flushCores)
+        : new BroadcastFlusher(executor);
   }
 
   public static Builder builder() {
@@ -67,6 +78,11 @@ public final class EngineServer implements AutoCloseable {
   /** The executor sessions run their work on. */
   public ExecutorService executor() {
     return executor;
+  }
+
+  /** The flusher of this server's broadcasts ({@code EngineInternals.sendTogether}). */
+  BroadcastFlusher broadcasts() {
+    return broadcasts;
   }
 
   /**
@@ -342,6 +358,8 @@ public final class EngineServer implements AutoCloseable {
     private EngineOptions options = EngineOptions.defaults();
     private ExecutorService executor;
     private Scheduler scheduler;
+    private java.util.concurrent.Executor flushPool;
+    private int flushCores;
 
     private Builder() {}
 
@@ -362,6 +380,13 @@ public final class EngineServer implements AutoCloseable {
     /** The timer service; default {@link Scheduler#system()}, closed with the server. */
     public Builder scheduler(Scheduler scheduler) {
       this.scheduler = Objects.requireNonNull(scheduler, "scheduler == null");
+      return this;
+    }
+
+    /** Tests: the pool a broadcast's flush tasks go to, and the cores it assumes (default: the executor's, the machine's). */
+    Builder flushPool(java.util.concurrent.Executor pool, int cores) {
+      this.flushPool = pool;
+      this.flushCores = cores;
       return this;
     }
 

@@ -32,7 +32,7 @@ public final class EngineStats {
 
   /**
    * Times a transport stopped reading from a client because more than twice {@code maxHttpBufferSize}
-   * of what it sent waited for its handlers (see {@link EngineSession#inputQueued}).
+   * of what it sent waited for its handlers (see {@link EngineSession#inputBacklog}).
    */
   public long inputPauses() {
     return inputPauses.sum();

@@ -1,5 +1,7 @@
 package dev.parley.engine;
 
+import dev.parley.internal.engine.RateLimitedLog;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.Executor;

@@ -1,5 +1,7 @@
 package dev.parley.engine;
 
+import dev.parley.internal.engine.RateLimitedLog;
+
 import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.engine.EngineOptions;
 import dev.parley.engine.EngineSession;
+import dev.parley.internal.engine.EngineInternals;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -43,14 +44,14 @@ class ShutdownTest {
       Await.until("the server completes the upgrade", upgradedSession::upgraded, Http.TIMEOUT);
       // the Node polling client always has a GET pending; make sure it is there before closing
       EngineSession pollingSession = server.session(sids.get(0));
-      Await.until("the polling client's GET is pending", () -> pollingSession.transport().isWritable(), Http.TIMEOUT);
+      Await.until("the polling client's GET is pending", () -> EngineInternals.transport(pollingSession).isWritable(), Http.TIMEOUT);
 
       // a raw long-poll GET pending and a raw WebSocket too
       String rawSid = Http.handshake(server).sid();
       EngineSession rawSession = server.session(rawSid);
       CompletableFuture<HttpResponse<String>> pendingGet = Http.sendAsync(
           Http.request(server.uri("EIO=4&transport=polling&sid=" + rawSid)).GET().build());
-      Await.until("the raw GET is pending", () -> rawSession.transport().isWritable(), Http.TIMEOUT);
+      Await.until("the raw GET is pending", () -> EngineInternals.transport(rawSession).isWritable(), Http.TIMEOUT);
       raw = JdkWebSocket.open(server.wsUri("EIO=4&transport=websocket"));
       String rawWsSid = Http.json(raw.awaitText(0).text().substring(1)).get("sid").asText();
       sids.add(rawSid);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.engine.EngineOptions;
 import dev.parley.engine.EngineSession;
 import dev.parley.engine.TransportKind;
+import dev.parley.internal.engine.EngineInternals;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -238,7 +239,7 @@ class WebSocketTest {
 
     // a long-poll GET is pending when the probe starts: it is released with a noop
     CompletableFuture<HttpResponse<String>> pending = Http.sendAsync(Http.request(poll(server, sid)).GET().build());
-    Await.until("the GET is pending", () -> session.transport().isWritable(), Http.TIMEOUT);
+    Await.until("the GET is pending", () -> EngineInternals.transport(session).isWritable(), Http.TIMEOUT);
 
     JdkWebSocket ws = open(server.wsUri("EIO=4&transport=websocket&sid=" + sid));
     ws.sendText("2probe");

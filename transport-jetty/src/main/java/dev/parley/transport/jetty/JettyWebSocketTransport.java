@@ -233,7 +233,7 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
 
   /**
    * Whether to stop reading for now, asked after a data frame was handed over: the session's
-   * handlers are too far behind (see {@code EngineSession.inputQueued}); {@code resume} starts
+   * handlers are too far behind (see {@code EngineInternals.inputQueued}); {@code resume} starts
    * reading again, from another thread.
    */
   boolean pauseReading(Runnable resume) {

@@ -7,6 +7,7 @@ import dev.parley.engine.EngineRequest;
 import dev.parley.engine.EngineServer;
 import dev.parley.engine.EngineSession;
 import dev.parley.engine.Transport;
+import dev.parley.internal.engine.EngineInternals;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
@@ -70,7 +71,7 @@ public final class EngineHttpHandler {
       respond(exchange, new EngineServer.Rejection(EngineError.SESSION_ID_UNKNOWN));
       return;
     }
-    Transport transport = session.transport();
+    Transport transport = EngineInternals.transport(session);
     if (!(transport instanceof PollingTransport)) {
       respond(exchange, new EngineServer.Rejection(EngineError.BAD_REQUEST)); // upgraded meanwhile
       return;

@@ -1,4 +1,4 @@
-package dev.parley.engine;
+package dev.parley.internal.engine;
 
 import java.security.SecureRandom;
 import java.util.Base64;

@@ -1,5 +1,6 @@
-package dev.parley.engine;
+package dev.parley.internal.engine;
 
+import dev.parley.engine.Scheduler;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
