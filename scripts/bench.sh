@@ -29,6 +29,9 @@
 #       without a name (`--jmh -prof gc`) run every benchmark of the module.
 #
 # BENCH_NO_BUILD=1 skips rebuilding Parley (measures the build already in examples/target).
+# The benchmarks module is outside the default build (Maven profile `bench`, -Pbench). Nothing is installed
+# into ~/.m2: the reactor packages what it needs, and the servers and the generator run from target/classes
+# plus the jars copied into target/lib.
 # --jdk DIR (first option) runs the build, both JVM servers and the generator on that JDK, e.g.
 #   scripts/bench.sh --jdk /usr/lib/jvm/temurin-25-jdk-amd64
 set -euo pipefail
@@ -45,11 +48,12 @@ cd "$ROOT"
 
 if [ "${BENCH_NO_BUILD:-0}" = 1 ]; then
   # measure the Parley build already in examples/target (scripts/scenario-server.sh builds it if absent)
+  # (the reactor packages the core it compiles against; the scenario server's classpath, examples/target, is left alone)
   echo "bench: BENCH_NO_BUILD=1: building only the benchmarks module; Parley as already built" >&2
-  mvn -q -B -DskipTests package -pl benchmarks >&2
+  mvn -q -B -Pbench -DskipTests package -pl benchmarks -am >&2
 else
   echo "bench: building Parley and the benchmarks module (tests skipped)..." >&2
-  mvn -q -B -DskipTests install -pl examples,benchmarks -am >&2
+  mvn -q -B -Pbench -DskipTests package -pl examples,benchmarks -am >&2
 fi
 CP="$ROOT/benchmarks/target/classes:$ROOT/benchmarks/target/lib/*"
 if [ "${1:-}" = "--jmh" ]; then

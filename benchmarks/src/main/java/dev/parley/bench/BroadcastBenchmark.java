@@ -4,15 +4,14 @@ import dev.parley.SocketIoServer;
 import dev.parley.engine.EngineRequest;
 import dev.parley.engine.EngineSession;
 import dev.parley.engine.Transport;
-import dev.parley.engine.TransportKind;
 import dev.parley.engine.protocol.EngineCodec;
 import dev.parley.engine.protocol.EnginePacket;
 import dev.parley.testing.DirectExecutorService;
 import dev.parley.testing.ManualScheduler;
+import dev.parley.testing.WebSocketStub;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -143,13 +142,10 @@ public class BroadcastBenchmark {
     counter.recipients += recipients;
   }
 
-  /** A WebSocket-like transport whose writes complete at once; it counts frames and bytes. */
-  static final class CountingTransport implements Transport {
+  /** A WebSocket-like transport whose writes complete at once (core's test stub); it counts frames and bytes. */
+  static final class CountingTransport extends WebSocketStub {
     private final boolean frameMode;
     private final byte[] header = new byte[10];
-    private Transport.Listener listener;
-    private Executor executor;
-    private boolean closed;
     int frames;
     long bytes;
     /** The last frame payload, kept so the wrapping buffer is not optimised away (Jetty holds it in a Frame). */
@@ -157,22 +153,6 @@ public class BroadcastBenchmark {
 
     CountingTransport(boolean frameMode) {
       this.frameMode = frameMode;
-    }
-
-    @Override
-    public TransportKind kind() {
-      return TransportKind.WEBSOCKET;
-    }
-
-    @Override
-    public void bind(Transport.Listener listener, Executor sessionExecutor) {
-      this.listener = listener;
-      this.executor = sessionExecutor;
-    }
-
-    @Override
-    public boolean isWritable() {
-      return !closed;
     }
 
     @Override
@@ -208,26 +188,6 @@ public class BroadcastBenchmark {
         header[2 + i] = (byte) ((long) length >>> (56 - 8 * i));
       }
       return 10;
-    }
-
-    @Override
-    public void close(boolean sendClosePacket) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      executor.execute(listener::onClose);
-    }
-
-    /** The client sent a text frame. */
-    void receive(String text) {
-      executor.execute(() -> {
-        try {
-          listener.onPacket(EngineCodec.decodeText(text));
-        } catch (dev.parley.engine.protocol.EngineParseException e) {
-          listener.onParseError(e.getMessage());
-        }
-      });
     }
   }
 }
