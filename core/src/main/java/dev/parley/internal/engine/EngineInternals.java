@@ -108,16 +108,22 @@ public final class EngineInternals {
 
   /** What {@code dev.parley.engine} implements; see the static methods of the same names. */
   public interface Access {
+    /** See {@link EngineInternals#cork}. */
     void cork(EngineSession session);
 
+    /** See {@link EngineInternals#uncork}. */
     void uncork(EngineSession session);
 
+    /** See {@link EngineInternals#inputQueued}. */
     void inputQueued(EngineSession session, long bytes);
 
+    /** See {@link EngineInternals#inputHandled}. */
     void inputHandled(EngineSession session, long bytes);
 
+    /** See {@link EngineInternals#sendTogether}. */
     void sendTogether(EngineServer server, Runnable sends);
 
+    /** See {@link EngineInternals#transport}. */
     Transport transport(EngineSession session);
   }
 }
