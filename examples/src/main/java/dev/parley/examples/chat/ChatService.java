@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Client to server (answers through the ack):
  * <ul>
- *   <li>{@code rooms} → {@code [{name, isPrivate, createdBy, member, kind, peer, unread}]}: public rooms and
- *       the user's private rooms and direct conversations;
+ *   <li>{@code rooms} → {@code [{name, isPrivate, createdBy, member, kind, peer, unread, unreadIds}]}: public
+ *       rooms and the user's private rooms and direct conversations, with the count of unread messages and
+ *       the ids of the newest 100 of them (a page that also got some live counts each once);
  *   <li>{@code room:create {name, private}} → {@code {room}} | {@code {error}};
  *   <li>{@code room:join {room}} → {@code {room, history, members}} | {@code {error}}: opens a room (a public one
  *       makes the user a member; a private one needs membership), sends the last messages and marks them read;
@@ -279,7 +280,8 @@ final class ChatService {
       return;
     }
     Optional<ChatStore.Room> target = store.room(room, user);
-    if (target.isEmpty() && !startDm(room, user)) {
+    String newDmPeer = target.isEmpty() ? startDm(room, user) : null;
+    if (target.isEmpty() && newDmPeer == null) {
       ack.send(error("not a member of this room"));
       return;
     }
@@ -290,6 +292,10 @@ final class ChatService {
     ChatStore.Message m = new ChatStore.Message(clientId != null ? clientId.toLowerCase(java.util.Locale.ROOT)
         : UUID.randomUUID().toString(), room, user, text, System.currentTimeMillis(), null);
     Optional<ChatStore.Message> before = store.addMessageOnce(m); // stored before anyone sees it
+    if (newDmPeer != null) {
+      // told only now: the room list either user asks for on this event counts the first message
+      io.to(userKey(user)).to(userKey(newDmPeer)).emit("rooms:changed", Map.of("room", room));
+    }
     if (before.isPresent()) {
       // a retried send (its ack was lost): answered again, never stored or shown twice
       if (!before.get().sender().equals(user) || !before.get().room().equals(room)) {
@@ -312,19 +318,19 @@ final class ChatService {
 
   /**
    * The first message to the direct conversation {@code room}: creates it when {@code room} is
-   * {@code dm:A:B} of {@code user} and another user who exists, and puts both users' sockets in it. False
-   * when {@code room} is no such name.
+   * {@code dm:A:B} of {@code user} and another user who exists, and puts both users' sockets in it (before
+   * the message is broadcast, so that both get it). Returns the other user, or null when {@code room} is
+   * no such name. The caller tells both users ({@code rooms:changed}) once the message is stored.
    */
-  private boolean startDm(String room, String user) {
+  private String startDm(String room, String user) {
     String peer = dmPeer(room, user);
     if (peer == null || peer.equals(user) || store.user(peer).isEmpty()) {
-      return false;
+      return null;
     }
     store.createDm(room, user, peer, user); // false when a concurrent first message made it: as good
     io.in(userKey(user)).socketsJoin(roomKey(room));
     io.in(userKey(peer)).socketsJoin(roomKey(room));
-    io.to(userKey(user)).to(userKey(peer)).emit("rooms:changed", Map.of("room", room));
-    return true;
+    return peer;
   }
 
   /** The other user of direct conversation {@code room} when it is {@code user}'s by its name. */

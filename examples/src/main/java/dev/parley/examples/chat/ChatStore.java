@@ -8,7 +8,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.h2.jdbcx.JdbcConnectionPool;
 
@@ -34,14 +36,27 @@ public final class ChatStore implements AutoCloseable {
   /**
    * A room as the list shows it to one user. {@code kind} is {@code room} or {@code dm} (a direct
    * conversation, whose other member is {@code peer}); {@code unread} counts the messages from others
-   * that this user has not read.
+   * that this user has not read, and {@code unreadIds} holds the ids of the newest of them (at most
+   * {@link #UNREAD_IDS_LISTED}), so a page that also receives messages live counts each once.
    */
   public record Room(String name, boolean isPrivate, String createdBy, boolean member, String kind, String peer,
-      int unread) {
+      int unread, List<String> unreadIds) {
+    /** A room; {@code unreadIds} is copied. */
+    public Room {
+      unreadIds = List.copyOf(unreadIds);
+    }
+
     Room(String name, boolean isPrivate, String createdBy, boolean member, String kind, String forUser) {
-      this(name, isPrivate, createdBy, member, kind, DM.equals(kind) ? dmPeer(name, forUser) : null, 0);
+      this(name, isPrivate, createdBy, member, kind, DM.equals(kind) ? dmPeer(name, forUser) : null, 0, List.of());
     }
   }
+
+  /**
+   * How many unread ids a room of {@link #visibleRooms} names: the newest. A page that counts by id cannot
+   * tell whether a message it got live is among the unnamed ones, so the chat's page shows more than 99 as
+   * "99+", which is true either way.
+   */
+  static final int UNREAD_IDS_LISTED = 100;
 
   /** The kind of a direct conversation's room. */
   static final String DM = "dm";
@@ -192,25 +207,41 @@ public final class ChatStore implements AutoCloseable {
   /**
    * The public rooms and the private rooms and direct conversations {@code user} belongs to, by name,
    * each with the count of messages from others that {@code user} has not read (in rooms they are a
-   * member of).
+   * member of) and the ids of the newest of them ({@link #UNREAD_IDS_LISTED} at most, oldest first). One
+   * statement reads both counts and ids, so they agree with each other.
    */
   public List<Room> visibleRooms(String user) {
     return run(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT r.name, r.is_private, r.created_by, m.user_name IS NOT NULL,"
-          + " r.kind, CASE WHEN m.user_name IS NULL THEN 0 ELSE (SELECT COUNT(*) FROM messages x WHERE x.room = r.name"
-          + "  AND x.sender <> ? AND NOT EXISTS (SELECT 1 FROM receipts t WHERE t.message_id = x.id AND t.user_name = ?"
-          + "  AND t.read_at IS NOT NULL)) END"
-          + " FROM rooms r LEFT JOIN memberships m ON m.room = r.name AND m.user_name = ?"
-          + " WHERE NOT r.is_private OR m.user_name IS NOT NULL ORDER BY r.name")) {
+      Map<String, List<String>> ids = new HashMap<>();
+      Map<String, Integer> counts = new HashMap<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT room, id, n FROM (SELECT x.room, x.id,"
+          + " COUNT(*) OVER (PARTITION BY x.room) n, ROW_NUMBER() OVER (PARTITION BY x.room ORDER BY x.seq DESC) k"
+          + " FROM messages x JOIN memberships m ON m.room = x.room AND m.user_name = ? WHERE x.sender <> ?"
+          + " AND NOT EXISTS (SELECT 1 FROM receipts t WHERE t.message_id = x.id AND t.user_name = ?"
+          + " AND t.read_at IS NOT NULL)) WHERE k <= ? ORDER BY room, k DESC")) {
         ps.setString(1, user);
         ps.setString(2, user);
         ps.setString(3, user);
+        ps.setInt(4, UNREAD_IDS_LISTED);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            ids.computeIfAbsent(rs.getString(1), r -> new ArrayList<>()).add(rs.getString(2));
+            counts.put(rs.getString(1), rs.getInt(3));
+          }
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement("SELECT r.name, r.is_private, r.created_by,"
+          + " m.user_name IS NOT NULL, r.kind FROM rooms r LEFT JOIN memberships m ON m.room = r.name AND m.user_name = ?"
+          + " WHERE NOT r.is_private OR m.user_name IS NOT NULL ORDER BY r.name")) {
+        ps.setString(1, user);
         List<Room> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
+            String name = rs.getString(1);
             String kind = rs.getString(5);
-            out.add(new Room(rs.getString(1), rs.getBoolean(2), rs.getString(3), rs.getBoolean(4), kind,
-                DM.equals(kind) ? dmPeer(rs.getString(1), user) : null, rs.getInt(6)));
+            out.add(new Room(name, rs.getBoolean(2), rs.getString(3), rs.getBoolean(4), kind,
+                DM.equals(kind) ? dmPeer(name, user) : null, counts.getOrDefault(name, 0),
+                ids.getOrDefault(name, List.of())));
           }
         }
         return out;

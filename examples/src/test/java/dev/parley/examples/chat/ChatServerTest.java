@@ -1,6 +1,7 @@
 package dev.parley.examples.chat;
 
 import static dev.parley.examples.chat.ChatTestSupport.obj;
+import static dev.parley.examples.chat.ChatTestSupport.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.auth0.jwt.JWT;
@@ -13,12 +14,20 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.json.JSONArray;
 import org.json.JSONObject;
 import org.junit.jupiter.api.AfterAll;
@@ -254,6 +263,7 @@ class ChatServerTest {
       assertThat(listed.optString("kind")).isEqualTo("dm");
       assertThat(listed.optString("peer")).isEqualTo("d-alice");
       assertThat(listed.optInt("unread")).isEqualTo(1);
+      assertThat(strings(listed.optJSONArray("unreadIds"))).containsExactly(id);
       assertThat(room(alice.callArray("rooms", obj()), dm).optString("peer")).isEqualTo("d-bob");
       assertThat(names(carol.callArray("rooms", obj()))).doesNotContain(dm);
       assertThat(carol.callJson("message", obj("room", dm, "text", "hi")).optString("error"))
@@ -264,6 +274,7 @@ class ChatServerTest {
       assertThat(history.optJSONObject(0).optString("text")).isEqualTo("psst");
       alice.await("receipt", e -> e.json().optString("id").equals(id) && e.json().optString("status").equals("read"));
       assertThat(room(bob.callArray("rooms", obj()), dm).optInt("unread")).isZero();
+      assertThat(room(bob.callArray("rooms", obj()), dm).optJSONArray("unreadIds").length()).isZero();
       bob.emit("typing", obj("room", dm));
       alice.await("typing", e -> e.json().optString("room").equals(dm) && e.json().optBoolean("typing"));
       assertThat(bob.callJson("message", obj("room", dm, "text", "hello")).has("id")).isTrue();
@@ -273,6 +284,126 @@ class ChatServerTest {
 
       assertThat(bob.callJson("room:leave", obj("room", dm)).has("error")).isTrue();
       assertThat(alice.callJson("room:invite", obj("room", dm, "user", "d-carol")).has("error")).isTrue();
+    }
+  }
+
+  /**
+   * The first message of a conversation is stored before the two users are told of the conversation, so
+   * the room list a page asks for on {@code rooms:changed} counts it, and names it among the unread: a page
+   * that also got the message live counts it once. The message's row is held (an uncommitted row with its
+   * id makes alice's insert wait), which keeps the moment between the conversation's creation and its
+   * message open as long as the test needs.
+   */
+  @Test
+  void aNewConversationIsAnnouncedOnceItsFirstMessageIsStored() throws Exception {
+    Path db = dir.resolve("db-held");
+    String url = "jdbc:h2:file:" + db.toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE"; // as ChatStore opens it
+    try (Connection hold = DriverManager.getConnection(url, "chat", "")) {
+      try (Statement s = hold.createStatement()) {
+        s.execute("SET DEFAULT_LOCK_TIMEOUT 60000"); // the server's sessions wait for the held row (2 s otherwise)
+      }
+      try (ChatServer.Running held = ChatServer.start(config(db, 1000, 1000));
+          Client alice = Client.connect(held.port(), "h-alice"); Client bob = Client.connect(held.port(), "h-bob")) {
+        String dm = "dm:h-alice:h-bob";
+        String id = UUID.randomUUID().toString();
+        // bob's page: every rooms:changed asks for the room list
+        AtomicInteger asked = new AtomicInteger();
+        List<JSONArray> answers = new ArrayList<>();
+        bob.socket.on("rooms:changed", args -> {
+          asked.incrementAndGet();
+          bob.socket.emit("rooms", new Object[] {obj()}, a -> {
+            synchronized (answers) {
+              answers.add((JSONArray) a[0]);
+              answers.notifyAll();
+            }
+          });
+        });
+        hold.setAutoCommit(false);
+        try (PreparedStatement ps = hold.prepareStatement(
+            "INSERT INTO messages (id, room, sender, text, ts) VALUES (?, 'held', 'nobody', 'held', 0)")) {
+          ps.setString(1, id);
+          ps.executeUpdate();
+        }
+        CompletableFuture<Object> sent = new CompletableFuture<>();
+        alice.socket.emit("message", new Object[] {obj("room", dm, "text", "psst", "clientId", id)},
+            a -> sent.complete(a[0]));
+        awaitBlockedBy(hold);
+        // a rooms:changed sent before the insert reaches bob before this answer, and his question went with it
+        bob.call("online", obj());
+        awaitAnswers(answers, asked, 0);
+        hold.rollback(); // alice's insert goes on
+
+        assertThat(((JSONObject) sent.get(10, TimeUnit.SECONDS)).optString("id")).isEqualTo(id);
+        bob.await("message", e -> e.json().optString("id").equals(id));
+        awaitAnswers(answers, asked, 1);
+        synchronized (answers) {
+          for (JSONArray answer : answers) {
+            JSONObject listed = room(answer, dm);
+            assertThat(listed.optInt("unread")).as("unread in %s", answer).isEqualTo(1);
+            assertThat(strings(listed.optJSONArray("unreadIds"))).containsExactly(id);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void theRoomListNamesTheNewestUnreadMessages() throws Exception {
+    try (Client alice = Client.connect(port, "u-alice"); Client bob = Client.connect(port, "u-bob")) {
+      alice.callJson("room:create", obj("name", "u-room"));
+      bob.callJson("room:join", obj("room", "u-room"));
+      bob.callJson("room:join", obj("room", "general")); // u-room stays a membership, not open
+      List<String> sent = new ArrayList<>();
+      long now = System.currentTimeMillis();
+      for (int i = 0; i < ChatStore.UNREAD_IDS_LISTED + 5; i++) {
+        String id = UUID.randomUUID().toString();
+        server.store().addMessageOnce(new ChatStore.Message(id, "u-room", "u-alice", "m" + i, now + i, null));
+        sent.add(id);
+      }
+      server.store().addMessageOnce(new ChatStore.Message(UUID.randomUUID().toString(), "u-room", "u-bob", "mine",
+          now + 1000, null)); // not counted: bob's own
+      JSONObject listed = room(bob.callArray("rooms", obj()), "u-room");
+      assertThat(listed.optInt("unread")).isEqualTo(ChatStore.UNREAD_IDS_LISTED + 5);
+      assertThat(strings(listed.optJSONArray("unreadIds")))
+          .containsExactlyElementsOf(sent.subList(5, sent.size())); // the newest 100, oldest first
+      assertThat(room(alice.callArray("rooms", obj()), "u-room").optInt("unread")).isEqualTo(1);
+    }
+  }
+
+  /**
+   * Waits until the server runs its insert of a message, which waits for the row that {@code hold} has not
+   * committed (H2 names no blocker for a unique key's wait, so the running statement is what shows it).
+   */
+  private static void awaitBlockedBy(Connection hold) throws Exception {
+    long end = System.currentTimeMillis() + 10_000;
+    try (PreparedStatement ps = hold.prepareStatement("SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS"
+        + " WHERE SESSION_ID <> SESSION_ID() AND EXECUTING_STATEMENT LIKE 'INSERT INTO messages%'")) {
+      while (true) {
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          if (rs.getInt(1) > 0) {
+            return;
+          }
+        }
+        if (System.currentTimeMillis() > end) {
+          throw new AssertionError("the message's insert never waited for the held row");
+        }
+        Thread.sleep(5); // polls a condition: the insert is on its way
+      }
+    }
+  }
+
+  /** Waits until every room list asked for is answered, and at least {@code min} were. */
+  private static void awaitAnswers(List<JSONArray> answers, AtomicInteger asked, int min) throws InterruptedException {
+    long end = System.currentTimeMillis() + 10_000;
+    synchronized (answers) {
+      while (answers.size() < Math.max(min, asked.get())) {
+        long left = end - System.currentTimeMillis();
+        if (left <= 0) {
+          throw new AssertionError(asked.get() + " room lists asked for, " + answers.size() + " answered");
+        }
+        answers.wait(Math.min(left, 50)); // asked grows on the client's thread, which does not notify
+      }
     }
   }
 
