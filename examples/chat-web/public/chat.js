@@ -11,7 +11,11 @@ const state = {
   socket: null,
   room: null,          // the open room's name
   rooms: [],           // as the server lists them
-  unread: {},          // room -> count of messages from others not read
+  unread: {},          // room -> { ids: Map(message id -> arrival), older }: messages from others not read
+  arrivals: 0,         // live messages from others counted so far; each gets the next number
+  roomsAsked: 0,       // room lists asked for
+  roomsShown: 0,       // the latest of them whose answer is shown
+  opening: null,       // { room, early: [] } while a room:join is under way: its live messages
   status: {},          // my message id -> pending | sent | delivered | read
   typing: {},          // room -> Set of users typing
   users: {},           // user -> { online, lastSeen }
@@ -136,10 +140,52 @@ function roomLabel(r) {
   return r.kind === "dm" ? "@" + r.peer : (r.isPrivate ? "🔒 " : "# ") + r.name;
 }
 
+/**
+ * Unread messages are counted by id, so a message counted both by the server's answer and live counts
+ * once, in whatever order the two arrive. A room's unread are the ids the server listed (its newest 100)
+ * and those that came live after the question, plus the older ones the server counted but did not list.
+ * A live message that came before the question was stored before it, so the answer is right about it:
+ * counted if still unread, left out if read (in another tab, say).
+ */
 async function loadRooms() {
-  state.rooms = await state.socket.emitWithAck("rooms");
-  for (const r of state.rooms) state.unread[r.name] = r.name === state.room ? 0 : r.unread || 0;
+  const asked = ++state.roomsAsked;
+  const mark = state.arrivals;
+  const rooms = await state.socket.emitWithAck("rooms");
+  if (asked < state.roomsShown) return; // the answer to a later question is shown already
+  state.roomsShown = asked;
+  state.rooms = rooms;
+  const unread = {};
+  const laterThan = (old, ids) => {
+    for (const [id, at] of (old ? old.ids : [])) if (at > mark) ids.set(id, at);
+    return ids;
+  };
+  for (const r of rooms) {
+    const listed = r.unreadIds || [];
+    const ids = new Map(listed.map((id) => [id, 0]));
+    unread[r.name] = r.member && r.name !== state.room
+      ? { ids: laterThan(state.unread[r.name], ids), older: Math.max(0, (r.unread || 0) - listed.length) }
+      : noUnread();
+  }
+  // a room the answer does not list yet (a conversation started meanwhile) keeps its later messages
+  for (const [name, old] of Object.entries(state.unread)) {
+    if (!(name in unread)) unread[name] = { ids: laterThan(old, new Map()), older: 0 };
+  }
+  state.unread = unread;
   renderRooms();
+}
+
+function noUnread() {
+  return { ids: new Map(), older: 0 };
+}
+
+function unreadCount(room) {
+  const u = state.unread[room];
+  return u ? u.ids.size + u.older : 0;
+}
+
+/** A badge's text: past 99 the server lists only the newest ids, and "99+" stays true whatever came live. */
+function badge(n) {
+  return n > 99 ? "99+" : String(n);
 }
 
 async function loadPeople() {
@@ -175,14 +221,14 @@ function renderRooms() {
     label.className = "label";
     label.textContent = roomLabel(r);
     button.append(label);
-    const n = state.unread[r.name] || 0;
+    const n = unreadCount(r.name);
     total += n;
     if (n) {
-      const badge = document.createElement("span");
-      badge.className = "unread";
-      badge.textContent = n;
-      badge.setAttribute("aria-label", n + " unread");
-      button.append(badge);
+      const count = document.createElement("span");
+      count.className = "unread";
+      count.textContent = badge(n);
+      count.setAttribute("aria-label", (n > 99 ? "more than 99" : n) + " unread");
+      button.append(count);
     }
     button.addEventListener("click", () => openRoom(r.name));
     li.append(button);
@@ -196,19 +242,22 @@ function renderRooms() {
     dms.append(hint);
   }
   $("menu-unread").hidden = total === 0;
-  $("menu-unread").textContent = total;
+  $("menu-unread").textContent = badge(total);
 }
 
 /** Opens a room; false when the server refused it. */
 async function openRoom(name, fromUser = true) {
+  const opening = { room: name, early: [] };
+  state.opening = opening;
   const reply = await state.socket.emitWithAck("room:join", { room: name });
+  if (state.opening === opening) state.opening = null;
   if (reply.error) {
     if (fromUser) showError(reply.error);
     return false;
   }
   const room = reply.room;
   state.room = name;
-  state.unread[name] = 0;
+  state.unread[name] = noUnread();
   sessionStorage.setItem("chat.room", name);
   $("room-title").textContent = roomLabel(room);
   $("invite").hidden = !(room.isPrivate && room.kind !== "dm" && room.createdBy === state.me);
@@ -223,6 +272,11 @@ async function openRoom(name, fromUser = true) {
   for (const e of state.outbox.values()) {
     if (stored.has(e.clientId)) forget(e.clientId);
     else if (e.room === name) showPending(e);
+  }
+  // a message stored after the history was read but received before the answer: shown here, and read
+  for (const m of opening.early) show(m);
+  if (opening.early.some((m) => m.sender !== state.me) && document.visibilityState === "visible") {
+    state.socket.emit("read", { room: name });
   }
   renderEmpty();
   closeMenu(false);
@@ -295,12 +349,15 @@ function onMessage(m) {
     }
     forget(m.id);
   }
+  // a room being opened: its history may have been read before this message was stored
+  if (state.opening && state.opening.room === m.room) state.opening.early.push(m);
   if (m.room === state.room) {
     show(m);
     renderEmpty();
     if (m.sender !== state.me && document.visibilityState === "visible") state.socket.emit("read", { room: m.room });
   } else if (m.sender !== state.me) {
-    state.unread[m.room] = (state.unread[m.room] || 0) + 1;
+    const u = state.unread[m.room] || (state.unread[m.room] = noUnread());
+    if (!u.ids.has(m.id)) u.ids.set(m.id, ++state.arrivals);
     renderRooms();
   }
 }

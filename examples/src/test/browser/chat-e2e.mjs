@@ -58,6 +58,7 @@ try {
 
   step("bob: an unknown name and a wrong password get the same answer");
   const bob = await newPage("bob");
+  const bobFrames = mode === "websocket" ? await relay(bob) : null;
   await bob.goto(base + "/" + query);
   const unknown = await loginError(bob, "bob", "bob-password");
   const wrong = await loginError(bob, "alice", "not-alices-password");
@@ -125,12 +126,18 @@ try {
   await inSidebar(alice, () => alice.locator('#online li[data-user="bob"] button').click());
   await expectText(alice.locator("#room-title"), "@bob");
   await expectText(alice.locator("#messages li.empty"), "conversation with bob");
+  // bob's page gets the new conversation's room list (asked on rooms:changed) and the live message in
+  // either order; over WebSocket the test picks one (the list first on a desktop, the message first on a
+  // phone), and either way the message counts once
+  const settled = bobFrames && (phone ? answerAfterMessage(bobFrames, bob) : messageAfterAnswer(bobFrames));
+  settled?.catch(() => {}); // awaited below; a failure surfaces there
   await send(alice, "psst, bob");
   const dm = '[data-room="dm:alice:bob"]';
 
   step("bob gets an unread badge for it, opens it, and alice's tick turns to read");
-  await expectText(bob.locator(`#dms li${dm} .unread`), "1");
-  if (phone) await expectText(bob.locator("#menu-unread"), "1");
+  if (settled) await settled;
+  await expectText(bob.locator(`#dms li${dm} .unread`), "1", true);
+  if (phone) await expectText(bob.locator("#menu-unread"), "1", true);
   await inSidebar(bob, () => bob.locator(`#dms li${dm} button`).click());
   await expectText(bob.locator("#room-title"), "@alice");
   await expectText(bob.locator('#messages li.message[data-sender="alice"] .text'), "psst, bob");
@@ -230,6 +237,109 @@ async function newPage(name) {
     }
   });
   return page;
+}
+
+/**
+ * Routes the page's Socket.IO WebSocket through the test, which passes every frame on and can hold back
+ * the frames from the server that match a test until it releases them. {@code seen} waits for a frame
+ * that passed (also one that passed before the call): "down" from the server, "up" from the page.
+ */
+async function relay(page) {
+  const passed = [];
+  const waiters = new Set();
+  let holding = null;
+  const note = (dir, frame) => {
+    if (typeof frame !== "string") return;
+    passed.push({ dir, frame });
+    for (const w of [...waiters]) if (w.dir === dir && w.test(frame)) w.resolve(frame);
+  };
+  await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((frame) => {
+      server.send(frame);
+      note("up", frame);
+    });
+    server.onMessage((frame) => {
+      const down = () => {
+        ws.send(frame);
+        note("down", frame);
+      };
+      if (holding && typeof frame === "string" && holding.test(frame)) holding.frames.push(down);
+      else down();
+    });
+  });
+  return {
+    hold(test) {
+      const h = { test, frames: [] };
+      holding = h;
+      return {
+        /** Waits until one frame is held. */
+        any: () => until(() => h.frames.length > 0, "a frame to hold"),
+        release() {
+          if (holding === h) holding = null;
+          for (const send of h.frames.splice(0)) send();
+        },
+      };
+    },
+    seen(dir, test, what) {
+      const before = passed.find((p) => p.dir === dir && test(p.frame));
+      if (before) return Promise.resolve(before.frame);
+      return new Promise((resolve, reject) => {
+        const w = { dir, test, resolve: (f) => { clearTimeout(w.timer); waiters.delete(w); resolve(f); } };
+        w.timer = setTimeout(() => { waiters.delete(w); reject(new Error(`no frame ${dir}: ${what}`)); }, TIMEOUT);
+        waiters.add(w);
+      });
+    },
+  };
+}
+
+/** The live message of the direct conversation: 42["message",{...}]. */
+function dmMessage(f) {
+  return f.startsWith('42["message"') && f.includes('"room":"dm:alice:bob"');
+}
+
+/** An answer that lists the direct conversation: the room list, 43<id>[[{...}]]. */
+function dmRoomList(f) {
+  return /^43\d+\[\[/.test(f) && f.includes('"name":"dm:alice:bob"');
+}
+
+/** The page's "delivered" for {@code message}: the page has handled that message by then. */
+function deliveredFrame(message) {
+  const id = JSON.parse(message.slice(2))[1].id;
+  return (f) => f.startsWith('42["delivered"') && f.includes(id);
+}
+
+/** The room list reaches the page first, the live message after it; resolves once the page has handled both. */
+async function messageAfterAnswer(frames) {
+  const held = frames.hold(dmMessage);
+  await frames.seen("down", dmRoomList, "the room list with the conversation");
+  held.release(); // the page handles frames in order: the list is counted before the message comes
+  const message = await frames.seen("down", dmMessage, "the message");
+  await frames.seen("up", deliveredFrame(message), "delivered");
+}
+
+/** The live message reaches the page first, the room list after it; resolves once the page has shown the list. */
+async function answerAfterMessage(frames, page) {
+  const held = frames.hold(dmRoomList);
+  const message = await frames.seen("down", dmMessage, "the message");
+  await frames.seen("up", deliveredFrame(message), "delivered");
+  await held.any();
+  await page.evaluate(() => {
+    window.roomsRendered = new Promise((resolve) => new MutationObserver((_, o) => {
+      o.disconnect();
+      resolve();
+    }).observe(document.getElementById("dms"), { childList: true }));
+  });
+  held.release();
+  await page.evaluate(() => window.roomsRendered);
+}
+
+async function until(test, what) {
+  const deadline = Date.now() + TIMEOUT;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error("waited in vain for " + what);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 async function signUp(page, name) {
