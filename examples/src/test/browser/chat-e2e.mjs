@@ -349,6 +349,8 @@ async function signUp(page, name) {
   await page.locator("#chat").waitFor({ state: "visible", timeout: TIMEOUT });
   await expectText(page.locator("#status"), "online");
   await present(page.locator('#rooms li[data-room="general"]'));
+  // general is open (its room:join answered): only then does the page get the room's typing
+  await expectText(page.locator("#room-title"), "# general", true);
 }
 
 async function loginError(page, name, password) {
