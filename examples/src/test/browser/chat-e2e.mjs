@@ -90,9 +90,10 @@ try {
   await present(bob.locator('#online li[data-user="alice"].on'));
 
   step("bob sees alice typing");
+  const aliceTyping = await watchText(bob, "typing", "alice is typing");
   await alice.locator("#text").click();
   await alice.locator("#text").pressSequentially("hello b", { delay: 20 });
-  await expectText(bob.locator("#typing"), "alice is typing");
+  await aliceTyping();
 
   step("Enter sends; Tab goes from the message to Send");
   await alice.locator("#text").pressSequentially("ob", { delay: 20 });
@@ -145,8 +146,9 @@ try {
   await bob.locator(`#dms li${dm} .unread`).waitFor({ state: "detached", timeout: TIMEOUT }); // gone once read
 
   step("typing works in the direct conversation");
+  const bobTyping = await watchText(alice, "typing", "bob is typing");
   await bob.locator("#text").pressSequentially("hey", { delay: 20 });
-  await expectText(alice.locator("#typing"), "bob is typing");
+  await bobTyping();
   await bob.keyboard.press("Enter");
   await expectText(alice.locator('#messages li.message[data-sender="bob"] .text'), "hey");
   await shot(alice, "4-direct-message");
@@ -441,6 +443,23 @@ async function shot(page, name) {
 /** Waits until the element exists (it may sit in the folded drawer on a phone). */
 async function present(locator) {
   await locator.first().waitFor({ state: "attached", timeout: TIMEOUT });
+}
+
+/**
+ * Records in the page whether element {@code id} shows {@code text}, however briefly (the typing line
+ * goes when the typist stops); returns a function that waits until it has.
+ */
+async function watchText(page, id, text) {
+  await page.evaluate(([id, text]) => {
+    const el = document.getElementById(id);
+    const seen = (window.seenTexts ||= {});
+    const look = () => {
+      if ((el.textContent || "").includes(text)) seen[text] = true;
+    };
+    look();
+    new MutationObserver(look).observe(el, { childList: true, characterData: true, subtree: true });
+  }, [id, text]);
+  return () => page.waitForFunction((text) => window.seenTexts[text] === true, text, { timeout: TIMEOUT });
 }
 
 async function expectText(locator, text, exact = false) {

@@ -7,6 +7,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,8 +35,10 @@ class ChatBrowserTest {
     String chromium = System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium");
     assertThat(Path.of(chromium)).as("Debian's chromium is needed (apt-get install chromium; scripts/test.sh installs it)")
         .exists();
-    // the login limit is low enough for the script to meet it: 4 attempts per name
-    ChatServer.Config config = ChatServerTest.config(dir.resolve("db"), 1000, 1000).withLoginLimit(0.001, 4);
+    // the login limit is low enough for the script to meet it: 4 attempts per name; typing lasts as long as
+    // in production (3 s), so a page on a loaded machine still shows it (the test's 400 ms can pass unseen)
+    ChatServer.Config config = ChatServerTest.config(dir.resolve("db"), 1000, 1000).withLoginLimit(0.001, 4)
+        .withTyping(Duration.ofSeconds(3));
     ChatServer.Running server = ChatServer.start(config);
     int port = server.port();
     config = config.withHostPort("127.0.0.1", port); // a restart takes the same port
