@@ -5,6 +5,8 @@
 // direct conversation with its unread badge, a reload, a send while the server is down, a failed send,
 // presence with last seen, and the login limit. The server is stopped and started by the Java test on
 // request: this script prints "control: stop" or "control: start" and waits for a line on its stdin.
+// Over WebSocket, bob's frames pass through the script (routeWebSocket), which holds back the new
+// conversation's room list or its live message, so the badge is checked in both orders.
 // Prints one line per step; exits 0 when every step passed, 1 otherwise.
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
