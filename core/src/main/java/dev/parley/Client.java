@@ -14,44 +14,51 @@ import dev.parley.protocol.SioPacket;
 import dev.parley.protocol.SioPacketType;
 import dev.parley.protocol.SioParseException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Engine.IO connection multiplexed over the namespaces the client joined.
+ * One Engine.IO connection multiplexed over the namespaces the client joined: it decodes Socket.IO
+ * packets, answers CONNECTs (connect middleware, or a restore by {@link SocketRestore}), routes the
+ * other packets to the socket of their namespace, and closes the sockets when the connection goes.
  *
  * <p>Two lanes per connection: the Engine.IO session's executor decodes packets (and keeps the
  * heartbeat and writes going), and this client's own serial {@link #lane()} runs everything at the
  * Socket.IO level, user code included, in arrival order. So a handler that blocks delays only this
- * client's later events, never its pings or its outgoing packets. The maps are touched on the lane only.
+ * client's later events, never its pings or its outgoing packets. Fields marked "lane only" are
+ * touched on the client lane only; {@code decoder} and {@code inputBytes} on the session lane only.
  */
 final class Client implements EngineSession.NonBlockingListener {
   private static final Logger log = LoggerFactory.getLogger(Client.class);
+  /** The least a received message counts for in the session's input backlog: what its objects cost. */
+  private static final int MIN_INPUT_WEIGHT = 64;
 
   private final SocketIoServer server;
   private final EngineSession session;
+  private final Executor lane;
+  /** Session lane only. */
   private final PacketAssembler decoder;
+  /** Session lane only: bytes of the messages of the packet being decoded (with its attachments). */
+  private long inputBytes;
   /**
-   * Namespace -> its connected Socket (lane only). Immutable, replaced on change: nearly every
+   * Lane only: namespace -> its connected Socket. Immutable, replaced on change: nearly every
    * connection joins one namespace, and a one-entry {@code Map.of} costs a fraction of a HashMap.
    */
   private Map<String, Socket> sockets = Map.of();
-  /** Namespaces whose CONNECT is being handled (lane only). */
+  /** Lane only: namespaces whose CONNECT is being handled. */
   private final PendingConnects pending = new PendingConnects();
-  private final Executor lane;
-  /** Volatile: cancelled from the session lane on close; replaced by NONE once cancelled (no retained future). */
-  private volatile Scheduler.Cancellable connectTimer;
-  private volatile boolean closed;
-  /** Lane-only: set once the connection is going away; no more packets are routed. */
+  /** Lane only: set once the connection is going away; no more packets are routed. */
   private boolean closing;
-  /** Session lane only: bytes of the messages of the packet being decoded (with its attachments). */
-  private long inputBytes;
-  /** The least a received message counts for in the session's input backlog: what its objects cost. */
-  private static final int MIN_INPUT_WEIGHT = 64;
+  /** Set from either lane when the connection is going away: nothing more is decoded. */
+  private volatile boolean closed;
+  /** Cancelled from the session lane on close; replaced by NONE once cancelled (no retained future). */
+  private volatile Scheduler.Cancellable connectTimer;
 
   Client(SocketIoServer server, EngineSession session) {
     this.server = server;
@@ -71,6 +78,10 @@ final class Client implements EngineSession.NonBlockingListener {
     return session;
   }
 
+  SocketIoServer server() {
+    return server;
+  }
+
   /** The serial executor Socket.IO-level work of this connection runs on. */
   Executor lane() {
     return lane;
@@ -83,6 +94,8 @@ final class Client implements EngineSession.NonBlockingListener {
   void writeDroppable(List<EnginePacket> frames) {
     session.sendIfWritable(frames);
   }
+
+  // ------------------------------------------------------------------ incoming (session lane, then client lane)
 
   @Override
   public void onMessage(EngineSession s, EnginePacket message) {
@@ -142,25 +155,28 @@ final class Client implements EngineSession.NonBlockingListener {
     socket.onPacket(packet);
   }
 
+  // ------------------------------------------------------------------ connecting (lane only)
+
   /** Connects to {@code name}; the answer goes out {@code answers} times (the CONNECT and its repeats). */
-  private void connect(String name, JsonNode authData, int answers) {
+  void connect(String name, JsonNode authData, int answers) {
+    JsonNode auth = authData == null ? JsonNodeFactory.instance.objectNode() : authData;
+    Handshake handshake = handshake(auth);
     Namespace nsp;
     try {
       nsp = server.namespaceFor(name);
     } catch (LimitExceededException e) { // maxDynamicNamespaces reached (logged, rate-limited)
-      answer(answers, server.wire().connectError(name, "Too many namespaces", null));
+      refuse(name, handshake, ConnectRefusal.TOO_MANY_NAMESPACES, "Too many namespaces", null, answers);
       return;
     }
     if (nsp == null) {
-      answer(answers, server.wire().connectError(name, "Invalid namespace", null));
+      refuse(name, handshake, ConnectRefusal.INVALID_NAMESPACE, "Invalid namespace", null, answers);
       return;
     }
-    JsonNode auth = authData == null ? JsonNodeFactory.instance.objectNode() : authData;
-    Handshake handshake = handshake(auth);
     ConnectionStateRecovery recovery = server.recovery();
     // as Node: pid and offset stay in the auth the application sees
     if (recovery != null && auth.path("pid").isTextual() && auth.path("offset").isTextual()) {
-      restore(name, nsp, handshake, recovery, auth.get("pid").textValue(), auth.get("offset").textValue());
+      new SocketRestore(this, name, nsp, handshake, recovery, auth.get("pid").textValue(), auth.get("offset").textValue())
+          .start();
     } else {
       connectFresh(name, nsp, handshake);
     }
@@ -169,7 +185,8 @@ final class Client implements EngineSession.NonBlockingListener {
     }
   }
 
-  private void connectFresh(String name, Namespace nsp, Handshake handshake) {
+  /** A new socket: the connect middleware decides. */
+  void connectFresh(String name, Namespace nsp, Handshake handshake) {
     String pid = server.recovery() == null ? null : Ids.random();
     Socket socket = new Socket(Ids.random(), nsp, this, handshake, pid, false);
     pending.put(name, socket);
@@ -184,7 +201,7 @@ final class Client implements EngineSession.NonBlockingListener {
     }
     if (error != null) {
       socket.namespace().connectEnded();
-      answer(answers, server.wire().connectError(name, error.getMessage(), error.data()));
+      refuse(name, socket.handshake(), ConnectRefusal.MIDDLEWARE, error.getMessage(), error.data(), answers);
       return;
     }
     if (!socket.namespace().admit(socket)) {
@@ -193,117 +210,64 @@ final class Client implements EngineSession.NonBlockingListener {
       connect(name, socket.handshake().auth(), answers);
       return;
     }
-    socketsPut(name, socket);
-    connectTimer.cancel();
-    connectTimer = Scheduler.Cancellable.NONE;
-    // as on Node's single thread: the client cannot act on its CONNECT before the connection
-    // handlers ran (joined rooms, emitted), yet their packets follow the CONNECT
-    EngineInternals.cork(session);
-    try {
+    accept(name, socket, () -> {
       socket.onConnected();
       answer(answers, server.wire().connectOk(name, socket.id(), socket.pid()));
-      socket.namespace().add(socket);
-    } finally {
-      EngineInternals.uncork(session);
-    }
-  }
-
-  // ------------------------------------------------------------------ connection state recovery
-
-  /**
-   * Lane only. Looks the session up; if found, registers the socket (deliveries to it now wait),
-   * joins its rooms, then asks again for the missed packets, so an event broadcast between the two
-   * look-ups is neither lost nor sent twice. Anything that fails falls back to a fresh socket.
-   */
-  private void restore(String name, Namespace nsp, Handshake handshake, ConnectionStateRecovery recovery,
-      String pid, String offset) {
-    Object token = new Object();
-    pending.put(name, token);
-    lookup(nsp, pid, offset, first -> {
-      if (pending.get(name) != token || closing) {
-        nsp.connectEnded();
-        return;
-      }
-      if (first == null) {
-        connectFresh(name, nsp, handshake);
-        return;
-      }
-      Socket socket = new Socket(first.sid(), nsp, this, handshake, first.pid(), true);
-      first.data().forEach((k, v) -> {
-        if (k != null && v != null) {
-          socket.data().put(k, v);
-        }
-      });
-      socket.beginRestore();
-      if (!nsp.register(socket)) {
-        log.debug("connection {}: socket {} is connected already; not restoring it", session.id(), first.sid());
-        socket.abortRestore();
-        connectFresh(name, nsp, handshake);
-        return;
-      }
-      pending.put(name, socket);
-      nsp.adapter().addAll(socket.id(), first.rooms());
-      lookup(nsp, pid, offset, second -> {
-        if (pending.get(name) != socket || closing) {
-          abortRestore(socket);
-          return;
-        }
-        List<dev.parley.adapter.Packet> missed = (second != null ? second : first).missedPackets();
-        if (recovery.skipMiddlewares()) {
-          finishRestore(name, socket, missed, null);
-        } else {
-          nsp.runMiddlewares(socket, error -> lane.execute(() -> finishRestore(name, socket, missed, error)));
-        }
-      });
     });
   }
 
-  /** Runs {@code then} on the lane with the restored session, or null (not found, or the adapter failed). */
-  private void lookup(Namespace nsp, String pid, String offset, java.util.function.Consumer<dev.parley.adapter.RestoredSession> then) {
-    java.util.concurrent.CompletionStage<java.util.Optional<dev.parley.adapter.RestoredSession>> stage;
-    try {
-      stage = nsp.adapter().restoreSession(pid, offset);
-    } catch (RuntimeException e) {
-      stage = java.util.concurrent.CompletableFuture.failedFuture(e);
-    }
-    stage.whenComplete((found, error) -> lane.execute(() -> {
-      if (error != null) {
-        log.debug("connection {}: session restore failed: {}", session.id(), error.toString());
-      }
-      then.accept(error == null && found != null ? found.orElse(null) : null);
-    }));
-  }
-
-  private void abortRestore(Socket socket) {
-    if (socket.abortRestore()) {
-      socket.namespace().adapter().delAll(socket.id());
-      socket.namespace().remove(socket);
-    }
-  }
-
-  private void finishRestore(String name, Socket socket, List<dev.parley.adapter.Packet> missed, ConnectError error) {
-    int answers = pending.remove(name, socket);
-    if (answers == 0 || closing) {
-      abortRestore(socket);
-      return;
-    }
-    if (error != null) {
-      abortRestore(socket);
-      answer(answers, server.wire().connectError(name, error.getMessage(), error.data()));
-      return;
-    }
+  /**
+   * The socket is in: it becomes the client's socket for {@code name}, the connect timer stops, and
+   * {@code connect} (joins and the CONNECT reply) and the connection handlers run corked: as on Node's
+   * single thread, the client cannot act on its CONNECT before the handlers ran (joined rooms,
+   * emitted), yet their packets follow the CONNECT.
+   */
+  void accept(String name, Socket socket, Runnable connect) {
     socketsPut(name, socket);
     connectTimer.cancel();
     connectTimer = Scheduler.Cancellable.NONE;
     EngineInternals.cork(session);
     try {
-      List<EnginePacket> ok = server.wire().connectOk(name, socket.id(), socket.pid());
-      socket.completeRestore(missed, ok);
-      answer(answers - 1, ok);
+      connect.run();
       socket.namespace().add(socket);
     } finally {
       EngineInternals.uncork(session);
     }
+  }
+
+  /** Answers {@code CONNECT_ERROR} and reports the refusal. */
+  void refuse(String name, Handshake handshake, ConnectRefusal cause, String message, Object data, int answers) {
+    answer(answers, server.wire().connectError(name, message, data));
+    server.instruments().connectRefused(name, handshake, cause, message);
+  }
+
+  /**
+   * Writes the answer to a CONNECT {@code times} times (once, plus once per CONNECT that joined it),
+   * in one write, so the answers leave together.
+   */
+  void answer(int times, List<EnginePacket> packets) {
+    if (times <= 0) {
+      return;
+    }
+    if (times == 1) {
+      write(packets);
+      return;
+    }
+    List<EnginePacket> all = new ArrayList<>(times * packets.size());
+    for (int i = 0; i < times; i++) {
+      all.addAll(packets);
+    }
+    write(all);
+  }
+
+  /** Lane only: the CONNECTs being handled. */
+  PendingConnects pending() {
+    return pending;
+  }
+
+  /** Lane only: true once the connection is going away. */
+  boolean closing() {
+    return closing;
   }
 
   private Handshake handshake(JsonNode auth) {
@@ -312,21 +276,7 @@ final class Client implements EngineSession.NonBlockingListener {
         r.url(), r.secure());
   }
 
-  /**
-   * Writes the answer to a CONNECT {@code times} times (once, plus once per CONNECT that joined it),
-   * in one write, so the answers leave together.
-   */
-  private void answer(int times, List<EnginePacket> packets) {
-    if (times == 1) {
-      write(packets);
-      return;
-    }
-    List<EnginePacket> all = new java.util.ArrayList<>(times * packets.size());
-    for (int i = 0; i < times; i++) {
-      all.addAll(packets);
-    }
-    write(all);
-  }
+  // ------------------------------------------------------------------ the namespace -> socket map (lane only)
 
   void remove(Socket socket) {
     String name = socket.namespace().name();
@@ -352,6 +302,8 @@ final class Client implements EngineSession.NonBlockingListener {
     sockets = Map.copyOf(next);
   }
 
+  // ------------------------------------------------------------------ closing
+
   /**
    * Lane only: sends DISCONNECT on every namespace, then closes the connection ("disconnect(true)").
    * The DISCONNECT packets are queued before the close, so the client receives them first.
@@ -364,28 +316,28 @@ final class Client implements EngineSession.NonBlockingListener {
     session.close();
   }
 
-  private void closeWith(String reason) {
+  private void closeWith(DisconnectReason reason) {
     closed = true;
     closing = true;
     session.close();
     closeSockets(reason);
   }
 
-  private void closeSockets(String reason) {
+  private void closeSockets(DisconnectReason reason) {
     for (Socket s : sockets.values()) { // immutable: closing replaces it, this loop goes on
       s.onClose(reason);
     }
     sockets = Map.of();
     for (Object target : pending.clear()) {
       if (target instanceof Socket) {
-        abortRestore((Socket) target); // does nothing for a socket that is not being restored
+        SocketRestore.abort((Socket) target); // does nothing for a socket that is not being restored
       }
     }
   }
 
   /** Server shutdown: sockets see "server shutting down" before the connection closes. */
-  java.util.concurrent.CompletableFuture<Void> shutdown() {
-    java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+  CompletableFuture<Void> shutdown() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
     lane.execute(() -> {
       try {
         closeSockets(DisconnectReason.SERVER_SHUTTING_DOWN);
@@ -397,15 +349,16 @@ final class Client implements EngineSession.NonBlockingListener {
   }
 
   @Override
-  public void onClose(EngineSession s, String reason) {
+  public void onClose(EngineSession s, String engineReason) {
     closed = true;
     decoder.close(); // what an unfinished packet held goes back to the server's budget
     connectTimer.cancel();
+    DisconnectReason reason = DisconnectReason.ofEngineReason(engineReason);
+    server.instruments().connectionClosed(reason);
     lane.execute(() -> {
       closing = true;
       closeSockets(reason);
       server.removeClient(this);
     });
   }
-
 }

@@ -1,7 +1,9 @@
 package dev.parley;
 
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Connection state recovery settings (socket.io's {@code connectionStateRecovery}): how long a
@@ -13,13 +15,22 @@ import java.util.Objects;
  *     .connectionStateRecovery(Duration.ofMinutes(2), true)
  *     .build();
  * }</pre>
+ *
+ * @param maxDisconnectionDuration how long a session and the packets it misses are kept
+ * @param skipMiddlewares whether a recovered socket connects without running the connect middlewares
  */
 public record ConnectionStateRecovery(Duration maxDisconnectionDuration, boolean skipMiddlewares) {
-  /** The reasons after which a session is kept (socket.io's {@code RECOVERABLE_DISCONNECT_REASONS}). */
-  public static final java.util.Set<String> RECOVERABLE_REASONS = java.util.Set.of(
-      DisconnectReason.TRANSPORT_ERROR, DisconnectReason.TRANSPORT_CLOSE, DisconnectReason.FORCED_CLOSE,
-      DisconnectReason.PING_TIMEOUT, DisconnectReason.SERVER_SHUTTING_DOWN, "forced server close");
+  /**
+   * The reasons after which a session is kept (socket.io's {@code RECOVERABLE_DISCONNECT_REASONS}):
+   * those whose {@link DisconnectReason#recoverable()} is true.
+   */
+  public static final Set<DisconnectReason> RECOVERABLE_REASONS = recoverableReasons();
 
+  /**
+   * Checks the settings.
+   *
+   * @throws IllegalArgumentException when {@code maxDisconnectionDuration} is not positive
+   */
   public ConnectionStateRecovery {
     Objects.requireNonNull(maxDisconnectionDuration, "maxDisconnectionDuration == null");
     if (maxDisconnectionDuration.toMillis() <= 0) {
@@ -30,5 +41,15 @@ public record ConnectionStateRecovery(Duration maxDisconnectionDuration, boolean
   /** Node's defaults: 2 minutes, middlewares skipped. */
   public static ConnectionStateRecovery defaults() {
     return new ConnectionStateRecovery(Duration.ofMinutes(2), true);
+  }
+
+  private static Set<DisconnectReason> recoverableReasons() {
+    Set<DisconnectReason> out = EnumSet.noneOf(DisconnectReason.class);
+    for (DisconnectReason r : DisconnectReason.values()) {
+      if (r.recoverable()) {
+        out.add(r);
+      }
+    }
+    return java.util.Collections.unmodifiableSet(out);
   }
 }

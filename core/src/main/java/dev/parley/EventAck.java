@@ -40,6 +40,7 @@ final class EventAck implements Ack {
     List<EnginePacket> frames = wire.encode(SioPacket.ack(socket.namespace().name(), wire.argsArray(args), id));
     if (sent.compareAndSet(false, true)) {
       client.write(frames);
+      socket.server().instruments().ackSent();
     }
   }
 
@@ -53,6 +54,7 @@ final class EventAck implements Ack {
     List<EnginePacket> frames = wire.encode(SioPacket.ack(socket.namespace().name(), args, id));
     if (sent.compareAndSet(false, true)) {
       client.write(frames);
+      socket.server().instruments().ackSent();
     }
   }
 }

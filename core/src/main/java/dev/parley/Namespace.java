@@ -3,33 +3,34 @@ package dev.parley;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.parley.adapter.AckResult;
 import dev.parley.adapter.Adapter;
-import dev.parley.adapter.AdapterContext;
 import dev.parley.adapter.BroadcastFlags;
-import dev.parley.adapter.EncodedPacket;
 import dev.parley.adapter.Packet;
 import dev.parley.adapter.PacketType;
+import dev.parley.adapter.RequestTimeoutException;
 import dev.parley.adapter.RoomEvent;
 import dev.parley.protocol.SioPacket;
 import dev.parley.protocol.SioPacketType;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
  * A namespace: a channel of its own over the shared connections, with its own middleware, sockets,
  * rooms and adapter. The main namespace is {@code "/"}; others come from
- * {@link SocketIoServer#of(String)} or from a dynamic pattern.
+ * {@link SocketIoServer#of(String)} or from a dynamic pattern ({@link SocketIoServer#of(java.util.regex.Pattern)}).
+ * Its broadcast methods ({@link #to}, {@link #emit}, ...) start from an operator that targets every
+ * socket of the namespace; see {@link BroadcastOperator}.
  *
  * <pre>{@code
  * Namespace chat = io.of("/chat");
@@ -37,6 +38,8 @@ import java.util.function.Consumer;
  * chat.onConnection(socket -> socket.join("general"));
  * chat.to("general").emit("announcement", "welcome");
  * }</pre>
+ *
+ * <p>Thread-safe: every method may be called from any thread.
  */
 public final class Namespace {
   private final String name;
@@ -46,6 +49,8 @@ public final class Namespace {
   private final CopyOnWriteArrayList<ConnectMiddleware> middlewares = new CopyOnWriteArrayList<>();
   private final CopyOnWriteArrayList<Consumer<Socket>> connectionHandlers = new CopyOnWriteArrayList<>();
   private final CopyOnWriteArrayList<Consumer<RoomEvent>> roomListeners = new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<ServerSideListener> serverSideListeners = new CopyOnWriteArrayList<>();
+  /** Ack ids: one counter per namespace, as in socket.io, so one broadcast carries one id for all. */
   private final AtomicLong ackIds = new AtomicLong();
   private final BroadcastOperator operator;
   /**
@@ -59,9 +64,9 @@ public final class Namespace {
   Namespace(String name, SocketIoServer server, Adapter.Factory adapterFactory) {
     this.name = name;
     this.server = server;
-    this.adapter = adapterFactory.create(new Context());
+    this.adapter = adapterFactory.create(new NamespaceAdapterContext(this));
     this.adapter.init();
-    this.operator = new BroadcastOperator(this, java.util.Set.of(), java.util.Set.of(), BroadcastFlags.NONE);
+    this.operator = new BroadcastOperator(this, Set.of(), Set.of(), BroadcastFlags.NONE);
   }
 
   /** The name, e.g. {@code "/"} or {@code "/chat"}. */
@@ -74,7 +79,7 @@ public final class Namespace {
     return server;
   }
 
-  /** This namespace's adapter (rooms and delivery). */
+  /** This namespace's adapter: its rooms and their delivery, across the cluster with a cluster adapter. */
   public Adapter adapter() {
     return adapter;
   }
@@ -84,19 +89,54 @@ public final class Namespace {
     return Collections.unmodifiableMap(sockets);
   }
 
-  /** Adds connect middleware, run in registration order before a socket joins. */
+  /**
+   * Adds connect middleware, run in registration order before a socket joins (after the middleware
+   * of the dynamic namespace this one was created for, if any).
+   *
+   * <pre>{@code
+   * io.of("/admin").use((socket, next) -> {
+   *   if (isAdmin(socket.handshake())) next.proceed();
+   *   else next.fail(new ConnectError("forbidden"));
+   * });
+   * }</pre>
+   *
+   * @return this namespace
+   */
   public Namespace use(ConnectMiddleware middleware) {
     middlewares.add(Objects.requireNonNull(middleware, "middleware == null"));
     return this;
   }
 
-  /** Adds a handler for new sockets; it runs on the connection's executor. */
+  /**
+   * Adds a handler for new sockets; it runs on the connection's lane, after the socket joined its own
+   * room (and the rooms middleware joined) and before the client can act on its CONNECT.
+   *
+   * <pre>{@code
+   * chat.onConnection(socket -> {
+   *   socket.join("general");
+   *   socket.on("message", (args, ack) -> chat.to("general").emit("message", args.get(0)));
+   * });
+   * }</pre>
+   *
+   * @return this namespace
+   */
   public Namespace onConnection(Consumer<Socket> handler) {
     connectionHandlers.add(Objects.requireNonNull(handler, "handler == null"));
     return this;
   }
 
-  /** Adds a listener for room events: create, delete, join, leave. */
+  /**
+   * Adds a listener for this server's room events: a room created or deleted, a socket joined or
+   * left. Called on the thread that changed the membership; it must not block.
+   *
+   * <pre>{@code
+   * io.sockets().onRoomEvent(e -> {
+   *   if (e.kind() == RoomEvent.Kind.CREATE) log.info("room {} created", e.room());
+   * });
+   * }</pre>
+   *
+   * @return this namespace
+   */
   public Namespace onRoomEvent(Consumer<RoomEvent> listener) {
     roomListeners.add(Objects.requireNonNull(listener, "listener == null"));
     return this;
@@ -104,45 +144,76 @@ public final class Namespace {
 
   // ------------------------------------------------------------------ broadcasting
 
-  /** The operator targeting every socket of the namespace. */
-  BroadcastOperator operator() {
-    return operator;
-  }
-
+  /**
+   * The sockets in these rooms (a socket in several is reached once).
+   *
+   * <pre>{@code
+   * chat.to("room1").to("room2").emit("news", item);
+   * }</pre>
+   */
   public BroadcastOperator to(String... rooms) {
     return operator.to(rooms);
   }
 
+  /** Same as {@link #to}. */
   public BroadcastOperator in(String... rooms) {
     return operator.to(rooms);
   }
 
+  /**
+   * Every socket of the namespace except those in these rooms.
+   *
+   * <pre>{@code
+   * chat.except("muted").emit("announcement", text);
+   * }</pre>
+   */
   public BroadcastOperator except(String... rooms) {
     return operator.except(rooms);
   }
 
+  /** Only this server's sockets, even with a cluster adapter. */
   public BroadcastOperator local() {
     return operator.local();
   }
 
+  /**
+   * Events dropped for clients that cannot take them now (socket.io's {@code volatile}).
+   *
+   * <pre>{@code
+   * chat.unreliable().emit("cursor", position);
+   * }</pre>
+   */
   public BroadcastOperator unreliable() {
     return operator.unreliable();
   }
 
+  /** Whether the payload may be compressed (permessage-deflate, when enabled). */
   public BroadcastOperator compress(boolean compress) {
     return operator.compress(compress);
   }
 
+  /**
+   * How long {@link BroadcastOperator#emitWithAck} waits for every client.
+   *
+   * <pre>{@code
+   * chat.timeout(Duration.ofSeconds(5)).emitWithAck("vote", question)
+   *     .thenAccept(answers -> log.info("{} votes", answers.size()));
+   * }</pre>
+   */
   public BroadcastOperator timeout(Duration timeout) {
     return operator.timeout(timeout);
   }
 
-  /** Sends an event to every socket of the namespace. */
+  /**
+   * Sends an event to every socket of the namespace (on every server, with a cluster adapter).
+   *
+   * @throws IllegalArgumentException for a reserved event name
+   */
   public void emit(String event, Object... args) {
     operator.emit(event, args);
   }
 
-  /** Alias of {@code emit("message", args)}. */
+  /** Sends a {@code "message"} event to every socket: the same as {@code emit("message", args)}. */
   public void send(Object... args) {
     operator.emit("message", args);
   }
@@ -152,24 +223,37 @@ public final class Namespace {
     return operator.fetchSockets();
   }
 
-  /** Makes every socket join rooms. */
+  /** Makes every socket of the namespace join rooms. */
   public void socketsJoin(String... rooms) {
     operator.socketsJoin(rooms);
   }
 
-  /** Makes every socket leave rooms. */
+  /** Makes every socket of the namespace leave rooms. */
   public void socketsLeave(String... rooms) {
     operator.socketsLeave(rooms);
   }
 
-  /** Disconnects every socket. */
+  /** Disconnects every socket of the namespace; with {@code close}, their whole connections. */
   public void disconnectSockets(boolean close) {
     operator.disconnectSockets(close);
   }
 
+  /** Every room of the namespace, cluster-wide with a cluster adapter. */
+  public CompletableFuture<Set<String>> allRooms() {
+    return adapter.allRooms().toCompletableFuture();
+  }
+
+  // ------------------------------------------------------------------ server-side emits
+
   /**
    * Sends an event to the other servers of the cluster (none with the in-memory adapter). Listen on
    * other nodes with {@link #onServerSideEmit}.
+   *
+   * <pre>{@code
+   * io.sockets().serverSideEmit("cache:invalidate", key);
+   * }</pre>
+   *
+   * @throws IllegalArgumentException for a reserved event name
    */
   public void serverSideEmit(String event, Object... args) {
     adapter.serverSideEmit(serverSidePacket(event, args));
@@ -177,17 +261,22 @@ public final class Namespace {
 
   /**
    * Sends an event to the other servers and collects one answer from each (as single-value
-   * {@link Args}); fails with the adapter's timeout error when a server does not answer in time.
-   * With the in-memory adapter it completes at once with no answers.
+   * {@link Args}); fails with {@link AckTimeoutException} (holding the answers received) when a
+   * server does not answer in time. With the in-memory adapter it completes at once with no answers.
+   *
+   * <pre>{@code
+   * io.sockets().serverSideEmitWithAck("load?").thenAccept(loads -> balance(loads));
+   * }</pre>
+   *
+   * @throws IllegalArgumentException for a reserved event name
    */
   public CompletableFuture<List<Args>> serverSideEmitWithAck(String event, Object... args) {
     CompletableFuture<List<Args>> result = new CompletableFuture<>();
     adapter.serverSideEmitWithAck(serverSidePacket(event, args)).whenComplete((answers, error) -> {
-      Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-          ? error.getCause() : error;
-      if (cause instanceof dev.parley.adapter.RequestTimeoutException) {
+      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+      if (cause instanceof RequestTimeoutException) {
         result.completeExceptionally(new AckTimeoutException(cause.getMessage(),
-            toArgs(((dev.parley.adapter.RequestTimeoutException) cause).responses())));
+            toArgs(((RequestTimeoutException) cause).responses())));
       } else if (cause != null) {
         result.completeExceptionally(cause);
       } else {
@@ -197,8 +286,19 @@ public final class Namespace {
     return result;
   }
 
+  /**
+   * Listens to events other servers sent with {@link #serverSideEmit} or
+   * {@link #serverSideEmitWithAck}; listeners run on a pool thread.
+   *
+   * @return this namespace
+   */
+  public Namespace onServerSideEmit(ServerSideListener listener) {
+    serverSideListeners.add(Objects.requireNonNull(listener, "listener == null"));
+    return this;
+  }
+
   private List<Args> toArgs(List<Object> plainAnswers) {
-    List<Args> out = new java.util.ArrayList<>(plainAnswers.size());
+    List<Args> out = new ArrayList<>(plainAnswers.size());
     for (Object a : plainAnswers) {
       out.add(new Args(List.of(server.wire().fromPlain(a)), server.wire().mapper));
     }
@@ -207,7 +307,8 @@ public final class Namespace {
 
   private List<Object> serverSidePacket(String event, Object[] args) {
     Wire.checkEventName(event);
-    List<Object> packet = new java.util.ArrayList<>(args.length + 1);
+    server.instruments().serverSideEmit(this, event, args);
+    List<Object> packet = new ArrayList<>(args.length + 1);
     packet.add(event);
     for (Object a : args) {
       packet.add(Wire.toPlain(server.wire().toNode(a)));
@@ -215,73 +316,41 @@ public final class Namespace {
     return packet;
   }
 
-  private final CopyOnWriteArrayList<ServerSideListener> serverSideListeners = new CopyOnWriteArrayList<>();
-
-  /** Listens to events other servers sent with {@link #serverSideEmit} or {@link #serverSideEmitWithAck}. */
-  public Namespace onServerSideEmit(ServerSideListener listener) {
-    serverSideListeners.add(Objects.requireNonNull(listener, "listener == null"));
-    return this;
+  @Override
+  public String toString() {
+    return "Namespace{" + name + "}";
   }
 
-  /** Every room of the namespace, cluster-wide with a cluster adapter. */
-  public CompletableFuture<java.util.Set<String>> allRooms() {
-    return adapter.allRooms().toCompletableFuture();
+  // ------------------------------------------------------------------ package-private: sockets and connects
+
+  /** The operator targeting every socket of the namespace. */
+  BroadcastOperator operator() {
+    return operator;
   }
 
-  // ------------------------------------------------------------------ internals
-
-  /** Forgets ack {@code ackId} on every local socket (a broadcast with acks timed out). */
-  void dropAck(long ackId) {
-    for (Socket s : sockets.values()) {
-      s.cancelAck(ackId);
-    }
+  Socket localSocket(String id) {
+    return sockets.get(id);
   }
 
-  long nextAckId() {
-    return ackIds.getAndIncrement();
-  }
-
-  void runMiddlewares(Socket socket, Consumer<ConnectError> done) {
-    runMiddleware(0, socket, done);
-  }
-
-  private void runMiddleware(int index, Socket socket, Consumer<ConnectError> done) {
-    List<ConnectMiddleware> chain = server.middlewareChain(this);
-    if (index >= chain.size()) {
-      done.accept(null);
-      return;
-    }
-    AtomicBoolean called = new AtomicBoolean();
-    try {
-      chain.get(index).handle(socket, new ConnectMiddleware.Next() {
-        @Override
-        public void proceed() {
-          if (called.compareAndSet(false, true)) {
-            runMiddleware(index + 1, socket, done);
-          }
-        }
-
-        @Override
-        public void fail(ConnectError error) {
-          if (called.compareAndSet(false, true)) {
-            done.accept(Objects.requireNonNull(error, "error == null"));
-          }
-        }
-      });
-    } catch (ConnectError e) {
-      if (called.compareAndSet(false, true)) {
-        done.accept(e);
-      }
-    } catch (Throwable e) {
-      server.reportError(socket, "middleware", e);
-      if (called.compareAndSet(false, true)) {
-        done.accept(new ConnectError(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
-      }
-    }
+  int socketCount() {
+    return sockets.size();
   }
 
   List<ConnectMiddleware> middlewares() {
     return middlewares;
+  }
+
+  List<Consumer<RoomEvent>> roomListeners() {
+    return roomListeners;
+  }
+
+  List<ServerSideListener> serverSideListeners() {
+    return serverSideListeners;
+  }
+
+  /** Runs the connect middleware (the dynamic parent's first) for a connecting socket. */
+  void runMiddlewares(Socket socket, Consumer<ConnectError> done) {
+    ConnectMiddlewareChain.run(server, server.middlewareChain(this), socket, done);
   }
 
   /**
@@ -302,8 +371,10 @@ public final class Namespace {
     }
   }
 
+  /** The socket connected: observers first, then the connection handlers (the namespace's, the parent's). */
   void add(Socket socket) {
     sockets.put(socket.id(), socket);
+    server.instruments().socketConnected(socket);
     for (Consumer<Socket> h : connectionHandlers) {
       try {
         h.accept(socket);
@@ -356,160 +427,38 @@ public final class Namespace {
     }
   }
 
-  Packet eventPacket(String event, Object[] args, long ackId) {
-    return new Packet(PacketType.EVENT, name, new JsonPayload(server.wire().eventArray(event, args)), ackId);
+  // ------------------------------------------------------------------ package-private: acks and packets
+
+  long nextAckId() {
+    return ackIds.getAndIncrement();
+  }
+
+  /** Forgets ack {@code ackId} on every local socket (a broadcast with acks timed out). */
+  void dropAck(long ackId) {
+    for (Socket s : sockets.values()) {
+      s.cancelAck(ackId);
+    }
+  }
+
+  /** An event packet this server emits, its local deliveries counted in {@code tally}. */
+  Packet eventPacket(String event, Object[] args, long ackId, DeliveryTally tally) {
+    return new Packet(PacketType.EVENT, name, new JsonPayload(server.wire().eventArray(event, args), tally), ackId);
   }
 
   /** Encodes a packet of this namespace once, with its offset appended as the last argument when it has one. */
   EncodedFrames encode(Packet packet) {
     JsonNode array = server.wire().array(packet.data());
+    JsonNode sent = array;
     String offset = packet.offset();
     if (offset != null) {
       ArrayNode copy = JsonNodeFactory.instance.arrayNode(array.size() + 1);
       copy.addAll((ArrayNode) array);
       copy.add(offset);
-      array = copy;
+      sent = copy;
     }
     SioPacketType type = SioPacketType.fromDigit((char) ('0' + packet.type().code()));
-    return new EncodedFrames(server.wire().encode(new SioPacket(type, packet.nsp(), packet.id(), array)), offset);
-  }
-
-  /** The adapter's view of this namespace. */
-  private final class Context implements AdapterContext {
-    @Override
-    public String namespace() {
-      return name;
-    }
-
-    @Override
-    public EncodedPacket encode(Packet packet) {
-      return Namespace.this.encode(packet);
-    }
-
-    @Override
-    public long maxDisconnectionDurationMillis() {
-      ConnectionStateRecovery r = server.recovery();
-      return r == null ? 0 : r.maxDisconnectionDuration().toMillis();
-    }
-
-    @Override
-    public long nowMillis() {
-      return server.engine().scheduler().nowMillis();
-    }
-
-    // an adapter only has the packets this context encoded: EncodedFrames
-    @Override
-    public void deliver(String socketId, EncodedPacket encoded, BroadcastFlags flags) {
-      Socket s = sockets.get(socketId);
-      if (s != null) {
-        s.deliver((EncodedFrames) encoded, flags);
-      }
-    }
-
-    @Override
-    public void deliverWithAck(String socketId, EncodedPacket encoded, long ackId, Consumer<AckResult> onAck) {
-      Socket s = sockets.get(socketId);
-      if (s != null) {
-        s.expectAck(ackId, onAck);
-        s.deliver((EncodedFrames) encoded, BroadcastFlags.NONE);
-      }
-    }
-
-    @Override
-    public Optional<SocketDetails> socketDetails(String socketId) {
-      Socket s = sockets.get(socketId);
-      if (s == null) {
-        return Optional.empty();
-      }
-      // the shape socket.io's fetchSockets gives, so Node nodes of a mixed cluster can read it
-      Handshake h = s.handshake();
-      Map<String, Object> headers = new java.util.LinkedHashMap<>();
-      h.headers().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), String.join(", ", v)));
-      Map<String, Object> query = new java.util.LinkedHashMap<>();
-      h.query().forEach((k, v) -> query.put(k, v.isEmpty() ? "" : v.get(0)));
-      Map<String, Object> hs = new java.util.LinkedHashMap<>();
-      hs.put("headers", headers);
-      hs.put("time", h.time().toString());
-      hs.put("address", h.address());
-      hs.put("xdomain", h.header("Origin") != null);
-      hs.put("secure", h.secure());
-      hs.put("issued", h.time().toEpochMilli());
-      hs.put("url", h.url());
-      hs.put("query", query);
-      hs.put("auth", Wire.toPlain(h.auth()));
-      Map<String, Object> data = new java.util.LinkedHashMap<>();
-      s.data().forEach((k, v) -> data.put(k, Wire.toPlain(server.wire().toNode(v))));
-      java.util.Set<String> rooms = new java.util.LinkedHashSet<>();
-      rooms.add(s.id());
-      rooms.addAll(s.rooms());
-      return Optional.of(new SocketDetails(s.id(), hs, rooms, data));
-    }
-
-    @Override
-    public void disconnect(String socketId, boolean close) {
-      Socket s = sockets.get(socketId);
-      if (s != null) {
-        s.disconnect(close);
-      }
-    }
-
-    @Override
-    public Object toPlain(Object value) {
-      return Wire.toPlain(server.wire().toNode(value)); // a socket's data value, for persisting a session
-    }
-
-    @Override
-    public long nextAckId() {
-      return Namespace.this.nextAckId();
-    }
-
-    @Override
-    public void dropAck(long ackId) {
-      Namespace.this.dropAck(ackId);
-    }
-
-    @Override
-    public void serverSideEvent(List<Object> packet, Consumer<Object> reply) {
-      if (packet.isEmpty() || !(packet.get(0) instanceof String)) {
-        return;
-      }
-      String event = (String) packet.get(0);
-      List<JsonNode> values = new java.util.ArrayList<>(packet.size() - 1);
-      for (Object a : packet.subList(1, packet.size())) {
-        values.add(server.wire().fromPlain(a));
-      }
-      Args args = new Args(values, server.wire().mapper);
-      AtomicBoolean answered = new AtomicBoolean();
-      Ack ack = reply == null ? Ack.NONE : results -> {
-        if (answered.compareAndSet(false, true)) {
-          reply.accept(results.length == 0 ? null : Wire.toPlain(server.wire().toNode(results[0])));
-        }
-      };
-      // listeners are user code: never on the adapter's (message-reading) thread
-      server.engine().executor().execute(() -> {
-        for (ServerSideListener l : serverSideListeners) {
-          try {
-            l.onEvent(event, args, ack);
-          } catch (Throwable e) {
-            server.reportError(null, "serverSideEmit " + event, e);
-          }
-        }
-      });
-    }
-
-    @Override
-    public void roomEvent(RoomEvent event) {
-      for (Consumer<RoomEvent> l : roomListeners) {
-        try {
-          l.accept(event);
-        } catch (Throwable e) {
-          server.reportError(null, "room " + event.kind(), e);
-        }
-      }
-    }
-  }
-
-  Socket localSocket(String id) {
-    return sockets.get(id);
+    DeliveryTally tally = packet.data() instanceof JsonPayload ? ((JsonPayload) packet.data()).tally() : null;
+    return new EncodedFrames(server.wire().encode(new SioPacket(type, packet.nsp(), packet.id(), sent)), offset,
+        array, tally);
   }
 }

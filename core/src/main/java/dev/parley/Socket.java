@@ -4,22 +4,29 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.parley.adapter.AckResult;
 import dev.parley.adapter.BroadcastFlags;
+import dev.parley.adapter.BroadcastOptions;
+import dev.parley.adapter.Packet;
+import dev.parley.adapter.SessionToPersist;
 import dev.parley.engine.Scheduler;
 import dev.parley.engine.protocol.EnginePacket;
 import dev.parley.protocol.SioPacket;
 import dev.parley.protocol.SioPacketType;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * its disconnect. A client connected to several namespaces over one connection has one socket in
  * each, with different ids.
  *
- * <p>Handlers run on the connection's executor, one at a time and in arrival order. Every method may
- * be called from any thread; emitting never blocks.
+ * <p>Handlers run on the connection's lane (a serial executor), one at a time and in arrival order.
+ * Every method may be called from any thread; emitting never blocks.
  *
  * <pre>{@code
  * io.onConnection(socket -> {
@@ -43,56 +50,59 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class Socket {
+  /*
+   * How it is built. The socket is a facade over three package-private parts: SocketListeners (what is
+   * registered: handlers, any-listeners, middleware, error and disconnect listeners; run by
+   * EventDispatch), PendingAcks (the acks it waits for) and RestoreBuffer (connection state recovery's
+   * held deliveries). Its life is one field, `state`:
+   *
+   *   CONNECTING --onConnected--> CONNECTED --onClose--> DISCONNECTED
+   *   CONNECTING --beginRestore--> RESTORING --completeRestore--> CONNECTED
+   *                                RESTORING --abortRestore--> DISCONNECTED
+   *
+   * (a socket refused by connect middleware stays CONNECTING and is dropped).
+   *
+   * Threading: ONE rule. Every mutable field below is written only while holding this socket's
+   * monitor (synchronized (this)). What the hot paths read without it (state, listeners, data) are
+   * volatile fields holding immutable values (or, for data, a thread-safe map), each read once per use;
+   * the mutable parts (acks, roomsBeforeConnect, restore, rateLimit) are read under the monitor too.
+   * The parts are plain classes: the socket guards them. Nothing is called under the monitor but
+   * those parts and, during a restore's replay, the encoder and the session's non-blocking send (so
+   * that no live delivery overtakes the replay): never user code, the adapter, or another lock. The lifecycle steps
+   * (onConnected, beginRestore, completeRestore, abortRestore, onClose, onPacket) run on the
+   * connection's lane, so they never race one another; the monitor orders them against the other threads.
+   */
+
   private static final Logger log = LoggerFactory.getLogger(Socket.class);
+
+  private enum State { CONNECTING, RESTORING, CONNECTED, DISCONNECTED }
 
   private final String id;
   private final Namespace nsp;
   private final Client client;
   private final Handshake handshake;
-  private final Wire wire;
-  /** Created on first use: most sockets never carry data. */
-  private volatile Map<String, Object> data;
-  // Handlers and listeners are copy-on-write: immutable values in volatile fields, replaced under
-  // this socket's lock. Sockets are many and these are mostly empty or small, so an empty one costs
-  // nothing (the shared empty List/Map) and reading them takes no lock.
-  /**
-   * Event handlers as a flat table, {@code [event, handlers, event, handlers, ...]}, where handlers is
-   * one {@code EventHandler} or an immutable {@code List} of them: a socket with a few events keeps one
-   * small array instead of a hash map and a list per event (every connection has its own table, as
-   * every socket.io socket has its own listeners).
-   */
-  private volatile Object[] handlers = NO_HANDLERS;
-  private static final Object[] NO_HANDLERS = new Object[0];
-  private volatile List<AnyEventListener> anyListeners = List.of();
-  private volatile List<AnyEventListener> outgoingListeners = List.of();
-  private volatile List<PacketMiddleware> middlewares = List.of();
-  private volatile List<Consumer<String>> disconnectingListeners = List.of();
-  private volatile List<Consumer<String>> disconnectListeners = List.of();
-  private volatile List<Consumer<Exception>> errorListeners = List.of();
-  /** Created on first use (an emit with an ack): most sockets never wait for one. */
-  private volatile Map<Long, Consumer<AckResult>> pendingAcks;
-  private volatile boolean connected;
-  private volatile boolean closed;
-  /** Guarded by this; rooms joined by connect middleware, created on first use, dropped once connected. */
-  private Set<String> roomsBeforeConnect;
   /** Connection state recovery: the private session id (null when recovery is off). */
   private final String pid;
   private final boolean recovered;
-  /** While a restored socket replays what it missed: deliveries wait here (guarded by this). */
-  private volatile List<EncodedFrames> pendingDeliveries;
-  private boolean restoring;
-  private boolean restoreEnded;
 
-  Socket(String id, Namespace nsp, Client client, Handshake handshake) {
-    this(id, nsp, client, handshake, null, false);
-  }
+  private volatile State state = State.CONNECTING;
+  private volatile SocketListeners listeners = SocketListeners.NONE;
+  /** Created on first use: most sockets never carry data. */
+  private volatile Map<String, Object> data;
+  /** Created on the first emit with an ack: most sockets never wait for one. */
+  private PendingAcks acks;
+  /** Rooms joined before the socket connected (by connect middleware); joined when it connects. */
+  private Set<String> roomsBeforeConnect;
+  /** Set exactly while RESTORING. */
+  private RestoreBuffer restore;
+  /** The event rate limit, or null when there is none. */
+  private final TokenBucket rateLimit;
 
   Socket(String id, Namespace nsp, Client client, Handshake handshake, String pid, boolean recovered) {
     this.id = id;
     this.nsp = nsp;
     this.client = client;
     this.handshake = handshake;
-    this.wire = nsp.server().wire();
     this.pid = pid;
     this.recovered = recovered;
     SocketIoServer server = nsp.server();
@@ -101,10 +111,10 @@ public final class Socket {
         : null;
   }
 
-  /** Lane only: the event rate limit, or null when there is none. */
-  private final TokenBucket rateLimit;
-
-  /** The socket id: random, unguessable, distinct from the connection's Engine.IO id. */
+  /**
+   * The socket id: random, unguessable, distinct from the connection's Engine.IO id; the name of the
+   * room every socket is in alone.
+   */
   public String id() {
     return id;
   }
@@ -119,7 +129,14 @@ public final class Socket {
     return handshake;
   }
 
-  /** Free-form per-socket data, visible to {@code fetchSockets}; thread-safe. */
+  /**
+   * Free-form per-socket data, visible to {@code fetchSockets} (also from other servers) and kept by
+   * connection state recovery; thread-safe.
+   *
+   * <pre>{@code
+   * socket.data().put("user", user.name());
+   * }</pre>
+   */
   public Map<String, Object> data() {
     Map<String, Object> d = data;
     if (d == null) {
@@ -142,17 +159,12 @@ public final class Socket {
     return recovered;
   }
 
-  /** The private session id of connection state recovery (never sent to other clients); null when off. */
-  String pid() {
-    return pid;
-  }
-
   /** True from the connection to the disconnect. */
   public boolean connected() {
-    return connected;
+    return state == State.CONNECTED;
   }
 
-  /** The Engine.IO session id of the underlying connection. */
+  /** The Engine.IO session id of the underlying connection (shared by its sockets in every namespace). */
   public String connectionId() {
     return client.session().id();
   }
@@ -164,28 +176,39 @@ public final class Socket {
 
   // ------------------------------------------------------------------ rooms
 
-  /** Joins rooms (each socket is also always in the room named by its id). */
+  /**
+   * Joins rooms (each socket is also always in the room named by its id). Called from connect
+   * middleware, before the socket is connected, the rooms are joined at the moment it connects (and
+   * forgotten if the connection is refused).
+   *
+   * <pre>{@code
+   * socket.join("lobby", "user:" + userId);
+   * }</pre>
+   *
+   * @throws LimitExceededException past {@code maxRoomsPerSocket}
+   */
   public void join(String... rooms) {
     join(Arrays.asList(rooms));
   }
 
   /**
-   * Joins rooms. Called from connect middleware, before the socket is connected, the rooms are
-   * joined at the moment it connects (and forgotten if the connection is refused).
+   * Joins rooms; see {@link #join(String...)}.
+   *
+   * @throws LimitExceededException past {@code maxRoomsPerSocket}
    */
   public void join(Collection<String> rooms) {
     Set<String> copy = Set.copyOf(rooms);
     checkRoomLimit(copy);
     synchronized (this) {
-      if (!connected && !closed) {
+      if (state == State.CONNECTING || state == State.RESTORING) {
         if (roomsBeforeConnect == null) {
-          roomsBeforeConnect = new java.util.HashSet<>();
+          roomsBeforeConnect = new HashSet<>();
         }
         roomsBeforeConnect.addAll(copy);
         return;
       }
     }
-    if (connected) {
+    if (connected()) {
       nsp.adapter().addAll(id, copy);
     }
   }
@@ -195,17 +218,20 @@ public final class Socket {
     if (max <= 0) {
       return;
     }
-    Set<String> after = new java.util.HashSet<>(connected ? rooms() : roomsBeforeConnectSnapshot());
+    Set<String> after;
+    if (connected()) {
+      after = new HashSet<>(rooms());
+    } else {
+      synchronized (this) {
+        after = roomsBeforeConnect == null ? new HashSet<>() : new HashSet<>(roomsBeforeConnect);
+      }
+    }
     after.addAll(joining);
     after.remove(id);
     if (after.size() > max) {
       throw new LimitExceededException("socket " + id + " may be in at most " + max
           + " rooms (maxRoomsPerSocket); joining " + joining + " would make " + after.size());
     }
-  }
-
-  private synchronized Set<String> roomsBeforeConnectSnapshot() {
-    return roomsBeforeConnect == null ? new java.util.HashSet<>() : new java.util.HashSet<>(roomsBeforeConnect);
   }
 
   /** Leaves rooms. */
@@ -215,10 +241,10 @@ public final class Socket {
     }
   }
 
-  /** Leaves a room. */
+  /** Leaves a room (before the socket is connected: forgets a room joined by connect middleware). */
   public void leave(String room) {
     synchronized (this) {
-      if (!connected) {
+      if (state != State.CONNECTED) {
         if (roomsBeforeConnect != null) {
           roomsBeforeConnect.remove(room);
         }
@@ -228,176 +254,180 @@ public final class Socket {
     nsp.adapter().del(id, room);
   }
 
-  /** The rooms this socket is in, its own id room included. */
+  /** The rooms this socket is in now, its own id room included (a copy). */
   public Set<String> rooms() {
     return nsp.adapter().socketRooms(id);
   }
 
-  // ------------------------------------------------------------------ handlers
+  // ------------------------------------------------------------------ listeners
 
-  /** Adds a handler for an event with raw arguments. */
+  /**
+   * Adds a handler for an event, with its raw arguments and its ack ({@link Ack#NONE} when the client
+   * asked for none). Several handlers of one event run in the order added.
+   *
+   * <pre>{@code
+   * socket.on("chat message", (args, ack) -> {
+   *   io.to("lobby").emit("chat message", args.get(0));
+   *   ack.send("ok");
+   * });
+   * }</pre>
+   *
+   * @return this socket
+   */
   public Socket on(String event, EventHandler handler) {
     Objects.requireNonNull(event, "event == null");
     Objects.requireNonNull(handler, "handler == null");
-    synchronized (this) {
-      Object[] table = handlers;
-      int i = indexOf(table, event);
-      Object[] next;
-      if (i < 0) {
-        next = Arrays.copyOf(table, table.length + 2);
-        next[table.length] = event;
-        next[table.length + 1] = handler;
-      } else {
-        next = table.clone();
-        Object current = table[i + 1];
-        next[i + 1] = current instanceof EventHandler
-            ? List.of((EventHandler) current, handler)
-            : with(handlersIn(current), handler, false);
-      }
-      handlers = next;
-    }
-    return this;
+    return update(l -> l.withHandler(event, handler));
   }
 
-  /** Adds a handler whose first argument is converted to {@code type}. */
+  /**
+   * Adds a handler whose first argument is converted to {@code type} with the server's Jackson
+   * mapper (a value that does not convert reaches the error handler).
+   *
+   * <pre>{@code
+   * record ChatMessage(String room, String text) {}
+   * socket.on("chat message", ChatMessage.class, (msg, ack) -> io.to(msg.room()).emit("chat message", msg));
+   * }</pre>
+   *
+   * @return this socket
+   */
   public <T> Socket on(String event, Class<T> type, TypedEventHandler<T> handler) {
     Objects.requireNonNull(type, "type == null");
     Objects.requireNonNull(handler, "handler == null");
     return on(event, (args, ack) -> handler.handle(args.get(0, type), ack));
   }
 
-  /** Removes every handler of an event. */
+  /**
+   * Removes every handler of an event.
+   *
+   * @return this socket
+   */
   public Socket off(String event) {
-    synchronized (this) {
-      Object[] table = handlers;
-      int i = indexOf(table, event);
-      if (i >= 0) {
-        Object[] next = new Object[table.length - 2];
-        System.arraycopy(table, 0, next, 0, i);
-        System.arraycopy(table, i + 2, next, i, table.length - i - 2);
-        handlers = next;
-      }
-    }
-    return this;
+    Objects.requireNonNull(event, "event == null");
+    return update(l -> l.withoutHandlers(event));
   }
 
   /**
    * Adds a listener that sees every incoming event, after earlier any-listeners. As in socket.io,
    * any-listeners run before packet middleware, so they also see events the middleware rejects.
+   *
+   * <pre>{@code
+   * socket.onAny((event, args) -> log.debug("{} <- {} {}", socket.id(), event, args));
+   * }</pre>
+   *
+   * @return this socket
    */
   public Socket onAny(AnyEventListener listener) {
     Objects.requireNonNull(listener, "listener == null");
-    synchronized (this) {
-      anyListeners = with(anyListeners, listener, false);
-    }
-    return this;
+    return update(l -> l.withIncoming(listener, false));
   }
 
-  /** Adds a listener that sees every incoming event, before the others. */
+  /**
+   * Adds a listener that sees every incoming event, before the other any-listeners.
+   *
+   * @return this socket
+   */
   public Socket prependAny(AnyEventListener listener) {
     Objects.requireNonNull(listener, "listener == null");
-    synchronized (this) {
-      anyListeners = with(anyListeners, listener, true);
-    }
-    return this;
+    return update(l -> l.withIncoming(listener, true));
   }
 
-  /** Removes one any-listener, or all of them when {@code listener} is null. */
+  /**
+   * Removes one any-listener, or all of them when {@code listener} is null.
+   *
+   * @return this socket
+   */
   public Socket offAny(AnyEventListener listener) {
-    synchronized (this) {
-      anyListeners = listener == null ? List.of() : without(anyListeners, listener);
-    }
-    return this;
+    return update(l -> l.withoutIncoming(listener));
   }
 
-  /** Adds a listener that sees every event this socket emits. */
+  /**
+   * Adds a listener that sees every event emitted to this socket with {@link #emit} and its variants
+   * (not broadcasts: a {@link ServerObserver} sees those, per recipient if it asks).
+   *
+   * <pre>{@code
+   * socket.onAnyOutgoing((event, args) -> log.debug("{} -> {} {}", socket.id(), event, args));
+   * }</pre>
+   *
+   * @return this socket
+   */
   public Socket onAnyOutgoing(AnyEventListener listener) {
     Objects.requireNonNull(listener, "listener == null");
-    synchronized (this) {
-      outgoingListeners = with(outgoingListeners, listener, false);
-    }
-    return this;
+    return update(l -> l.withOutgoing(listener));
   }
 
-  /** Removes one outgoing listener, or all when null. */
+  /**
+   * Removes one outgoing listener, or all of them when {@code listener} is null.
+   *
+   * @return this socket
+   */
   public Socket offAnyOutgoing(AnyEventListener listener) {
-    synchronized (this) {
-      outgoingListeners = listener == null ? List.of() : without(outgoingListeners, listener);
-    }
-    return this;
+    return update(l -> l.withoutOutgoing(listener));
   }
 
-  /** Adds per-packet middleware for incoming events. */
+  /**
+   * Adds packet middleware: it sees every incoming event before the handlers and lets it through or
+   * rejects it (see {@link PacketMiddleware}).
+   *
+   * @return this socket
+   */
   public Socket use(PacketMiddleware middleware) {
     Objects.requireNonNull(middleware, "middleware == null");
-    synchronized (this) {
-      middlewares = with(middlewares, middleware, false);
-    }
-    return this;
+    return update(l -> l.withMiddleware(middleware));
   }
 
-  /** Called with errors from packet middleware rejections. */
+  /**
+   * Adds a listener for this socket's errors: a packet middleware's rejection, or an event dropped by
+   * the rate limit ({@link LimitExceededException}). Without one, they are logged at DEBUG.
+   *
+   * <pre>{@code
+   * socket.onError(error -> socket.emit("error message", error.getMessage()));
+   * }</pre>
+   *
+   * @return this socket
+   */
   public Socket onError(Consumer<Exception> listener) {
     Objects.requireNonNull(listener, "listener == null");
-    synchronized (this) {
-      errorListeners = with(errorListeners, listener, false);
-    }
-    return this;
+    return update(l -> l.withError(listener));
   }
 
-  /** Called just before the socket leaves its rooms on disconnect (rooms are still visible). */
-  public Socket onDisconnecting(Consumer<String> listener) {
+  /**
+   * Adds a listener called when the socket is about to disconnect, while {@link #rooms()} still lists
+   * its rooms and {@link #connected()} is still true.
+   *
+   * <pre>{@code
+   * socket.onDisconnecting(reason -> socket.rooms().forEach(r -> io.to(r).emit("user left", socket.id())));
+   * }</pre>
+   *
+   * @return this socket
+   */
+  public Socket onDisconnecting(Consumer<DisconnectReason> listener) {
     Objects.requireNonNull(listener, "listener == null");
-    synchronized (this) {
-      disconnectingListeners = with(disconnectingListeners, listener, false);
-    }
-    return this;
+    return update(l -> l.withDisconnecting(listener));
   }
 
-  /** Called once the socket has disconnected, with a {@link DisconnectReason} string. */
-  public Socket onDisconnect(Consumer<String> listener) {
+  /**
+   * Adds a listener called once the socket has disconnected (it has left its rooms; its pending acks
+   * have failed with {@link SocketDisconnectedException}).
+   *
+   * <pre>{@code
+   * socket.onDisconnect(reason -> {
+   *   if (reason == DisconnectReason.PING_TIMEOUT) metrics.flakyNetwork();
+   * });
+   * }</pre>
+   *
+   * @return this socket
+   */
+  public Socket onDisconnect(Consumer<DisconnectReason> listener) {
     Objects.requireNonNull(listener, "listener == null");
+    return update(l -> l.withDisconnect(listener));
+  }
+
+  private Socket update(UnaryOperator<SocketListeners> change) {
     synchronized (this) {
-      disconnectListeners = with(disconnectListeners, listener, false);
+      listeners = change.apply(listeners);
     }
     return this;
-  }
-
-  private static int indexOf(Object[] table, String event) {
-    for (int i = 0; i < table.length; i += 2) {
-      if (event.equals(table[i])) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static List<EventHandler> handlersIn(Object entry) {
-    return entry instanceof EventHandler ? List.of((EventHandler) entry) : (List<EventHandler>) entry;
-  }
-
-  /** {@code list} plus {@code item} (first or last), as a new immutable list. */
-  private static <T> List<T> with(List<T> list, T item, boolean first) {
-    if (list == null || list.isEmpty()) {
-      return List.of(item);
-    }
-    List<T> next = new ArrayList<>(list.size() + 1);
-    if (first) {
-      next.add(item);
-    }
-    next.addAll(list);
-    if (!first) {
-      next.add(item);
-    }
-    return java.util.Collections.unmodifiableList(next);
-  }
-
-  /** {@code list} without the first occurrence of {@code item}, as a new immutable list. */
-  private static <T> List<T> without(List<T> list, T item) {
-    List<T> next = new ArrayList<>(list);
-    next.remove(item);
-    return next.isEmpty() ? List.of() : java.util.Collections.unmodifiableList(next);
   }
 
   // ------------------------------------------------------------------ emitting
@@ -405,46 +435,187 @@ public final class Socket {
   /**
    * Sends an event to this client. Arguments may be records, POJOs, maps, lists, primitives,
    * {@code JsonNode}, {@code byte[]} or {@code ByteBuffer} (binary at any depth is sent as binary).
+   * Does nothing once the socket has disconnected.
+   *
+   * <pre>{@code
+   * socket.emit("welcome", Map.of("user", name), avatarBytes);
+   * }</pre>
    *
    * @throws IllegalArgumentException for a reserved event name
    */
   public void emit(String event, Object... args) {
-    emitter(0, false).emit(event, args);
+    emit(event, args, false);
   }
 
-  /** Sends an event and returns the client's answer; fails if the socket disconnects first. */
+  /**
+   * Sends an event and completes with the client's answer; fails with
+   * {@link SocketDisconnectedException} if the socket disconnects first. Without a
+   * {@link #timeout}, it waits as long as the socket stays connected.
+   *
+   * <pre>{@code
+   * socket.emitWithAck("ready?").thenAccept(answer -> log.info("client says {}", answer.get(0)));
+   * }</pre>
+   *
+   * @throws IllegalArgumentException for a reserved event name
+   */
   public CompletableFuture<Args> emitWithAck(String event, Object... args) {
-    return emitter(0, false).emitWithAck(event, args);
+    return new Emitter(this, 0, false).emitWithAck(event, args);
   }
 
-  /** Sends an event; {@code callback} receives the client's answer or the error, once. */
+  /**
+   * Sends an event; {@code callback} receives the client's answer or the error, once.
+   *
+   * @throws IllegalArgumentException for a reserved event name
+   */
   public void emitWithAck(String event, AckCallback callback, Object... args) {
-    emitter(0, false).emitWithAck(event, callback, args);
+    emitWithAck(event, args, 0, false, callback);
   }
 
-  /** An emitter whose acks fail with {@link AckTimeoutException} after {@code timeout}. */
+  /**
+   * An emitter whose acks fail with {@link AckTimeoutException} after {@code timeout}.
+   *
+   * <pre>{@code
+   * socket.timeout(Duration.ofSeconds(5)).emitWithAck("question", "?")
+   *     .exceptionally(error -> null);   // an AckTimeoutException after 5 s
+   * }</pre>
+   */
   public Emitter timeout(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout == null");
-    return emitter(Math.max(1, timeout.toMillis()), false);
+    return new Emitter(this, Math.max(1, timeout.toMillis()), false);
   }
 
-  /** An emitter whose events are dropped if the client cannot take them now ({@code volatile}). */
+  /**
+   * An emitter whose events are dropped if the client cannot take them now (socket.io's
+   * {@code volatile}): for frequent updates where only the latest matters.
+   *
+   * <pre>{@code
+   * socket.unreliable().emit("position", x, y);
+   * }</pre>
+   */
   public Emitter unreliable() {
-    return emitter(0, true);
+    return new Emitter(this, 0, true);
   }
 
-  /** Alias of {@link #emit}: sends a {@code "message"} event. */
+  /** Sends a {@code "message"} event: the same as {@code emit("message", args)}. */
   public void send(Object... args) {
     emit("message", args);
   }
 
-  private Emitter emitter(long timeoutMillis, boolean droppable) {
-    return new Emitter(this, timeoutMillis, droppable);
+  private void emit(String event, Object[] args, boolean droppable) {
+    Wire.checkEventName(event);
+    if (!connected()) {
+      return;
+    }
+    sendEvent(event, wire().eventArray(event, args), SioPacket.NO_ID, droppable);
+  }
+
+  private void emitWithAck(String event, Object[] args, long timeoutMillis, boolean droppable, AckCallback callback) {
+    Wire.checkEventName(event);
+    Objects.requireNonNull(callback, "callback == null");
+    ArrayNode array = wire().eventArray(event, args);
+    if (!connected()) {
+      invoke(callback, new SocketDisconnectedException("socket is not connected"), null);
+      return;
+    }
+    long ackId = nsp.nextAckId();
+    SingleAck waiting = new SingleAck(callback, server().instruments().ackClock());
+    if (timeoutMillis > 0) {
+      waiting.timer = scheduler().schedule(() -> lane().execute(() -> {
+        if (cancelAck(ackId) && waiting.done.compareAndSet(false, true)) {
+          invoke(callback, new AckTimeoutException("operation has timed out", List.of()), null);
+        }
+      }), timeoutMillis);
+    }
+    expectAck(ackId, waiting);
+    sendEvent(event, array, ackId, droppable);
+  }
+
+  /** The callback of one {@code emitWithAck}: calls the user's callback once, with the answer or the failure. */
+  private final class SingleAck implements PendingAcks.Timed {
+    final AckCallback callback;
+    final long sentAt;
+    final AtomicBoolean done = new AtomicBoolean();
+    volatile Scheduler.Cancellable timer = Scheduler.Cancellable.NONE;
+
+    SingleAck(AckCallback callback, long sentAt) {
+      this.callback = callback;
+      this.sentAt = sentAt;
+    }
+
+    @Override
+    public long sentAt() {
+      return sentAt;
+    }
+
+    @Override
+    public void accept(AckResult result) {
+      timer.cancel();
+      if (done.compareAndSet(false, true)) {
+        if (result instanceof AckResult.Answered) {
+          invoke(callback, null, wire().args(((AckResult.Answered) result).arguments()));
+        } else {
+          invoke(callback, ((AckResult.Failed) result).cause(), null);
+        }
+      }
+    }
+  }
+
+  private void invoke(AckCallback callback, Throwable error, Args response) {
+    try {
+      callback.onAck(error, response);
+    } catch (Throwable e) {
+      server().reportError(this, "ack", e);
+    }
+  }
+
+  /**
+   * Encodes and sends one event packet to this socket (every emit's last step): the outgoing
+   * listeners and observers see it, then it is queued on the connection.
+   */
+  private void sendEvent(String event, ArrayNode array, long ackId, boolean droppable) {
+    List<AnyEventListener> outgoing = listeners.outgoing();
+    Args args = outgoing.isEmpty() ? null : wire().args(array, 1);
+    for (AnyEventListener l : outgoing) {
+      try {
+        l.onEvent(event, args);
+      } catch (Throwable e) {
+        server().reportError(this, event, e);
+      }
+    }
+    server().instruments().eventSent(this, event, array, args);
+    if (pid != null && ackId < 0 && !droppable) {
+      sendRecoverable(array);
+      return;
+    }
+    List<EnginePacket> frames = wire().encode(SioPacket.event(nsp.name(), array, ackId));
+    if (droppable) {
+      client.writeDroppable(frames);
+    } else {
+      client.write(frames);
+    }
+  }
+
+  /**
+   * Connection state recovery: an event for this socket alone goes through the adapter, as in
+   * socket.io, because the adapter gives it its offset and keeps it in the log a missed packet is
+   * replayed from (in memory, or the Redis stream's entry id); only this server's socket needs it, so
+   * it is {@code local}. It then comes back to {@link #deliver}. An event with an ack or a volatile
+   * one is never replayed, and goes straight out.
+   */
+  private void sendRecoverable(ArrayNode array) {
+    Packet packet = Packet.event(nsp.name(), new JsonPayload(array, DeliveryTally.SINGLE_EMIT));
+    nsp.adapter().broadcast(packet, new BroadcastOptions(Set.of(id), Set.of(), BroadcastFlags.NONE.withLocal(true)));
   }
 
   // ------------------------------------------------------------------ broadcasting from this socket
 
-  /** Everyone in {@code room} except this socket. */
+  /**
+   * Everyone in the rooms except this socket.
+   *
+   * <pre>{@code
+   * socket.to("lobby").emit("typing", socket.id());
+   * }</pre>
+   */
   public BroadcastOperator to(String... rooms) {
     return broadcast().to(rooms);
   }
@@ -454,30 +625,40 @@ public final class Socket {
     return to(rooms);
   }
 
-  /** Everyone in the namespace except this socket and the given rooms. */
+  /** Everyone in the namespace except this socket and the sockets in the given rooms. */
   public BroadcastOperator except(String... rooms) {
     return broadcast().except(rooms);
   }
 
-  /** Everyone in the namespace except this socket. */
+  /**
+   * Everyone in the namespace except this socket.
+   *
+   * <pre>{@code
+   * socket.broadcast().emit("user joined", name);
+   * }</pre>
+   */
   public BroadcastOperator broadcast() {
     return nsp.operator().except(id);
   }
 
   // ------------------------------------------------------------------ disconnect
 
-  /** Disconnects this socket from its namespace; the connection stays up for other namespaces. */
+  /**
+   * Disconnects this socket from its namespace (the client is told, with socket.io's {@code "io server
+   * disconnect"}); the connection stays up for other namespaces. Listeners see
+   * {@link DisconnectReason#SERVER_NAMESPACE_DISCONNECT}.
+   */
   public void disconnect() {
     disconnect(false);
   }
 
   /**
    * Disconnects this socket; with {@code close} the whole connection closes, disconnecting the
-   * client's sockets in every namespace.
+   * client's sockets in every namespace. Asynchronous: it happens on the connection's lane.
    */
   public void disconnect(boolean close) {
-    client.lane().execute(() -> {
-      if (!connected) {
+    lane().execute(() -> {
+      if (!connected()) {
         return;
       }
       if (close) {
@@ -488,28 +669,44 @@ public final class Socket {
     });
   }
 
-  /** Lane only: tells the client ({@code 1[/nsp,]}) and disconnects with "server namespace disconnect". */
-  void disconnectNow() {
-    if (!connected) {
-      return;
-    }
-    client.write(wire.encode(new SioPacket(SioPacketType.DISCONNECT, nsp.name(), SioPacket.NO_ID, null)));
-    onClose(DisconnectReason.SERVER_NAMESPACE_DISCONNECT);
-  }
-
   @Override
   public String toString() {
     return "Socket{" + id + ", " + nsp.name() + "}";
   }
 
-  // ------------------------------------------------------------------ internals (connection executor)
+  // ------------------------------------------------------------------ package-private: the API's other parts
 
+  SocketListeners listeners() {
+    return listeners;
+  }
+
+  SocketIoServer server() {
+    return nsp.server();
+  }
+
+  Executor lane() {
+    return client.lane();
+  }
+
+  /** The private session id of connection state recovery (never sent to other clients); null when off. */
+  String pid() {
+    return pid;
+  }
+
+  private Wire wire() {
+    return nsp.server().wire();
+  }
+
+  private Scheduler scheduler() {
+    return nsp.server().engine().scheduler();
+  }
+
+  /** Lane only: the socket connected: it joins its own room and those joined before. */
   void onConnected() {
-    Set<String> rooms;
+    Set<String> rooms = new LinkedHashSet<>();
+    rooms.add(id);
     synchronized (this) {
-      connected = true;
-      rooms = new java.util.LinkedHashSet<>();
-      rooms.add(id);
+      state = State.CONNECTED;
       if (roomsBeforeConnect != null) {
         rooms.addAll(roomsBeforeConnect);
         roomsBeforeConnect = null;
@@ -518,19 +715,16 @@ public final class Socket {
     nsp.adapter().addAll(id, rooms);
   }
 
+  /** Lane only: a packet from the client for this namespace. */
   void onPacket(SioPacket packet) {
     switch (packet.type()) {
       case EVENT:
       case BINARY_EVENT:
-        onEvent(packet);
+        onEvent(packet.data(), packet.hasId() ? packet.id() : SioPacket.NO_ID);
         break;
       case ACK:
       case BINARY_ACK:
-        Map<Long, Consumer<AckResult>> acks = pendingAcks;
-        Consumer<AckResult> pending = acks == null ? null : acks.remove(packet.id());
-        if (pending != null) {
-          pending.accept(new AckResult.Answered(new JsonPayload(packet.data())));
-        }
+        onAck(packet.id(), packet.data());
         break;
       case DISCONNECT:
         onClose(DisconnectReason.CLIENT_NAMESPACE_DISCONNECT);
@@ -540,296 +734,192 @@ public final class Socket {
     }
   }
 
-  private void onEvent(SioPacket packet) {
-    JsonNode array = packet.data();
+  private void onEvent(JsonNode array, long ackId) {
     String event = array.get(0).asText();
-    if (rateLimit != null && !rateLimit.tryTake(scheduler().nowMillis())) {
-      fireError(new LimitExceededException("socket " + id + " sent more than "
+    if (rateLimit != null && !takeEventToken()) {
+      EventDispatch.error(this, new LimitExceededException("socket " + id + " sent more than "
           + nsp.server().maxEventsPerSecond() + " events per second; \"" + event + "\" was dropped"));
       return;
     }
-    Args args = wire.args(array, 1);
-    Ack ack = packet.hasId() ? ackFor(packet.id()) : Ack.NONE;
-    // as socket.io: any-listeners see every event, also those packet middleware then rejects
-    for (AnyEventListener l : anyListeners) {
-      try {
-        l.onEvent(event, args);
-      } catch (Throwable e) {
-        nsp.server().reportError(this, event, e);
-      }
-    }
-    runMiddlewares(0, event, args, () -> dispatch(event, args, ack));
+    Args args = wire().args(array, 1);
+    server().instruments().eventReceived(this, event, args);
+    Ack ack = ackId >= 0 ? new EventAck(this, client, wire(), ackId) : Ack.NONE;
+    EventDispatch.run(this, event, args, ack);
   }
 
-  private void runMiddlewares(int index, String event, Args args, Runnable last) {
-    List<PacketMiddleware> chain = middlewares;
-    if (index >= chain.size()) {
-      last.run();
-      return;
-    }
-    PacketMiddleware m = chain.get(index);
-    AtomicBoolean done = new AtomicBoolean();
-    try {
-      m.handle(event, args, new PacketMiddleware.Next() {
-        @Override
-        public void proceed() {
-          if (done.compareAndSet(false, true)) {
-            runOnConnection(() -> runMiddlewares(index + 1, event, args, last));
-          }
-        }
-
-        @Override
-        public void reject(Exception error) {
-          if (done.compareAndSet(false, true)) {
-            runOnConnection(() -> fireError(error));
-          }
-        }
-      });
-    } catch (Throwable e) {
-      nsp.server().reportError(this, event, e);
+  private boolean takeEventToken() {
+    long now = scheduler().nowMillis();
+    synchronized (this) {
+      return rateLimit.tryTake(now);
     }
   }
 
-  private void runOnConnection(Runnable r) {
-    client.lane().execute(r);
-  }
-
-  private void fireError(Exception error) {
-    if (errorListeners.isEmpty()) {
-      log.debug("socket {}: packet rejected by middleware: {}", id, error.toString());
+  /** The client answered ack {@code ackId}: its callback runs (once; a late or unknown answer is ignored). */
+  private void onAck(long ackId, JsonNode arguments) {
+    Consumer<AckResult> waiting;
+    synchronized (this) {
+      waiting = acks == null ? null : acks.remove(ackId);
     }
-    for (Consumer<Exception> l : errorListeners) {
-      try {
-        l.accept(error);
-      } catch (Throwable e) {
-        nsp.server().reportError(this, "error", e);
-      }
+    if (waiting != null) {
+      server().instruments().ackReceived(this, waiting instanceof PendingAcks.Timed ? ((PendingAcks.Timed) waiting).sentAt() : 0);
+      waiting.accept(new AckResult.Answered(new JsonPayload(arguments)));
     }
   }
 
-  private void dispatch(String event, Args args, Ack ack) {
-    if (!connected) {
-      return;
-    }
-    Object[] table = handlers;
-    int i = indexOf(table, event);
-    if (i < 0) {
-      return;
-    }
-    Object entry = table[i + 1];
-    boolean failed = false;
-    if (entry instanceof EventHandler) {
-      failed = !invoke((EventHandler) entry, event, args, ack); // the usual case: one handler, no list
-    } else {
-      for (EventHandler h : handlersIn(entry)) {
-        failed |= !invoke(h, event, args, ack);
-      }
-    }
-    if (failed && ack instanceof EventAck) {
-      ((EventAck) ack).fail(); // the client waiting for an answer is told, unless one was sent
-    }
-  }
-
-  /** Runs a handler; false when it threw (reported to the error handler with this socket and event). */
-  private boolean invoke(EventHandler h, String event, Args args, Ack ack) {
-    try {
-      h.handle(args, ack);
-      return true;
-    } catch (Throwable e) { // an Error too (a StackOverflowError from a self-referencing value)
-      nsp.server().reportError(this, event, e);
-      return false;
-    }
-  }
-
-  private Ack ackFor(long ackId) {
-    return new EventAck(this, client, wire, ackId);
-  }
-
-  /** Encodes and sends one event packet (the Emitter's terminal step). */
-  void sendEvent(String event, ArrayNode array, long ackId, boolean droppable) {
-    notifyOutgoing(event, array);
-    if (pid != null && ackId < 0 && !droppable) {
-      // connection state recovery: through the adapter, which gives it an offset and keeps it
-      nsp.adapter().broadcast(dev.parley.adapter.Packet.event(nsp.name(), new JsonPayload(array)),
-          new dev.parley.adapter.BroadcastOptions(Set.of(id), Set.of(), BroadcastFlags.NONE.withLocal(true)));
-      return;
-    }
-    List<EnginePacket> frames = wire.encode(SioPacket.event(nsp.name(), array, ackId));
-    if (droppable) {
-      client.writeDroppable(frames);
-    } else {
-      client.write(frames);
-    }
-  }
-
-  void notifyOutgoing(String event, ArrayNode array) {
-    if (outgoingListeners.isEmpty()) {
-      return;
-    }
-    Args args = wire.args(array, 1);
-    for (AnyEventListener l : outgoingListeners) {
-      try {
-        l.onEvent(event, args);
-      } catch (Throwable e) {
-        nsp.server().reportError(this, event, e);
-      }
-    }
-  }
-
-  /** Registers a pending ack; the callback receives the answer, or a failure when the socket disconnects first. */
+  /** Waits for ack {@code ackId}; the callback receives the answer, or a failure when the socket disconnects first. */
   void expectAck(long ackId, Consumer<AckResult> onAck) {
-    Map<Long, Consumer<AckResult>> acks = pendingAcks;
-    if (acks == null) {
-      synchronized (this) {
-        acks = pendingAcks;
-        if (acks == null) {
-          acks = new ConcurrentHashMap<>();
-          pendingAcks = acks;
-        }
+    synchronized (this) {
+      if (acks == null) {
+        acks = new PendingAcks();
       }
+      acks.add(ackId, onAck);
     }
-    acks.put(ackId, onAck);
   }
 
-  /** Removes a pending ack (after a timeout); true when it was still pending. */
+  /** Stops waiting for ack {@code ackId} (a timeout); true when it was still awaited. */
   boolean cancelAck(long ackId) {
-    Map<Long, Consumer<AckResult>> acks = pendingAcks;
-    return acks != null && acks.remove(ackId) != null;
-  }
-
-  /** Delivers an already-encoded broadcast; droppable packets are skipped for a busy client. */
-  void deliver(EncodedFrames encoded, BroadcastFlags flags) {
-    if (pendingDeliveries != null) {
-      synchronized (this) {
-        if (pendingDeliveries != null) {
-          pendingDeliveries.add(encoded);
-          return;
-        }
-      }
+    synchronized (this) {
+      return acks != null && acks.remove(ackId) != null;
     }
-    if (!connected) {
-      return;
-    }
-    if (flags.droppable()) {
-      client.writeDroppable(encoded.frames());
-    } else {
-      client.write(encoded.frames());
-    }
-  }
-
-  Scheduler scheduler() {
-    return nsp.server().engine().scheduler();
-  }
-
-  // ------------------------------------------------------------------ connection state recovery
-
-  /** Restoring: from now on deliveries wait until {@link #completeRestore}. */
-  synchronized void beginRestore() {
-    restoring = true;
-    pendingDeliveries = new java.util.ArrayList<>();
   }
 
   /**
-   * Ends a restore that did not complete; true the first time only (the caller then undoes the
-   * registration and the room joins).
+   * Delivers an encoded broadcast (any thread): queued on the connection, held while the socket is
+   * being restored, ignored before it connects and after it disconnects. Droppable packets are
+   * skipped for a client that cannot take them now.
    */
-  synchronized boolean abortRestore() {
-    if (!restoring || restoreEnded) {
-      return false;
+  void deliver(EncodedFrames encoded, BroadcastFlags flags) {
+    State s = state;
+    if (s == State.RESTORING) {
+      synchronized (this) {
+        s = state;
+        if (s == State.RESTORING) {
+          restore.hold(encoded);
+        }
+      }
     }
-    restoreEnded = true;
-    pendingDeliveries = null;
-    closed = true;
-    return true;
+    if (s == State.CONNECTED) {
+      if (flags.droppable()) {
+        client.writeDroppable(encoded.frames());
+      } else {
+        client.write(encoded.frames());
+      }
+    } else if (s != State.RESTORING) {
+      return;
+    }
+    server().instruments().delivered(this, encoded);
+  }
+
+  /** Lane only: restoring; from now on deliveries are held until {@link #completeRestore}. */
+  void beginRestore() {
+    synchronized (this) {
+      state = State.RESTORING;
+      restore = new RestoreBuffer();
+    }
+  }
+
+  /**
+   * Lane only: ends a restore that did not complete; true the first time only (the caller then undoes
+   * the registration and the room joins).
+   */
+  boolean abortRestore() {
+    synchronized (this) {
+      if (state != State.RESTORING) {
+        return false;
+      }
+      state = State.DISCONNECTED;
+      restore = null;
+      return true;
+    }
   }
 
   /**
    * Lane only: sends the missed packets, then what was delivered meanwhile (minus those already among
    * the missed ones), then {@code connectReply}; from then on deliveries go straight out.
    */
-  void completeRestore(List<dev.parley.adapter.Packet> missed, List<EnginePacket> connectReply) {
+  void completeRestore(List<Packet> missed, List<EnginePacket> connectReply) {
     Set<String> rooms;
     synchronized (this) {
-      restoreEnded = true;
-      connected = true;
-      rooms = roomsBeforeConnect == null ? new java.util.HashSet<>() : new java.util.HashSet<>(roomsBeforeConnect);
+      restore.replay(missed, nsp::encode, connectReply, client::write);
+      restore = null;
+      rooms = roomsBeforeConnect == null ? Set.of() : new HashSet<>(roomsBeforeConnect);
       roomsBeforeConnect = null;
-      Set<String> replayed = new java.util.HashSet<>();
-      for (dev.parley.adapter.Packet p : missed) {
-        EncodedFrames frames = nsp.encode(p);
-        if (frames.offset() != null) {
-          replayed.add(frames.offset());
-        }
-        client.write(frames.frames());
-      }
-      for (EncodedFrames frames : pendingDeliveries) {
-        if (frames.offset() != null && replayed.contains(frames.offset())) {
-          continue;
-        }
-        client.write(frames.frames());
-      }
-      pendingDeliveries = null;
-      client.write(connectReply);
+      state = State.CONNECTED;
     }
     if (!rooms.isEmpty()) {
       nsp.adapter().addAll(id, rooms);
     }
   }
 
-  /** Disconnects with {@code reason}: "disconnecting", leave rooms, fail acks, "disconnect". */
-  void onClose(String reason) {
-    if (!connected) {
+  /** Lane only: tells the client ({@code 1[/nsp,]}) and disconnects with "server namespace disconnect". */
+  void disconnectNow() {
+    if (!connected()) {
       return;
     }
-    for (Consumer<String> l : disconnectingListeners) {
+    client.write(wire().encode(new SioPacket(SioPacketType.DISCONNECT, nsp.name(), SioPacket.NO_ID, null)));
+    onClose(DisconnectReason.SERVER_NAMESPACE_DISCONNECT);
+  }
+
+  /**
+   * Lane only: disconnects with {@code reason}: the disconnecting listeners (rooms still joined),
+   * the session kept for recovery, the rooms left, the pending acks failed, the disconnect listeners.
+   */
+  void onClose(DisconnectReason reason) {
+    if (!connected()) {
+      return;
+    }
+    for (Consumer<DisconnectReason> l : listeners.disconnecting()) {
       try {
         l.accept(reason);
       } catch (Throwable e) {
-        nsp.server().reportError(this, "disconnecting", e);
+        server().reportError(this, "disconnecting", e);
       }
     }
+    List<Consumer<AckResult>> failed;
     synchronized (this) {
-      connected = false;
-      closed = true;
+      state = State.DISCONNECTED;
+      failed = acks == null ? List.of() : acks.removeAll();
     }
-    if (pid != null && ConnectionStateRecovery.RECOVERABLE_REASONS.contains(reason)) {
-      try {
-        nsp.adapter().persistSession(new dev.parley.adapter.SessionToPersist(id, pid, rooms(),
-            data == null ? new java.util.HashMap<>() : new java.util.HashMap<>(data)));
-      } catch (RuntimeException e) {
-        log.warn("socket {}: could not persist its session for recovery", id, e);
-      }
+    if (pid != null && reason.recoverable()) {
+      persistSession();
     }
     nsp.adapter().delAll(id);
     nsp.remove(this);
     client.remove(this);
-    SocketDisconnectedException gone = new SocketDisconnectedException("socket has been disconnected");
-    Map<Long, Consumer<AckResult>> acks;
-    synchronized (this) {
-      acks = pendingAcks;
-    }
-    for (Long ackId : acks == null ? Set.<Long>of() : acks.keySet()) {
-      Consumer<AckResult> pending = acks.remove(ackId);
-      if (pending != null) {
-        pending.accept(new AckResult.Failed(gone));
+    if (!failed.isEmpty()) {
+      AckResult gone = new AckResult.Failed(new SocketDisconnectedException("socket has been disconnected"));
+      for (Consumer<AckResult> waiting : failed) {
+        waiting.accept(gone);
       }
     }
-    for (Consumer<String> l : disconnectListeners) {
+    for (Consumer<DisconnectReason> l : listeners.disconnect()) {
       try {
         l.accept(reason);
       } catch (Throwable e) {
-        nsp.server().reportError(this, "disconnect", e);
+        server().reportError(this, "disconnect", e);
       }
+    }
+    server().instruments().socketDisconnected(this, reason);
+  }
+
+  private void persistSession() {
+    try {
+      Map<String, Object> d = data;
+      nsp.adapter().persistSession(new SessionToPersist(id, pid, rooms(), d == null ? new HashMap<>() : new HashMap<>(d)));
+    } catch (RuntimeException e) {
+      log.warn("socket {}: could not persist its session for recovery", id, e);
     }
   }
 
   /**
-   * Emits to one socket with options (ack timeout, droppable). Immutable: {@link Socket#timeout}
-   * and {@link Socket#unreliable} return new ones.
+   * Emits to one socket with options: an ack timeout, or dropping the event when the client cannot
+   * take it now. Immutable: {@link #timeout} and {@link #unreliable} return new ones, so an emitter
+   * can be kept and shared across threads.
    *
    * <pre>{@code
    * socket.timeout(Duration.ofSeconds(2)).emitWithAck("ping")
    *     .thenAccept(answer -> log.info("pong {}", answer));
+   * socket.unreliable().emit("cursor", x, y);
    * }</pre>
    */
   public static final class Emitter {
@@ -843,25 +933,32 @@ public final class Socket {
       this.droppable = droppable;
     }
 
+    /** This emitter with acks failing with {@link AckTimeoutException} after {@code timeout}. */
     public Emitter timeout(Duration timeout) {
       Objects.requireNonNull(timeout, "timeout == null");
       return new Emitter(socket, Math.max(1, timeout.toMillis()), droppable);
     }
 
+    /** This emitter, its events dropped when the client cannot take them now (socket.io's {@code volatile}). */
     public Emitter unreliable() {
       return new Emitter(socket, timeoutMillis, true);
     }
 
-    /** Sends an event without expecting an answer. */
+    /**
+     * Sends an event without expecting an answer (see {@link Socket#emit}).
+     *
+     * @throws IllegalArgumentException for a reserved event name
+     */
     public void emit(String event, Object... args) {
-      Wire.checkEventName(event);
-      if (!socket.connected) {
-        return;
-      }
-      socket.sendEvent(event, socket.wire.eventArray(event, args), SioPacket.NO_ID, droppable);
+      socket.emit(event, args, droppable);
     }
 
-    /** Sends an event and completes with the client's answer (or fails). */
+    /**
+     * Sends an event and completes with the client's answer, or fails with
+     * {@link AckTimeoutException} or {@link SocketDisconnectedException}.
+     *
+     * @throws IllegalArgumentException for a reserved event name
+     */
     public CompletableFuture<Args> emitWithAck(String event, Object... args) {
       CompletableFuture<Args> f = new CompletableFuture<>();
       emitWithAck(event, (err, res) -> {
@@ -874,45 +971,13 @@ public final class Socket {
       return f;
     }
 
-    /** Sends an event; {@code callback} gets the answer or the error, once. */
+    /**
+     * Sends an event; {@code callback} gets the answer or the error, once.
+     *
+     * @throws IllegalArgumentException for a reserved event name
+     */
     public void emitWithAck(String event, AckCallback callback, Object... args) {
-      Wire.checkEventName(event);
-      Objects.requireNonNull(callback, "callback == null");
-      ArrayNode array = socket.wire.eventArray(event, args);
-      if (!socket.connected) {
-        callback.onAck(new SocketDisconnectedException("socket is not connected"), null);
-        return;
-      }
-      long ackId = socket.nsp.nextAckId();
-      AtomicBoolean done = new AtomicBoolean();
-      Scheduler.Cancellable timer = Scheduler.Cancellable.NONE;
-      if (timeoutMillis > 0) {
-        timer = socket.scheduler().schedule(() -> socket.runOnConnection(() -> {
-          if (socket.cancelAck(ackId) && done.compareAndSet(false, true)) {
-            invoke(callback, new AckTimeoutException("operation has timed out", List.of()), null);
-          }
-        }), timeoutMillis);
-      }
-      Scheduler.Cancellable t = timer;
-      socket.expectAck(ackId, result -> {
-        t.cancel();
-        if (done.compareAndSet(false, true)) {
-          if (result instanceof AckResult.Answered) {
-            invoke(callback, null, socket.wire.args(((AckResult.Answered) result).arguments()));
-          } else {
-            invoke(callback, ((AckResult.Failed) result).cause(), null);
-          }
-        }
-      });
-      socket.sendEvent(event, array, ackId, droppable);
-    }
-
-    private void invoke(AckCallback callback, Throwable error, Args response) {
-      try {
-        callback.onAck(error, response);
-      } catch (Throwable e) {
-        socket.nsp.server().reportError(socket, "ack", e);
-      }
+      socket.emitWithAck(event, args, timeoutMillis, droppable, callback);
     }
   }
 }

@@ -36,8 +36,17 @@ import org.slf4j.LoggerFactory;
  * });
  * ParleyJetty.listen(io, 3000);
  * }</pre>
+ *
+ * <p>Thread-safe: every method may be called from any thread. What the server has done is counted in
+ * {@link #stats()}; a {@link ServerObserver} registered with {@link #observe} sees each step.
  */
 public final class SocketIoServer implements AutoCloseable {
+  /*
+   * This file is long because it is the entry point a user reads first: the shortcuts that act on the
+   * main namespace and the Builder with every option, each documented. It holds no logic of its own:
+   * connections are Client's, namespaces Namespace's and DynamicNamespaces', counting and observing
+   * Instruments'.
+   */
   private static final Logger log = LoggerFactory.getLogger(SocketIoServer.class);
 
   private final EngineServer engine;
@@ -57,6 +66,8 @@ public final class SocketIoServer implements AutoCloseable {
   private final double maxEventsPerSecond;
   private final int eventBurst;
   private final int maxRoomsPerSocket;
+  private final ServerStats stats;
+  private final Instruments instruments;
 
   private SocketIoServer(Builder b) {
     EngineServer.Builder eb = EngineServer.builder().options(b.engineOptions.build());
@@ -84,6 +95,11 @@ public final class SocketIoServer implements AutoCloseable {
     this.maxEventsPerSecond = b.maxEventsPerSecond;
     this.eventBurst = b.eventBurst;
     this.maxRoomsPerSocket = b.maxRoomsPerSocket;
+    this.stats = new ServerStats(this);
+    this.instruments = new Instruments(stats, wire, rateLimitedLog);
+    for (ServerObserver o : b.observers) {
+      instruments.add(o);
+    }
     this.dynamic = new DynamicNamespaces(this, namespaces, k -> new Namespace(k, this, adapterFactory),
         b.maxDynamicNamespaces, b.cleanupEmptyChildNamespaces);
     this.main = of("/");
@@ -91,10 +107,21 @@ public final class SocketIoServer implements AutoCloseable {
     engine.onConnection((EngineServer.NonBlockingConnectionHandler) session -> {
       Client client = new Client(this, session);
       clients.put(session.id(), client);
+      instruments.connectionOpened();
       session.setListener(client);
     });
   }
 
+  /**
+   * A builder for a server; every setting is optional.
+   *
+   * <pre>{@code
+   * SocketIoServer io = SocketIoServer.builder()
+   *     .pingInterval(Duration.ofSeconds(20))
+   *     .connectionStateRecovery(ConnectionStateRecovery.defaults())
+   *     .build();
+   * }</pre>
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -140,74 +167,169 @@ public final class SocketIoServer implements AutoCloseable {
     return new ArrayList<>(namespaces.values());
   }
 
+  // ------------------------------------------------------------------ instrumentation
+
+  /**
+   * What this server has done and holds now: connections, sockets, refusals, events, broadcasts,
+   * acks, recoveries, and the engine's counters. Always kept; read it whenever you like.
+   *
+   * <pre>{@code
+   * log.info("{} sockets, {} events in", io.stats().connectedSockets(), io.stats().eventsReceived());
+   * }</pre>
+   */
+  public ServerStats stats() {
+    return stats;
+  }
+
+  /**
+   * Registers an observer: from now on it sees every connect, disconnect, refusal, event, broadcast,
+   * room change, ack and server-side emit of this server (see {@link ServerObserver} for the threads
+   * and the cost). Observers are called in the order registered; one may be registered once.
+   *
+   * <pre>{@code
+   * io.observe(new ServerObserver() {
+   *   @Override
+   *   public void onSocketDisconnected(Socket socket, DisconnectReason reason) {
+   *     disconnects.increment(reason.wireName());
+   *   }
+   * });
+   * }</pre>
+   *
+   * @return this server
+   */
+  public SocketIoServer observe(ServerObserver observer) {
+    instruments.add(observer);
+    return this;
+  }
+
+  /**
+   * Removes an observer registered with {@link #observe} or the builder; calls already under way
+   * may still reach it.
+   *
+   * @return whether it was registered
+   */
+  public boolean unobserve(ServerObserver observer) {
+    return instruments.remove(observer);
+  }
+
   // ------------------------------------------------------------------ main namespace shortcuts
 
+  /**
+   * Adds connect middleware to the main namespace; see {@link Namespace#use}.
+   *
+   * <pre>{@code
+   * io.use((socket, next) -> {
+   *   if (tokens.valid(socket.handshake().auth().path("token").asText(null))) next.proceed();
+   *   else next.fail(new ConnectError("unauthorized"));
+   * });
+   * }</pre>
+   *
+   * @return this server
+   */
   public SocketIoServer use(ConnectMiddleware middleware) {
     main.use(middleware);
     return this;
   }
 
+  /**
+   * Adds a handler for sockets connecting to the main namespace; see {@link Namespace#onConnection}.
+   *
+   * @return this server
+   */
   public SocketIoServer onConnection(Consumer<Socket> handler) {
     main.onConnection(handler);
     return this;
   }
 
+  /**
+   * Sends an event to every socket of the main namespace; see {@link Namespace#emit}.
+   *
+   * <pre>{@code
+   * io.emit("announcement", "the server restarts in 5 minutes");
+   * }</pre>
+   */
   public void emit(String event, Object... args) {
     main.emit(event, args);
   }
 
+  /** Sends a {@code "message"} event to every socket of the main namespace. */
   public void send(Object... args) {
     main.send(args);
   }
 
+  /**
+   * The sockets of the main namespace in these rooms; see {@link BroadcastOperator#to}.
+   *
+   * <pre>{@code
+   * io.to("room-123").emit("chat message", msg);
+   * }</pre>
+   */
   public BroadcastOperator to(String... rooms) {
     return main.to(rooms);
   }
 
+  /** Same as {@link #to}. */
   public BroadcastOperator in(String... rooms) {
     return main.in(rooms);
   }
 
+  /** Every socket of the main namespace except those in these rooms; see {@link BroadcastOperator#except}. */
   public BroadcastOperator except(String... rooms) {
     return main.except(rooms);
   }
 
+  /** Only this server's sockets of the main namespace, even with a cluster adapter. */
   public BroadcastOperator local() {
     return main.local();
   }
 
+  /** Events to the main namespace dropped for clients that cannot take them now ({@code volatile}). */
   public BroadcastOperator unreliable() {
     return main.unreliable();
   }
 
+  /** Whether the payload may be compressed (permessage-deflate, when enabled). */
   public BroadcastOperator compress(boolean compress) {
     return main.compress(compress);
   }
 
+  /**
+   * How long a broadcast's {@link BroadcastOperator#emitWithAck} waits for every client.
+   *
+   * <pre>{@code
+   * io.timeout(Duration.ofSeconds(5)).emitWithAck("ping").thenAccept(answers -> log.info("{}", answers));
+   * }</pre>
+   */
   public BroadcastOperator timeout(Duration timeout) {
     return main.timeout(timeout);
   }
 
+  /** Handles to every socket of the main namespace (cluster-wide with a cluster adapter). */
   public CompletableFuture<List<RemoteSocket>> fetchSockets() {
     return main.fetchSockets();
   }
 
+  /** Makes every socket of the main namespace join rooms. */
   public void socketsJoin(String... rooms) {
     main.socketsJoin(rooms);
   }
 
+  /** Makes every socket of the main namespace leave rooms. */
   public void socketsLeave(String... rooms) {
     main.socketsLeave(rooms);
   }
 
+  /** Disconnects every socket of the main namespace; with {@code close}, their whole connections. */
   public void disconnectSockets(boolean close) {
     main.disconnectSockets(close);
   }
 
+  /** Sends an event to the other servers of the cluster; see {@link Namespace#serverSideEmit}. */
   public void serverSideEmit(String event, Object... args) {
     main.serverSideEmit(event, args);
   }
 
+  /** Sends an event to the other servers and collects their answers; see {@link Namespace#serverSideEmitWithAck}. */
   public CompletableFuture<List<Args>> serverSideEmitWithAck(String event, Object... args) {
     return main.serverSideEmitWithAck(event, args);
   }
@@ -256,6 +378,15 @@ public final class SocketIoServer implements AutoCloseable {
 
   Wire wire() {
     return wire;
+  }
+
+  Instruments instruments() {
+    return instruments;
+  }
+
+  /** Runs {@code action} for every connection open now. */
+  void forEachClient(Consumer<Client> action) {
+    clients.values().forEach(action);
   }
 
   /** The connection state recovery settings, or null when recovery is off. */
@@ -359,6 +490,7 @@ public final class SocketIoServer implements AutoCloseable {
     private int maxRoomsPerSocket;
     private ErrorHandler errorHandler;
     private Duration errorLogInterval = Duration.ofSeconds(10);
+    private final List<ServerObserver> observers = new ArrayList<>();
 
     private Builder() {}
 
@@ -382,11 +514,19 @@ public final class SocketIoServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How often the server pings each client (default 25 s): the heartbeat that notices a vanished
+     * client; the same as Node's {@code pingInterval}.
+     */
     public Builder pingInterval(Duration d) {
       engineOptions.pingInterval(d);
       return this;
     }
 
+    /**
+     * How long a client has to answer a ping (default 20 s) before it is disconnected with
+     * {@link DisconnectReason#PING_TIMEOUT}.
+     */
     public Builder pingTimeout(Duration d) {
       engineOptions.pingTimeout(d);
       return this;
@@ -471,13 +611,6 @@ public final class SocketIoServer implements AutoCloseable {
     }
 
     /**
-     * Turns connection state recovery on: a socket that loses its connection (transport close or
-     * error, ping timeout, forced close, server shutdown) and comes back within
-     * {@code maxDisconnectionDuration} gets its id, rooms and data back, and the events it missed are
-     * replayed; with {@code skipMiddlewares} the connect middlewares do not run for it. Off by default.
-     * Needs an adapter that supports recovery (the in-memory adapter does, on one node).
-     */
-    /**
      * Limits how many events each socket may send: {@code perSecond} on average, with bursts of up to
      * {@code burst}. An event past the limit is dropped (its handlers do not run, its ack is never
      * answered) and a {@link LimitExceededException} reaches the socket's {@link Socket#onError}
@@ -504,6 +637,13 @@ public final class SocketIoServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Turns connection state recovery on: a socket that loses its connection (transport close or
+     * error, ping timeout, forced close, server shutdown) and comes back within
+     * {@code maxDisconnectionDuration} gets its id, rooms and data back, and the events it missed are
+     * replayed; with {@code skipMiddlewares} the connect middlewares do not run for it. Off by default.
+     * Needs an adapter that supports recovery (the in-memory adapter does, on one node).
+     */
     public Builder connectionStateRecovery(Duration maxDisconnectionDuration, boolean skipMiddlewares) {
       return connectionStateRecovery(new ConnectionStateRecovery(maxDisconnectionDuration, skipMiddlewares));
     }
@@ -564,6 +704,16 @@ public final class SocketIoServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Registers an observer from the start (before the first connection); more may be added, here or
+     * later with {@link SocketIoServer#observe}.
+     */
+    public Builder observer(ServerObserver observer) {
+      observers.add(Objects.requireNonNull(observer, "observer == null"));
+      return this;
+    }
+
+    /** Builds the server. It serves nothing until a host mounts it ({@code ParleyJetty.listen(io, port)}). */
     public SocketIoServer build() {
       return new SocketIoServer(this);
     }

@@ -232,7 +232,7 @@ class SocketIoServerTest {
   void duplicateConnectClosesTheConnection() {
     Conn c = connectMain();
     Socket s = lastSocket();
-    List<String> reasons = new ArrayList<>();
+    List<DisconnectReason> reasons = new ArrayList<>();
     s.onDisconnect(reasons::add);
     c.send("40");
     assertThat(c.transport.closed()).isTrue();
@@ -468,7 +468,7 @@ class SocketIoServerTest {
   void pendingAckFailsWhenClientDisconnects() {
     Conn c = connectMain();
     Socket s = lastSocket();
-    List<String> reasons = new ArrayList<>();
+    List<DisconnectReason> reasons = new ArrayList<>();
     s.onDisconnect(reasons::add);
     List<Throwable> failures = new ArrayList<>();
     s.timeout(Duration.ofMillis(100)).emitWithAck("ping", (err, res) -> failures.add(err));
@@ -793,7 +793,7 @@ class SocketIoServerTest {
     Socket main = lastSocket();
     c.send("40/custom,");
     Socket custom = lastSocket();
-    List<String> reasons = new ArrayList<>();
+    List<DisconnectReason> reasons = new ArrayList<>();
     main.onDisconnect(reasons::add);
     custom.onDisconnect(reasons::add);
 
@@ -803,7 +803,8 @@ class SocketIoServerTest {
     assertThat(frames.subList(frames.size() - 3, frames.size()))
         .containsExactlyInAnyOrder("41", "41/custom,", "1");
     assertThat(frames.get(frames.size() - 1)).isEqualTo("1");
-    assertThat(reasons).containsExactly("server namespace disconnect", "server namespace disconnect");
+    assertThat(reasons).containsExactly(DisconnectReason.SERVER_NAMESPACE_DISCONNECT,
+        DisconnectReason.SERVER_NAMESPACE_DISCONNECT);
     assertThat(c.session.isOpen()).isFalse();
   }
 

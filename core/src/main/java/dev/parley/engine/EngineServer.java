@@ -133,9 +133,18 @@ public final class EngineServer implements AutoCloseable {
   /**
    * Checks a request the way the reference server does, in its order: transport, then (with a sid)
    * session and transport match, or (without) method, upgrade header, admission hook and protocol
-   * version. Returns {@code null} when the request may proceed.
+   * version. Returns {@code null} when the request may proceed. A refusal is counted in
+   * {@link EngineStats#requestsRefused(EngineError)}.
    */
   public Rejection verify(EngineRequest request) {
+    Rejection rejection = check(request);
+    if (rejection != null) {
+      stats.refused(rejection.error());
+    }
+    return rejection;
+  }
+
+  private Rejection check(EngineRequest request) {
     TransportKind kind = TransportKind.fromWireName(request.query("transport"));
     if (kind == null || !options.transports().contains(kind)) {
       return new Rejection(EngineError.TRANSPORT_UNKNOWN);

@@ -4,21 +4,31 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counters of an {@link EngineServer}, for metrics: packets dropped because they were droppable
- * (socket.io's {@code volatile}) and the client was busy, and clients disconnected because too many
- * bytes waited for them, and pauses in reading from clients whose handlers were behind. Thread-safe and
- * cheap to update.
+ * (socket.io's {@code volatile}) and the client was busy, clients disconnected because too many
+ * bytes waited for them, pauses in reading from clients whose handlers were behind, and requests
+ * refused before a session existed (admission hook, per-address limit, bad handshakes). Thread-safe
+ * and cheap to update. The Socket.IO layer's counters are {@code SocketIoServer.stats()}, which
+ * includes these.
  *
  * <pre>{@code
  * EngineStats stats = io.engine().stats();
  * gauge("parley.dropped", stats.droppedPackets());
  * gauge("parley.slow_consumers", stats.slowConsumerDisconnects());
  * gauge("parley.input_pauses", stats.inputPauses());
+ * gauge("parley.refused.forbidden", stats.requestsRefused(EngineError.FORBIDDEN));
  * }</pre>
  */
 public final class EngineStats {
   private final LongAdder dropped = new LongAdder();
   private final LongAdder slowConsumers = new LongAdder();
   private final LongAdder inputPauses = new LongAdder();
+  private final LongAdder[] refused = new LongAdder[EngineError.values().length];
+
+  EngineStats() {
+    for (int i = 0; i < refused.length; i++) {
+      refused[i] = new LongAdder();
+    }
+  }
 
   /** Droppable packets not sent because the client could not take them at once. */
   public long droppedPackets() {
@@ -38,6 +48,28 @@ public final class EngineStats {
     return inputPauses.sum();
   }
 
+  /**
+   * Requests {@link EngineServer#verify} refused with {@code error}: {@link EngineError#FORBIDDEN} for
+   * the admission hook and {@code maxConnectionsPerIp}, {@link EngineError#SESSION_ID_UNKNOWN} for a
+   * request of a session that is gone, and so on.
+   */
+  public long requestsRefused(EngineError error) {
+    return refused[error.ordinal()].sum();
+  }
+
+  /** Requests {@link EngineServer#verify} refused, whatever the error. */
+  public long requestsRefused() {
+    long sum = 0;
+    for (LongAdder r : refused) {
+      sum += r.sum();
+    }
+    return sum;
+  }
+
+  void refused(EngineError error) {
+    refused[error.ordinal()].increment();
+  }
+
   void inputPaused() {
     inputPauses.increment();
   }
@@ -53,6 +85,6 @@ public final class EngineStats {
   @Override
   public String toString() {
     return "EngineStats{dropped=" + droppedPackets() + ", slowConsumers=" + slowConsumerDisconnects()
-        + ", inputPauses=" + inputPauses() + "}";
+        + ", inputPauses=" + inputPauses() + ", requestsRefused=" + requestsRefused() + "}";
   }
 }

@@ -57,7 +57,7 @@ class ReliabilityTest {
       s.join("feed");
       s.onDisconnect(reason -> {
         disconnectedAt.put(s.id(), System.nanoTime());
-        reasons.put(s.id(), reason);
+        reasons.put(s.id(), reason.wireName());
       });
     });
     ParleyJetty.Running running = ParleyJetty.listen(io, "127.0.0.1", 0);
@@ -160,7 +160,7 @@ class ReliabilityTest {
         ack.send("ok");
       });
       s.onDisconnect(reason -> {
-        reasons.computeIfAbsent(reason, r -> new AtomicInteger()).incrementAndGet();
+        reasons.computeIfAbsent(reason.wireName(), r -> new AtomicInteger()).incrementAndGet();
         disconnects.incrementAndGet();
       });
     });

@@ -215,7 +215,7 @@ final class GuideSnippets {
     // tag::guide-15[]
     socket.onDisconnecting(reason -> log.info("leaving {} ({})", socket.rooms(), reason));
     socket.onDisconnect(reason -> {
-      if (DisconnectReason.PING_TIMEOUT.equals(reason)) {
+      if (reason == DisconnectReason.PING_TIMEOUT) {
         log.info("{} lost", socket.id());
       }
     });

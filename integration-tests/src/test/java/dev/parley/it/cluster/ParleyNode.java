@@ -58,7 +58,7 @@ final class ParleyNode implements AutoCloseable {
     if (auth.hasNonNull("room")) {
       s.join(auth.get("room").asText());
     }
-    s.onDisconnect(reason -> disconnects.put(s.id(), reason));
+    s.onDisconnect(reason -> disconnects.put(s.id(), reason.wireName()));
     s.on("shout", (args, ack) -> s.to(args.get(0).asText()).emit("shouted", args.get(1).asText()));
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.ConnectionStateRecovery;
+import dev.parley.DisconnectReason;
 import dev.parley.Socket;
 import dev.parley.SocketIoServer;
 import dev.parley.transport.jetty.ParleyJetty;
@@ -30,7 +31,7 @@ class JsClientRecoveryTest {
   private SocketIoServer io;
   private ParleyJetty.Running running;
   private final Map<String, Socket> sockets = new ConcurrentHashMap<>();
-  private final Map<String, String> disconnects = new ConcurrentHashMap<>();
+  private final Map<String, DisconnectReason> disconnects = new ConcurrentHashMap<>();
   private final List<String> freshConnections = java.util.Collections.synchronizedList(new ArrayList<>());
 
   @BeforeEach

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.ConnectionStateRecovery;
+import dev.parley.DisconnectReason;
 import dev.parley.Socket;
 import dev.parley.SocketIoServer;
 import dev.parley.adapter.redis.RedisStreamsAdapter;
@@ -189,7 +190,7 @@ class StreamsRecoveryTest {
   static final class ParleyPeer implements Peer {
     final SocketIoServer io;
     final ParleyJetty.Running running;
-    final Map<String, String> disconnects = new ConcurrentHashMap<>();
+    final Map<String, DisconnectReason> disconnects = new ConcurrentHashMap<>();
     final List<String> fresh = new CopyOnWriteArrayList<>();
 
     ParleyPeer(String key) {

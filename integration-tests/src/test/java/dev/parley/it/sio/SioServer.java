@@ -135,8 +135,8 @@ final class SioServer implements AutoCloseable {
   private void recordSocket(Socket s) {
     String nsp = s.namespace().name();
     events.add(new ServerEvent("connection", nsp, s.id(), s.connectionId(), null, null, s));
-    s.onDisconnecting(reason -> events.add(new ServerEvent("disconnecting", nsp, s.id(), reason, s.rooms(), null, s)));
-    s.onDisconnect(reason -> events.add(new ServerEvent("disconnect", nsp, s.id(), reason, s.rooms(), null, s)));
+    s.onDisconnecting(reason -> events.add(new ServerEvent("disconnecting", nsp, s.id(), reason.wireName(), s.rooms(), null, s)));
+    s.onDisconnect(reason -> events.add(new ServerEvent("disconnect", nsp, s.id(), reason.wireName(), s.rooms(), null, s)));
   }
 
   /** Adds a test's own event, e.g. {@code note("order", socket, "handler")}. */
