@@ -8,8 +8,9 @@ package dev.parley;
  * close (an adapter that delivers later, such as the Redis streams adapter with recovery on), is not
  * counted here: {@link #add} says so, and the caller counts it in the shared counter instead.
  *
- * <p>The owner's fields are written and read on the owner's thread only; another thread reads
- * {@code owner}, sees that it is not the owner, and touches nothing else.
+ * <p>{@code count} is written and read on the owner's thread only. Another thread reads
+ * {@code owner}, sees that it is not itself, and touches nothing else; the close drops the owner, so
+ * a packet kept for recovery does not keep its sender's thread reachable.
  */
 final class DeliveryTally {
   /**
@@ -19,7 +20,6 @@ final class DeliveryTally {
   static final DeliveryTally SINGLE_EMIT = new DeliveryTally();
 
   private Thread owner;
-  private boolean closed;
   private int count;
 
   /** Makes the calling thread the one whose deliveries are counted here. */
@@ -29,7 +29,7 @@ final class DeliveryTally {
 
   /** Counts one delivery if it happens on the owner's thread before the close; false otherwise. */
   boolean add() {
-    if (owner != Thread.currentThread() || closed) {
+    if (owner != Thread.currentThread()) {
       return false;
     }
     count++;
@@ -38,7 +38,7 @@ final class DeliveryTally {
 
   /** Owner only: stops counting and returns the deliveries counted. */
   int close() {
-    closed = true;
+    owner = null;
     return count;
   }
 }

@@ -64,7 +64,7 @@ public final class Namespace {
   Namespace(String name, SocketIoServer server, Adapter.Factory adapterFactory) {
     this.name = name;
     this.server = server;
-    this.adapter = adapterFactory.create(new NamespaceAdapterContext(this));
+    this.adapter = adapterFactory.create(new NamespaceAdapterContext(this, server.instruments()));
     this.adapter.init();
     this.operator = new BroadcastOperator(this, Set.of(), Set.of(), BroadcastFlags.NONE);
   }

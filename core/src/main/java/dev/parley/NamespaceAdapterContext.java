@@ -26,9 +26,12 @@ import java.util.function.Consumer;
  */
 final class NamespaceAdapterContext implements AdapterContext {
   private final Namespace nsp;
+  /** Read per recipient: kept here rather than reached through the server. */
+  private final Instruments instruments;
 
-  NamespaceAdapterContext(Namespace nsp) {
+  NamespaceAdapterContext(Namespace nsp, Instruments instruments) {
     this.nsp = nsp;
+    this.instruments = instruments;
   }
 
   private SocketIoServer server() {
@@ -60,8 +63,8 @@ final class NamespaceAdapterContext implements AdapterContext {
   @Override
   public void deliver(String socketId, EncodedPacket encoded, BroadcastFlags flags) {
     Socket s = nsp.localSocket(socketId);
-    if (s != null) {
-      s.deliver((EncodedFrames) encoded, flags);
+    if (s != null && s.deliver((EncodedFrames) encoded, flags)) {
+      instruments.delivered(s, (EncodedFrames) encoded);
     }
   }
 
@@ -70,7 +73,9 @@ final class NamespaceAdapterContext implements AdapterContext {
     Socket s = nsp.localSocket(socketId);
     if (s != null) {
       s.expectAck(ackId, onAck);
-      s.deliver((EncodedFrames) encoded, BroadcastFlags.NONE);
+      if (s.deliver((EncodedFrames) encoded, BroadcastFlags.NONE)) {
+        instruments.delivered(s, (EncodedFrames) encoded);
+      }
     }
   }
 
@@ -146,7 +151,7 @@ final class NamespaceAdapterContext implements AdapterContext {
     };
     // listeners are user code: never on the adapter's (message-reading) thread
     server().engine().executor().execute(() -> {
-      server().instruments().serverSideEvent(nsp, event, args);
+      instruments.serverSideEvent(nsp, event, args);
       for (ServerSideListener l : nsp.serverSideListeners()) {
         try {
           l.onEvent(event, args, ack);
@@ -166,6 +171,6 @@ final class NamespaceAdapterContext implements AdapterContext {
         server().reportError(null, "room " + event.kind(), e);
       }
     }
-    server().instruments().roomEvent(nsp, event);
+    instruments.roomEvent(nsp, event);
   }
 }

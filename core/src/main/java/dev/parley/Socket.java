@@ -786,28 +786,30 @@ public final class Socket {
   /**
    * Delivers an encoded broadcast (any thread): queued on the connection, held while the socket is
    * being restored, ignored before it connects and after it disconnects. Droppable packets are
-   * skipped for a client that cannot take them now.
+   * handed to the engine, which skips them for a client that cannot take them now.
+   *
+   * @return false when ignored
    */
-  void deliver(EncodedFrames encoded, BroadcastFlags flags) {
+  boolean deliver(EncodedFrames encoded, BroadcastFlags flags) {
     State s = state;
     if (s == State.RESTORING) {
       synchronized (this) {
         s = state;
         if (s == State.RESTORING) {
           restore.hold(encoded);
+          return true;
         }
       }
     }
-    if (s == State.CONNECTED) {
-      if (flags.droppable()) {
-        client.writeDroppable(encoded.frames());
-      } else {
-        client.write(encoded.frames());
-      }
-    } else if (s != State.RESTORING) {
-      return;
+    if (s != State.CONNECTED) {
+      return false;
     }
-    server().instruments().delivered(this, encoded);
+    if (flags.droppable()) {
+      client.writeDroppable(encoded.frames());
+    } else {
+      client.write(encoded.frames());
+    }
+    return true;
   }
 
   /** Lane only: restoring; from now on deliveries are held until {@link #completeRestore}. */
