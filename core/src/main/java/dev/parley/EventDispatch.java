@@ -1,5 +1,6 @@
 package dev.parley;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -21,6 +22,25 @@ final class EventDispatch {
   private static final Logger log = LoggerFactory.getLogger(EventDispatch.class);
 
   private EventDispatch() {}
+
+  /**
+   * An event packet from the client ({@code [event, ...args]}, with {@code ackId} when it asks for
+   * an answer): past the rate limit it is dropped and reported to the socket's error listeners; else
+   * it is counted and observed, then run.
+   */
+  static void onEvent(Socket socket, Client client, JsonNode array, long ackId) {
+    String event = array.get(0).asText();
+    SocketIoServer server = socket.server();
+    if (!socket.takeEventToken()) {
+      error(socket, new LimitExceededException("socket " + socket.id() + " sent more than "
+          + server.maxEventsPerSecond() + " events per second; \"" + event + "\" was dropped"));
+      return;
+    }
+    Args args = server.wire().args(array, 1);
+    server.instruments().eventReceived(socket, event, args);
+    Ack ack = ackId >= 0 ? new EventAck(socket, client, server.wire(), ackId) : Ack.NONE;
+    run(socket, event, args, ack);
+  }
 
   static void run(Socket socket, String event, Args args, Ack ack) {
     for (AnyEventListener l : socket.listeners().incoming()) {

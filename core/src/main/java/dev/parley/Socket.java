@@ -24,7 +24,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -51,6 +50,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class Socket {
   /*
+   * Why this file is long: it is the class users call most, some forty public methods, and about a
+   * third of it is their documentation. What can live apart does: the listeners (SocketListeners,
+   * run by EventDispatch), the acks (PendingAcks, SocketAck), the recovery replay (RestoreBuffer,
+   * SocketRestore). What stays is the API, the state machine and the one locking rule below, which
+   * belong together.
+   *
    * How it is built. The socket is a facade over three package-private parts: SocketListeners (what is
    * registered: handlers, any-listeners, middleware, error and disconnect listeners; run by
    * EventDispatch), PendingAcks (the acks it waits for) and RestoreBuffer (connection state recovery's
@@ -514,58 +519,12 @@ public final class Socket {
     Objects.requireNonNull(callback, "callback == null");
     ArrayNode array = wire().eventArray(event, args);
     if (!connected()) {
-      invoke(callback, new SocketDisconnectedException("socket is not connected"), null);
+      SocketAck.call(this, callback, new SocketDisconnectedException("socket is not connected"), null);
       return;
     }
     long ackId = nsp.nextAckId();
-    SingleAck waiting = new SingleAck(callback, server().instruments().ackClock());
-    if (timeoutMillis > 0) {
-      waiting.timer = scheduler().schedule(() -> lane().execute(() -> {
-        if (cancelAck(ackId) && waiting.done.compareAndSet(false, true)) {
-          invoke(callback, new AckTimeoutException("operation has timed out", List.of()), null);
-        }
-      }), timeoutMillis);
-    }
-    expectAck(ackId, waiting);
+    SocketAck.expect(this, ackId, timeoutMillis, callback);
     sendEvent(event, array, ackId, droppable);
-  }
-
-  /** The callback of one {@code emitWithAck}: calls the user's callback once, with the answer or the failure. */
-  private final class SingleAck implements PendingAcks.Timed {
-    final AckCallback callback;
-    final long sentAt;
-    final AtomicBoolean done = new AtomicBoolean();
-    volatile Scheduler.Cancellable timer = Scheduler.Cancellable.NONE;
-
-    SingleAck(AckCallback callback, long sentAt) {
-      this.callback = callback;
-      this.sentAt = sentAt;
-    }
-
-    @Override
-    public long sentAt() {
-      return sentAt;
-    }
-
-    @Override
-    public void accept(AckResult result) {
-      timer.cancel();
-      if (done.compareAndSet(false, true)) {
-        if (result instanceof AckResult.Answered) {
-          invoke(callback, null, wire().args(((AckResult.Answered) result).arguments()));
-        } else {
-          invoke(callback, ((AckResult.Failed) result).cause(), null);
-        }
-      }
-    }
-  }
-
-  private void invoke(AckCallback callback, Throwable error, Args response) {
-    try {
-      callback.onAck(error, response);
-    } catch (Throwable e) {
-      server().reportError(this, "ack", e);
-    }
   }
 
   /**
@@ -720,7 +679,7 @@ public final class Socket {
     switch (packet.type()) {
       case EVENT:
       case BINARY_EVENT:
-        onEvent(packet.data(), packet.hasId() ? packet.id() : SioPacket.NO_ID);
+        EventDispatch.onEvent(this, client, packet.data(), packet.hasId() ? packet.id() : SioPacket.NO_ID);
         break;
       case ACK:
       case BINARY_ACK:
@@ -734,20 +693,11 @@ public final class Socket {
     }
   }
 
-  private void onEvent(JsonNode array, long ackId) {
-    String event = array.get(0).asText();
-    if (rateLimit != null && !takeEventToken()) {
-      EventDispatch.error(this, new LimitExceededException("socket " + id + " sent more than "
-          + nsp.server().maxEventsPerSecond() + " events per second; \"" + event + "\" was dropped"));
-      return;
+  /** Lane only: takes one event from the rate limit's bucket; false when it is empty. */
+  boolean takeEventToken() {
+    if (rateLimit == null) {
+      return true;
     }
-    Args args = wire().args(array, 1);
-    server().instruments().eventReceived(this, event, args);
-    Ack ack = ackId >= 0 ? new EventAck(this, client, wire(), ackId) : Ack.NONE;
-    EventDispatch.run(this, event, args, ack);
-  }
-
-  private boolean takeEventToken() {
     long now = scheduler().nowMillis();
     synchronized (this) {
       return rateLimit.tryTake(now);
