@@ -12,5 +12,12 @@ package dev.parley;
  */
 @FunctionalInterface
 public interface AckCallback {
+  /**
+   * Called once: with the client's answer, or with the error that means there will be none.
+   *
+   * @param error null when the client answered; else an {@link AckTimeoutException} or a
+   *     {@link SocketDisconnectedException}
+   * @param response the client's answer, or null when {@code error} is set
+   */
   void onAck(Throwable error, Args response);
 }

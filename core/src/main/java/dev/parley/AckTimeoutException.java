@@ -14,8 +14,12 @@ import java.util.List;
  * }</pre>
  */
 public final class AckTimeoutException extends SocketIoException {
-  private final List<Args> partialResponses;
+  private final transient List<Args> partialResponses;
 
+  /**
+   * @param message what timed out
+   * @param partialResponses the answers that did arrive (copied)
+   */
   public AckTimeoutException(String message, List<Args> partialResponses) {
     super(message);
     this.partialResponses = List.copyOf(partialResponses);

@@ -10,5 +10,12 @@ package dev.parley;
  */
 @FunctionalInterface
 public interface AnyEventListener {
+  /**
+   * Sees one event. Runs on the connection's lane for incoming events, on the emitting thread for
+   * outgoing ones; an exception goes to the error handler.
+   *
+   * @param event the event name
+   * @param args its arguments
+   */
   void onEvent(String event, Args args) throws Exception;
 }

@@ -32,6 +32,7 @@ public final class Args {
     return values.size();
   }
 
+  /** True when there are no arguments. */
   public boolean isEmpty() {
     return values.isEmpty();
   }

@@ -19,10 +19,15 @@ import java.util.Objects;
 public final class ConnectError extends SocketIoException {
   private final transient Object data;
 
+  /** A refusal whose {@code connect_error} carries {@code message} only. */
   public ConnectError(String message) {
     this(message, null);
   }
 
+  /**
+   * A refusal whose {@code connect_error} carries {@code message} and {@code data} (any value Jackson
+   * converts; null for none).
+   */
   public ConnectError(String message, Object data) {
     super(Objects.requireNonNull(message, "message == null"));
     this.data = data;

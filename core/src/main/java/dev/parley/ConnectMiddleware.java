@@ -14,6 +14,15 @@ package dev.parley;
  */
 @FunctionalInterface
 public interface ConnectMiddleware {
+  /**
+   * Decides about one connecting socket; call {@code next} once, now or later. Runs on the
+   * connection's lane (the previous middleware's {@code proceed()} thread when that was another).
+   * Throwing refuses the connection: a {@link ConnectError} with its message and data, any other
+   * exception with its message (and it goes to the error handler).
+   *
+   * @param socket the socket connecting: its handshake, its data; rooms it joins are joined on connect
+   * @param next how to go on
+   */
   void handle(Socket socket, Next next);
 
   /** How a middleware hands on; only the first call counts. */

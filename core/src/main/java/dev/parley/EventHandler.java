@@ -10,5 +10,12 @@ package dev.parley;
  */
 @FunctionalInterface
 public interface EventHandler {
+  /**
+   * Handles one event. An exception goes to the error handler with the socket and event, and the
+   * client's ack, if it asked for one and was not answered, gets {@code {"error":"internal server error"}}.
+   *
+   * @param args the event's arguments
+   * @param ack its acknowledgement ({@link Ack#NONE} when the client asked for none)
+   */
   void handle(Args args, Ack ack) throws Exception;
 }

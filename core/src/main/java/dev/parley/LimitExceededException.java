@@ -13,6 +13,7 @@ package dev.parley;
  * }</pre>
  */
 public final class LimitExceededException extends SocketIoException {
+  /** @param message which limit, and by how much */
   public LimitExceededException(String message) {
     super(message);
   }

@@ -31,6 +31,7 @@ public final class RemoteSocket {
     this.local = local;
   }
 
+  /** The socket id. */
   public String id() {
     return details.id();
   }

@@ -12,5 +12,13 @@ package dev.parley;
  */
 @FunctionalInterface
 public interface ServerSideListener {
+  /**
+   * Receives one event from another server, on a pool thread. An exception goes to the error
+   * handler (with no socket).
+   *
+   * @param event the event name
+   * @param args its arguments
+   * @param ack answers a {@code serverSideEmitWithAck} (first call only)
+   */
   void onEvent(String event, Args args, Ack ack) throws Exception;
 }

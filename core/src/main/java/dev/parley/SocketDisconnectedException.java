@@ -10,6 +10,7 @@ package dev.parley;
  * }</pre>
  */
 public final class SocketDisconnectedException extends SocketIoException {
+  /** @param message what could not complete */
   public SocketDisconnectedException(String message) {
     super(message);
   }

@@ -10,10 +10,15 @@ package dev.parley;
  * }</pre>
  */
 public class SocketIoException extends RuntimeException {
+  /** @param message what went wrong */
   public SocketIoException(String message) {
     super(message);
   }
 
+  /**
+   * @param message what went wrong
+   * @param cause the exception underneath
+   */
   public SocketIoException(String message, Throwable cause) {
     super(message, cause);
   }

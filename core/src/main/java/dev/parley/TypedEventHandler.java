@@ -10,5 +10,11 @@ package dev.parley;
  */
 @FunctionalInterface
 public interface TypedEventHandler<T> {
+  /**
+   * Handles one event (see {@link EventHandler#handle}).
+   *
+   * @param value the first argument, converted (null when the client sent none)
+   * @param ack the event's acknowledgement ({@link Ack#NONE} when the client asked for none)
+   */
   void handle(T value, Ack ack) throws Exception;
 }

@@ -17,7 +17,7 @@ import java.util.concurrent.CompletionStage;
 /**
  * A cluster adapter over Redis pub/sub, wire-compatible with {@code @socket.io/redis-adapter} 8.3
  * ({@code createAdapter}), so Parley and Node.js servers can share one cluster, and with
- * {@code @socket.io/redis-emitter}. {@link ClusterAdapter} does the work; this class is the bus
+ * {@code @socket.io/redis-emitter}. {@link dev.parley.adapter.ClusterAdapter} does the work; this class is the bus
  * (channels, {@code PUBSUB NUMSUB}) and the dialect ({@link ClassicFormat}).
  *
  * <pre>{@code
