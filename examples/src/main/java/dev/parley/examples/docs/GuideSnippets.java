@@ -233,6 +233,26 @@ final class GuideSnippets {
     // end::guide-16[]
   }
 
+  static void guideObserve(SocketIoServer io) {
+    // tag::guide-observe[]
+    ServerStats stats = io.stats();
+    log.info("{} sockets, {} events in, {} out, {} dropped", stats.connectedSockets(),
+        stats.eventsReceived(), stats.eventsSent(), stats.engine().droppedPackets());
+
+    io.observe(new ServerObserver() {
+      @Override
+      public void onSocketDisconnected(Socket socket, DisconnectReason reason) {
+        log.info("{} left {}: {}", socket.id(), socket.namespace().name(), reason);
+      }
+
+      @Override
+      public void onAck(Socket socket, long roundTripNanos) {
+        log.debug("ack from {} after {} µs", socket.id(), roundTripNanos / 1_000);
+      }
+    });
+    // end::guide-observe[]
+  }
+
   static void guide17(Socket socket, Tokens tokens, Handler myApp) throws Exception {
     // tag::guide-17[]
     SocketIoServer io = SocketIoServer.builder()
