@@ -20,6 +20,9 @@
 # (-Dparley.websocket.path=public|fast; "parley" takes the default, the fast path where its start-up check
 # passes): the A/B of Jetty's WebSocket API against Parley's own frame layer, and of each against the
 # build before, e.g. --servers parley-public,parley-fast,baseline --baseline ../before --rounds 3.
+# The servers parley-observed and parley-observed-all are this build with a ServerObserver registered
+# (the scenario server's OBSERVER=counting, and OBSERVER=deliveries, which adds a call per broadcast
+# recipient): what observing costs, e.g. --servers parley,parley-observed,parley-observed-all --rounds 3.
 #
 #   scripts/bench.sh --jmh [JMH options]   # the JMH microbenchmarks instead (a few minutes), in-process:
 #       CodecBenchmark (Engine.IO/Socket.IO decode of an incoming event, encode of the outgoing tick) and

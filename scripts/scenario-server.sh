@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the scenario server (benchmarks, cluster tests) in the foreground on $PORT (3000).
 # ADAPTER=memory (default), redis or redis-streams (with REDIS_URL, STREAM_NAME); RECOVERY=on or off (default);
-# HOST to listen on one address only (default: every interface).
+# HOST to listen on one address only (default: every interface); OBSERVER=counting or deliveries registers a
+# ServerObserver (CountingObserver), off by default: what observing costs, for benchmarks.
 # The WebSocket path: JAVA_OPTS=-Dparley.websocket.path=public|fast|auto (default auto).
 # Builds first if nothing is built; the java process replaces this shell, so its PID is the server's.
 # -XX:+ExitOnOutOfMemoryError: a JVM out of memory exits (for a supervisor to restart) instead of

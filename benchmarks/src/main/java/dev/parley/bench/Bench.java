@@ -183,6 +183,11 @@ public final class Bench {
           List.of("bash", "scripts/scenario-server.sh"),
           Map.of("JAVA_OPTS", c.jvmFlags + " -Dparley.websocket.path=" + path), true));
     }
+    // this build with an observer registered (the scenario server's OBSERVER): what observing costs
+    m.put("parley-observed", new ServerDef("parley-observed", "Parley (observed)",
+        List.of("bash", "scripts/scenario-server.sh"), Map.of("JAVA_OPTS", c.jvmFlags, "OBSERVER", "counting"), true));
+    m.put("parley-observed-all", new ServerDef("parley-observed-all", "Parley (observed, every delivery)",
+        List.of("bash", "scripts/scenario-server.sh"), Map.of("JAVA_OPTS", c.jvmFlags, "OBSERVER", "deliveries"), true));
     if (c.baseline != null) {
       m.put("baseline", new ServerDef("baseline", "Parley baseline", List.of("bash",
           c.baseline.resolve("scripts/scenario-server.sh").toString()), Map.of("JAVA_OPTS", c.jvmFlags), true));
@@ -320,9 +325,10 @@ public final class Bench {
       if (s.equals("baseline") && c.baseline == null) {
         throw new IllegalArgumentException("server baseline needs --baseline DIR (another Parley checkout, built)");
       }
-      if (!List.of("parley", "parley-public", "parley-fast", "node", "netty", "floor", "baseline").contains(s)) {
-        throw new IllegalArgumentException(
-            "unknown server " + s + " (parley, parley-public, parley-fast, node, netty, floor, baseline)");
+      if (!List.of("parley", "parley-public", "parley-fast", "parley-observed", "parley-observed-all", "node", "netty",
+          "floor", "baseline").contains(s)) {
+        throw new IllegalArgumentException("unknown server " + s
+            + " (parley, parley-public, parley-fast, parley-observed, parley-observed-all, node, netty, floor, baseline)");
       }
     }
     return c;

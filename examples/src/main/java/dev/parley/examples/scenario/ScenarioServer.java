@@ -43,6 +43,10 @@ import java.util.regex.Pattern;
  * default {@code socket.io}) instead. {@code RECOVERY=on} turns connection state recovery on with
  * Node's defaults (2 min window, middlewares skipped); on the pub/sub Redis adapter a session is
  * recovered only by the node that kept it, on the Streams adapter by any node of the cluster.
+ * {@code OBSERVER=counting} registers a {@link CountingObserver} (what a metrics binder does: a
+ * counter per step, the ack round trips summed), {@code OBSERVER=deliveries} the same with a call per
+ * broadcast recipient (what the admin UI's development mode needs), for benchmarking what an observer
+ * costs; off by default.
  *
  * <pre>{@code
  * PORT=3000 scripts/scenario-server.sh
@@ -77,9 +81,19 @@ public final class ScenarioServer {
       System.exit(2);
       return;
     }
+    String observer = System.getenv().getOrDefault("OBSERVER", "off");
+    if (!observer.equals("off") && !observer.equals("counting") && !observer.equals("deliveries")) {
+      System.err.println("OBSERVER=" + observer + " is unknown: use off (default), counting or deliveries");
+      System.exit(2);
+      return;
+    }
     SocketIoServer io = create(factory, recovery.equals("on") ? ConnectionStateRecovery.defaults() : null);
     if (recovery.equals("on")) {
       System.out.println("connection state recovery on (window 2 min)");
+    }
+    if (!observer.equals("off")) {
+      io.observe(new CountingObserver(observer.equals("deliveries")));
+      System.out.println("observer on (" + observer + ")");
     }
     String host = System.getenv("HOST");
     ParleyJetty.Running running = host == null || host.isEmpty()
