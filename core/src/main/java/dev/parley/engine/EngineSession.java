@@ -416,6 +416,11 @@ public final class EngineSession {
       closing = false;
       closeDeferred = true;
     }
+    long bytes = 0;
+    for (int i = 0, size = batch.size(); i < size; i++) {
+      bytes += batch.get(i).wireSize(); // computed once per packet: a broadcast's is cached
+    }
+    server.stats().sent(batch.size(), bytes);
     t.send(batch);
     if (closing) {
       closePacketSent = true;
@@ -429,6 +434,7 @@ public final class EngineSession {
 
   /** Lane: a packet from the active transport. */
   void onPacket(EnginePacket packet) {
+    server.stats().received(packet.wireSize());
     if (state == State.CLOSING && packet.type() == EnginePacketType.CLOSE) {
       // the server is closing and the client agrees: no need to wait for a GET to carry our close
       transport.close(false);

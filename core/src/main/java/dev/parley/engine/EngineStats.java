@@ -22,12 +22,43 @@ public final class EngineStats {
   private final LongAdder dropped = new LongAdder();
   private final LongAdder slowConsumers = new LongAdder();
   private final LongAdder inputPauses = new LongAdder();
+  private final LongAdder packetsIn = new LongAdder();
+  private final LongAdder bytesIn = new LongAdder();
+  private final LongAdder packetsOut = new LongAdder();
+  private final LongAdder bytesOut = new LongAdder();
   private final LongAdder[] refused = new LongAdder[EngineError.values().length];
 
   EngineStats() {
     for (int i = 0; i < refused.length; i++) {
       refused[i] = new LongAdder();
     }
+  }
+
+  /**
+   * Engine.IO packets received from clients on open sessions (messages, pongs, closes; not the
+   * handshake or the upgrade probe).
+   */
+  public long packetsReceived() {
+    return packetsIn.sum();
+  }
+
+  /**
+   * Bytes of the Engine.IO packets received: the packet type digit plus the UTF-8 payload of a text
+   * packet, or the length of a binary one; HTTP and WebSocket framing and the polling separators are
+   * not counted.
+   */
+  public long bytesReceived() {
+    return bytesIn.sum();
+  }
+
+  /** Engine.IO packets the sessions handed to their transports for clients (messages, pings, ...). */
+  public long packetsSent() {
+    return packetsOut.sum();
+  }
+
+  /** Bytes of the Engine.IO packets sent, counted as {@link #bytesReceived} counts them. */
+  public long bytesSent() {
+    return bytesOut.sum();
   }
 
   /** Droppable packets not sent because the client could not take them at once. */
@@ -66,6 +97,16 @@ public final class EngineStats {
     return sum;
   }
 
+  void received(int bytes) {
+    packetsIn.increment();
+    bytesIn.add(bytes);
+  }
+
+  void sent(int packets, long bytes) {
+    packetsOut.add(packets);
+    bytesOut.add(bytes);
+  }
+
   void refused(EngineError error) {
     refused[error.ordinal()].increment();
   }
@@ -85,6 +126,8 @@ public final class EngineStats {
   @Override
   public String toString() {
     return "EngineStats{dropped=" + droppedPackets() + ", slowConsumers=" + slowConsumerDisconnects()
-        + ", inputPauses=" + inputPauses() + ", requestsRefused=" + requestsRefused() + "}";
+        + ", inputPauses=" + inputPauses() + ", requestsRefused=" + requestsRefused()
+        + ", packetsReceived=" + packetsReceived() + ", bytesReceived=" + bytesReceived()
+        + ", packetsSent=" + packetsSent() + ", bytesSent=" + bytesSent() + "}";
   }
 }

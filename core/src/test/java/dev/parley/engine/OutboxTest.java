@@ -109,6 +109,23 @@ class OutboxTest extends SessionTestBase {
   }
 
   @Test
+  void packetsAndBytesBothWaysAreCountedOnceEach() {
+    FakeTransport ws = FakeTransport.webSocket();
+    EngineSession session = openWebSocket(ws);
+    long packetsBefore = server.stats().packetsSent();   // the open packet went out already
+    long bytesBefore = server.stats().bytesSent();
+    session.send("\u00e9\u20ac");                  // 1 + 2 + 3 bytes
+    session.send(new byte[] {1, 2, 3});               // 3 bytes
+    assertThat(server.stats().packetsSent() - packetsBefore).isEqualTo(2);
+    assertThat(server.stats().bytesSent() - bytesBefore).isEqualTo(6 + 3);
+
+    ws.receive("4h\u00e9");                           // 1 + 1 + 2 bytes
+    ws.receive(EnginePacket.message(new byte[] {9, 9}));
+    assertThat(server.stats().packetsReceived()).isEqualTo(2);
+    assertThat(server.stats().bytesReceived()).isEqualTo(4 + 2);
+  }
+
+  @Test
   void droppablePacketsAreDroppedAndCountedWhileTheClientIsBusy() {
     FakeTransport polling = FakeTransport.polling();
     EngineSession session = openPolling(polling);   // no GET pending: not writable
