@@ -8,7 +8,7 @@ import dev.parley.internal.engine.EngineInternals;
 import dev.parley.internal.engine.Ids;
 import dev.parley.engine.ParleyExecutors;
 import dev.parley.engine.Scheduler;
-import dev.parley.engine.protocol.EnginePacket;
+import dev.parley.engine.EnginePacket;
 import dev.parley.protocol.SioDecoder;
 import dev.parley.protocol.SioPacket;
 import dev.parley.protocol.SioPacketType;

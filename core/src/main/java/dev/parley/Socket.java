@@ -8,7 +8,7 @@ import dev.parley.adapter.BroadcastOptions;
 import dev.parley.adapter.Packet;
 import dev.parley.adapter.SessionToPersist;
 import dev.parley.engine.Scheduler;
-import dev.parley.engine.protocol.EnginePacket;
+import dev.parley.engine.EnginePacket;
 import dev.parley.protocol.SioPacket;
 import dev.parley.protocol.SioPacketType;
 import java.time.Duration;

@@ -382,9 +382,9 @@ class SocketIoServerTest {
     Conn c = connectMain();
     lastSocket().on("bin", (args, ack) -> ack.send(args.bytes(0), args.bytes(1)));
     c.send("452-789[\"bin\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]");
-    c.transport.receive(dev.parley.engine.protocol.EnginePacket.message(new byte[] {1, 2, 3}));
+    c.transport.receive(dev.parley.engine.EnginePacket.message(new byte[] {1, 2, 3}));
     assertThat(c.frames()).hasSize(1);
-    c.transport.receive(dev.parley.engine.protocol.EnginePacket.message(new byte[] {4}));
+    c.transport.receive(dev.parley.engine.EnginePacket.message(new byte[] {4}));
     assertThat(c.frames()).containsSubsequence(
         "462-789[{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]", "bAQID", "bBA==");
     assertThat(c.transport.closed()).isFalse();

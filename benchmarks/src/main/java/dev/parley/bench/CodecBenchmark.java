@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.parley.engine.protocol.EngineCodec;
-import dev.parley.engine.protocol.EnginePacket;
+import dev.parley.engine.EnginePacket;
 import dev.parley.engine.protocol.EngineParseException;
 import dev.parley.protocol.SioDecoder;
 import dev.parley.protocol.SioEncoder;

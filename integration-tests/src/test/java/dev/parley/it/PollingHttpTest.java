@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.engine.AdmissionHook;
 import dev.parley.engine.EngineOptions;
 import dev.parley.engine.EngineSession;
-import dev.parley.engine.protocol.EnginePacket;
+import dev.parley.engine.EnginePacket;
 import dev.parley.internal.engine.EngineInternals;
 import java.net.URI;
 import java.net.http.HttpRequest;

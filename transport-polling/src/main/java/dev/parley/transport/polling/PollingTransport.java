@@ -4,7 +4,7 @@ import dev.parley.engine.EngineError;
 import dev.parley.engine.Transport;
 import dev.parley.engine.TransportKind;
 import dev.parley.engine.protocol.EngineCodec;
-import dev.parley.engine.protocol.EnginePacket;
+import dev.parley.engine.EnginePacket;
 import dev.parley.engine.protocol.EngineParseException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;

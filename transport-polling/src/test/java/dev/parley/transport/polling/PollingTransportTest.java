@@ -8,7 +8,7 @@ import dev.parley.engine.EngineSession;
 import dev.parley.engine.Transport;
 import dev.parley.engine.TransportKind;
 import dev.parley.engine.protocol.EngineCodec;
-import dev.parley.engine.protocol.EnginePacket;
+import dev.parley.engine.EnginePacket;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

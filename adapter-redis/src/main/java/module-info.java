@@ -1,0 +1,24 @@
+/**
+ * Parley's Redis adapters: {@link dev.parley.adapter.redis.RedisAdapter} (Redis pub/sub, wire-compatible
+ * with {@code @socket.io/redis-adapter}), {@link dev.parley.adapter.redis.RedisStreamsAdapter} (Redis
+ * streams, as {@code @socket.io/redis-streams-adapter}) and {@link dev.parley.adapter.redis.RedisEmitter}.
+ * The Lettuce client is part of their signatures, so a module that requires this one reads it too.
+ * msgpack-core has no module name of its own: its jar's name gives the automatic module
+ * {@code msgpack.core}.
+ *
+ * <pre>{@code
+ * module my.app {
+ *   requires dev.parley.transport.jetty;
+ *   requires dev.parley.adapter.redis; // reads lettuce.core
+ * }
+ * }</pre>
+ */
+@SuppressWarnings("requires-transitive-automatic") // lettuce.core: an automatic module, named in its manifest
+module dev.parley.adapter.redis {
+  requires transitive dev.parley.adapter;
+  requires transitive lettuce.core;
+  requires msgpack.core;
+  requires org.slf4j;
+
+  exports dev.parley.adapter.redis;
+}
