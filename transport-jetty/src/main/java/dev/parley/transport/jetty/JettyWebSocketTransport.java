@@ -1,9 +1,9 @@
 package dev.parley.transport.jetty;
 
+import dev.parley.engine.EnginePacket;
 import dev.parley.engine.Transport;
 import dev.parley.engine.TransportKind;
 import dev.parley.engine.protocol.EngineCodec;
-import dev.parley.engine.EnginePacket;
 import dev.parley.engine.protocol.EngineParseException;
 import java.io.EOFException;
 import java.nio.ByteBuffer;
