@@ -135,6 +135,17 @@ class SocketIoServerTest {
   }
 
   @Test
+  void theEnginesConnectionHandlerBelongsToSocketIo() {
+    assertThatThrownBy(() -> io.engine().onConnection(session -> {}))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("io.onConnection");
+
+    Conn c = open(); // Socket.IO still gets the connection
+    c.send("40");
+    assertThat(c.last()).matches(CONNECT_OK);
+  }
+
+  @Test
   void connectPassesAuthData() {
     Conn c = open();
     c.send("40{\"token\":\"123\"}");
