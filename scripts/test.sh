@@ -32,7 +32,7 @@ mvn -B -ntp verify "$@"
 if [ "$#" -eq 0 ] && [ "${PARLEY_JETTY_OLDEST:-1}" != 0 ]; then
   echo "--- the same on the oldest supported Jetty (-Pjetty-oldest) ---" >&2
   mvn -B -ntp verify -Pjetty-oldest -pl integration-tests -am -Dsurefire.failIfNoSpecifiedTests=false \
-    -Dtest='JettyLinkageTest,WebSocketPathsTest,NodeClientEngineTest,WebSocketTest,WebSocketFrameTest,PollingHttpTest,EmbeddedMountTest,HostileInputTest,ModulePathTest'
+    -Dtest='JettyLinkageTest,WebSocketPathsTest,NodeClientEngineTest,WebSocketTest,WebSocketFrameTest,PollingHttpTest,EmbeddedMountTest,HostileInputTest,ModulePathTest,ModuleLayerCheckTest'
 fi
 # A new project made of the guide's pom.xml and first server, built against the published artifacts.
 scripts/check-guide-project.sh
