@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,7 +42,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * ({@code dev.parley.*}, each with its {@code module-info}), Jetty's, Jackson's and SLF4J's (with
  * slf4j-simple, which logs the WebSocket path the handler took). Both WebSocket paths run: the one the
  * start-up check picks ({@code auto}), and the public path forced. Neither may end in an
- * {@code IllegalAccessError}, whatever the check decides.
+ * {@code IllegalAccessError}, whatever the check decides. A second application module also requires
+ * {@code dev.parley.adapter.redis} (Lettuce and msgpack-core as automatic modules) and runs two servers
+ * on the shared Redis (a key of its own): a broadcast on one reaches a client of the other.
  */
 class ModulePathTest {
   /** The application module: one {@code requires}, nothing opened to anyone. */
@@ -74,10 +78,48 @@ class ModulePathTest {
       }
       """;
 
+  /** A cluster of two servers on the Redis adapter: what one broadcasts reaches the other's clients. */
+  private static final String REDIS_MODULE_INFO = """
+      module rapp {
+        requires dev.parley.transport.jetty;
+        requires dev.parley.adapter.redis;
+      }
+      """;
+
+  private static final String REDIS_MAIN = """
+      package rapp;
+
+      import dev.parley.SocketIoServer;
+      import dev.parley.adapter.redis.RedisAdapter;
+      import dev.parley.adapter.redis.RedisAdapterOptions;
+      import dev.parley.transport.jetty.ParleyJetty;
+
+      public final class Main {
+        public static void main(String[] args) throws Exception {
+          RedisAdapterOptions options = RedisAdapterOptions.DEFAULT.withKey(args[0]);
+          SocketIoServer a = SocketIoServer.builder().adapter(RedisAdapter.factory(args[1], options)).build();
+          SocketIoServer b = SocketIoServer.builder().adapter(RedisAdapter.factory(args[1], options)).build();
+          a.onConnection(socket -> socket.on("shout", (x, ack) -> {
+            a.emit("news", x.get(0));
+            ack.send("sent");
+          }));
+          ParleyJetty.Running ra = ParleyJetty.listen(a, "127.0.0.1", 0);
+          ParleyJetty.Running rb = ParleyJetty.listen(b, "127.0.0.1", 0);
+          System.out.println("listening on " + ra.port() + " " + rb.port());
+          ra.join();
+        }
+      }
+      """;
+
   /** Named modules an application on Parley has on its module path (and nothing else of the tests'). */
   private static final Pattern MODULES = Pattern.compile(
       "dev\\.parley\\.(adapter|core|transport\\.polling|transport\\.jetty)|org\\.eclipse\\.jetty\\..*"
           + "|com\\.fasterxml\\.jackson\\.(core|databind|annotation)|org\\.slf4j|org\\.slf4j\\.simple");
+  /** And with the Redis adapter: Lettuce and msgpack (automatic modules), Netty, Reactor. */
+  private static final Pattern REDIS_MODULES = Pattern.compile(MODULES.pattern()
+      + "|dev\\.parley\\.adapter\\.redis|lettuce\\.core|msgpack\\.core|io\\.netty\\..*|reactor\\.core"
+      + "|org\\.reactivestreams|redis\\.clients\\..*");
+  private static final String REDIS = "redis://127.0.0.1:6379";
 
   @TempDir
   Path dir;
@@ -86,20 +128,14 @@ class ModulePathTest {
   @ValueSource(strings = {"auto", "public"})
   @Timeout(180)
   void anApplicationModuleServesTheOfficialClient(String path) throws Exception {
-    String modulePath = modulePath();
-    Path classes = compileApp(modulePath);
+    String modulePath = modulePath(MODULES, false);
+    Path classes = compileApp("app", MODULE_INFO, MAIN, modulePath);
 
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = List.of(java, "-Dparley.websocket.path=" + path,
-        "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
-        "--module-path", classes + File.pathSeparator + modulePath, "-m", "app/app.Main");
-    Process server = new ProcessBuilder(command).redirectErrorStream(true).start();
     List<String> output = new CopyOnWriteArrayList<>();
-    Thread reader = new Thread(() -> read(server, output), "module-app-output");
-    reader.setDaemon(true);
-    reader.start();
+    Process server = launch(classes, modulePath, "app/app.Main", List.of("-Dparley.websocket.path=" + path),
+        List.of(), output);
     try (SioNodeClient node = SioNodeClient.start()) {
-      int port = awaitPort(server, output);
+      int port = awaitPorts(server, output)[0];
       String url = "http://127.0.0.1:" + port;
       for (TransportMode mode : List.of(TransportMode.POLLING, TransportMode.WEBSOCKET)) {
         ClientSocket socket = node.connect("c-" + mode, url, "/", mode, Map.of());
@@ -115,11 +151,7 @@ class ModulePathTest {
         socket.disconnect();
       }
     } finally {
-      server.destroy();
-      if (!server.waitFor(20, TimeUnit.SECONDS)) {
-        server.destroyForcibly();
-      }
-      reader.join(5_000);
+      stop(server);
     }
 
     String log = String.join("\n", output);
@@ -135,11 +167,65 @@ class ModulePathTest {
   }
 
   /**
-   * This JVM's class path entries that are named modules an application would have (Parley's module
-   * directories or jars, Jetty, Jackson, SLF4J), as a module path: class path entries without a
-   * descriptor (the tests' own classes, the test libraries) stay out.
+   * The Redis adapter on the module path: Lettuce and msgpack-core are automatic modules, Netty's jars
+   * named ones that only {@code dev.parley.adapter.redis}'s descriptor brings into the module graph. Two
+   * servers in one application module share a Redis key; a broadcast on one reaches a client of the other.
    */
-  private static String modulePath() {
+  @Test
+  @Timeout(180)
+  void anApplicationModuleRunsTheRedisAdapter() throws Exception {
+    String modulePath = modulePath(REDIS_MODULES, true);
+    Path classes = compileApp("rapp", REDIS_MODULE_INFO, REDIS_MAIN, modulePath);
+
+    List<String> output = new CopyOnWriteArrayList<>();
+    String key = "parley-it-module-path-" + System.nanoTime();
+    Process server = launch(classes, modulePath, "rapp/rapp.Main", List.of(), List.of(key, REDIS), output);
+    try (SioNodeClient node = SioNodeClient.start()) {
+      int[] ports = awaitPorts(server, output);
+      ClientSocket listener = node.connect("b", "http://127.0.0.1:" + ports[1], "/", TransportMode.POLLING, Map.of());
+      listener.awaitConnect();
+      ClientSocket shouter = node.connect("a", "http://127.0.0.1:" + ports[0], "/", TransportMode.WEBSOCKET, Map.of());
+      shouter.awaitConnect();
+
+      assertThat(shouter.emitWithAck("shout", "over redis").await()).extracting(JsonNode::asText).containsExactly("sent");
+      assertThat(listener.awaitEvent("news").arg(0).asText()).isEqualTo("over redis");
+    } finally {
+      stop(server);
+    }
+    String log = String.join("\n", output);
+    assertThat(log).as(log).doesNotContain("IllegalAccessError", "InaccessibleObjectException", "Exception in thread");
+  }
+
+  /** Starts {@code java --module-path classes:modulePath -m main args}; its output lands in {@code output}. */
+  private static Process launch(Path classes, String modulePath, String main, List<String> jvmOptions,
+      List<String> args, List<String> output) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=info");
+    command.addAll(List.of("--module-path", classes + File.pathSeparator + modulePath, "-m", main));
+    command.addAll(args);
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    Thread reader = new Thread(() -> read(process, output), "module-app-output");
+    reader.setDaemon(true);
+    reader.start();
+    return process;
+  }
+
+  private static void stop(Process process) throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(20, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+    }
+  }
+
+  /**
+   * This JVM's class path entries whose module name {@code names} matches, as a module path: Parley's
+   * module directories or jars and the named modules of its dependencies (with {@code automatic}, also
+   * jars without a descriptor, by their automatic module name). The tests' own classes and libraries
+   * stay out.
+   */
+  private static String modulePath(Pattern names, boolean automatic) {
     List<String> entries = new ArrayList<>();
     Map<String, String> seen = new LinkedHashMap<>();
     for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
@@ -152,11 +238,11 @@ class ModulePathTest {
       } catch (RuntimeException e) {
         continue; // not readable as a module
       }
-      if (module.isEmpty() || module.get().descriptor().isAutomatic()) {
+      if (module.isEmpty() || module.get().descriptor().isAutomatic() && (!automatic || Files.isDirectory(Path.of(entry)))) {
         continue;
       }
       String name = module.get().descriptor().name();
-      if (MODULES.matcher(name).matches() && seen.putIfAbsent(name, entry) == null) {
+      if (names.matcher(name).matches() && seen.putIfAbsent(name, entry) == null) {
         entries.add(entry);
       }
     }
@@ -167,31 +253,32 @@ class ModulePathTest {
     return String.join(File.pathSeparator, entries);
   }
 
-  /** Compiles the application module against the module path; returns its classes directory. */
-  private Path compileApp(String modulePath) throws IOException {
-    Path src = dir.resolve("src/app");
-    Files.createDirectories(src.resolve("app"));
-    Files.writeString(src.resolve("module-info.java"), MODULE_INFO);
-    Files.writeString(src.resolve("app/Main.java"), MAIN);
-    Path classes = dir.resolve("classes/app");
+  /** Compiles an application module ({@code name}, with {@code name.Main}); returns its classes directory. */
+  private Path compileApp(String name, String moduleInfo, String main, String modulePath) throws IOException {
+    Path src = dir.resolve("src/" + name);
+    Files.createDirectories(src.resolve(name));
+    Files.writeString(src.resolve("module-info.java"), moduleInfo);
+    Files.writeString(src.resolve(name + "/Main.java"), main);
+    Path classes = dir.resolve("classes/" + name);
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     StringWriter diagnostics = new StringWriter();
     boolean ok = javac.getTask(diagnostics, null, null,
         List.of("--module-path", modulePath, "-d", classes.toString(), "-Xlint:all"),
         null, javac.getStandardFileManager(null, null, StandardCharsets.UTF_8).getJavaFileObjects(
-            src.resolve("module-info.java"), src.resolve("app/Main.java"))).call();
+            src.resolve("module-info.java"), src.resolve(name + "/Main.java"))).call();
     assertThat(ok).as("javac: %s", diagnostics).isTrue();
     return classes;
   }
 
-  private static int awaitPort(Process server, List<String> output) throws InterruptedException {
-    Pattern listening = Pattern.compile("listening on (\\d+)");
+  /** The ports of the application's "listening on P1 P2 ..." line, once it has printed it. */
+  private static int[] awaitPorts(Process server, List<String> output) throws InterruptedException {
+    Pattern listening = Pattern.compile("listening on ([\\d ]+)");
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
       for (String line : output) {
         Matcher m = listening.matcher(line);
         if (m.find()) {
-          return Integer.parseInt(m.group(1));
+          return Arrays.stream(m.group(1).trim().split(" ")).mapToInt(Integer::parseInt).toArray();
         }
       }
       if (!server.isAlive()) {
