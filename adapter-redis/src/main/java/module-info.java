@@ -14,7 +14,7 @@
  * }
  * }</pre>
  */
-@SuppressWarnings("requires-transitive-automatic") // lettuce.core: an automatic module, named in its manifest
+@SuppressWarnings({"requires-automatic", "requires-transitive-automatic"}) // lettuce.core, msgpack.core: said above
 module dev.parley.adapter.redis {
   requires transitive dev.parley.adapter;
   requires transitive lettuce.core;
