@@ -21,6 +21,9 @@
 module dev.parley.core {
   requires transitive dev.parley.adapter;
   requires transitive com.fasterxml.jackson.databind;
+  // the default mapper's java.time and Optional support (SocketIoServer.defaultMapper())
+  requires com.fasterxml.jackson.datatype.jdk8;
+  requires com.fasterxml.jackson.datatype.jsr310;
   requires org.slf4j;
 
   exports dev.parley;

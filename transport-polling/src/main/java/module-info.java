@@ -12,6 +12,7 @@
  */
 module dev.parley.transport.polling {
   requires transitive dev.parley.core;
+  requires org.slf4j;
 
   exports dev.parley.transport.polling;
 }

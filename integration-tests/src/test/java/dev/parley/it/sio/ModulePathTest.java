@@ -114,7 +114,7 @@ class ModulePathTest {
   /** Named modules an application on Parley has on its module path (and nothing else of the tests'). */
   private static final Pattern MODULES = Pattern.compile(
       "dev\\.parley\\.(adapter|core|transport\\.polling|transport\\.jetty)|org\\.eclipse\\.jetty\\..*"
-          + "|com\\.fasterxml\\.jackson\\.(core|databind|annotation)|org\\.slf4j|org\\.slf4j\\.simple");
+          + "|com\\.fasterxml\\.jackson\\.(core|databind|annotation|datatype\\.jdk8|datatype\\.jsr310)|org\\.slf4j|org\\.slf4j\\.simple");
   /** And with the Redis adapter: Lettuce and msgpack (automatic modules), Netty, Reactor. */
   private static final Pattern REDIS_MODULES = Pattern.compile(MODULES.pattern()
       + "|dev\\.parley\\.adapter\\.redis|lettuce\\.core|msgpack\\.core|io\\.netty\\..*|reactor\\.core"
