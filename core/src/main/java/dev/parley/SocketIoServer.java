@@ -148,8 +148,9 @@ public final class SocketIoServer implements AutoCloseable {
   /**
    * The Engine.IO server underneath: its counters ({@code stats()}), sessions and options, and the
    * operations a host calls ({@code verify}, {@code handshake}, {@code offerUpgrade}: what
-   * {@code ParleyHandler} does with it). Its connection handler is this server's Socket.IO layer, for
-   * good: {@link EngineServer#onConnection} throws.
+   * {@code ParleyHandler} does with it). Its connection handler and its sessions' listeners are this
+   * server's Socket.IO layer, for good: {@link EngineServer#onConnection} and
+   * {@link dev.parley.engine.EngineSession#setListener} throw.
    */
   public EngineServer engine() {
     return engine;

@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.engine.EnginePacket;
 import dev.parley.engine.EngineRequest;
 import dev.parley.engine.EngineSession;
 import dev.parley.engine.ParleyExecutors;
@@ -135,12 +136,19 @@ class SocketIoServerTest {
   }
 
   @Test
-  void theEnginesConnectionHandlerBelongsToSocketIo() {
+  void theEnginesConnectionHandlerAndSessionListenersBelongToSocketIo() {
     assertThatThrownBy(() -> io.engine().onConnection(session -> {}))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("io.onConnection");
 
     Conn c = open(); // Socket.IO still gets the connection
+    assertThatThrownBy(() -> c.session.setListener(new EngineSession.Listener() {
+      @Override
+      public void onMessage(EngineSession session, EnginePacket packet) {}
+
+      @Override
+      public void onClose(EngineSession session, String reason) {}
+    })).isInstanceOf(IllegalStateException.class).hasMessageContaining("belongs to a SocketIoServer");
     c.send("40");
     assertThat(c.last()).matches(CONNECT_OK);
   }

@@ -244,12 +244,16 @@ public final class EngineServer implements AutoCloseable {
     }
     String json = handshakeJson(sid, transport.kind());
     Consumer<EngineSession> handler = connectionHandler;
+    boolean fix = claimed;
     Runnable start = () -> {
       session.start(json);
       try {
         handler.accept(session);
       } catch (RuntimeException e) {
         log.error("connection handler threw for session {}", sid, e);
+      }
+      if (fix) {
+        session.fixListener(); // a SocketIoServer's: its Client is the listener for good
       }
     };
     if (handler instanceof NonBlockingConnectionHandler) {
