@@ -27,11 +27,12 @@ mvn -B -ntp verify "$@"
 # integration tests runs again on the oldest Jetty Parley supports (jetty.oldest.supported in pom.xml),
 # with Parley still compiled against its default Jetty, as an application with an older jetty-bom has it.
 # Both WebSocket paths, the official JS client over polling, WebSocket and the upgrade, and a check that
-# every transport-jetty class links against that Jetty. PARLEY_JETTY_OLDEST=0 skips it.
+# every transport-jetty class links against that Jetty, and an application module on the module path.
+# PARLEY_JETTY_OLDEST=0 skips it.
 if [ "$#" -eq 0 ] && [ "${PARLEY_JETTY_OLDEST:-1}" != 0 ]; then
   echo "--- the same on the oldest supported Jetty (-Pjetty-oldest) ---" >&2
   mvn -B -ntp verify -Pjetty-oldest -pl integration-tests -am -Dsurefire.failIfNoSpecifiedTests=false \
-    -Dtest='JettyLinkageTest,WebSocketPathsTest,NodeClientEngineTest,WebSocketTest,WebSocketFrameTest,PollingHttpTest,EmbeddedMountTest,HostileInputTest'
+    -Dtest='JettyLinkageTest,WebSocketPathsTest,NodeClientEngineTest,WebSocketTest,WebSocketFrameTest,PollingHttpTest,EmbeddedMountTest,HostileInputTest,ModulePathTest,ModuleLayerCheckTest'
 fi
 # A new project made of the guide's pom.xml and first server, built against the published artifacts.
 scripts/check-guide-project.sh

@@ -2,13 +2,13 @@ package dev.parley;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.parley.engine.EnginePacket;
 import dev.parley.engine.EngineRequest;
 import dev.parley.engine.EngineSession;
-import dev.parley.internal.engine.EngineInternals;
-import dev.parley.internal.engine.Ids;
 import dev.parley.engine.ParleyExecutors;
 import dev.parley.engine.Scheduler;
-import dev.parley.engine.protocol.EnginePacket;
+import dev.parley.internal.engine.EngineInternals;
+import dev.parley.internal.engine.Ids;
 import dev.parley.protocol.SioDecoder;
 import dev.parley.protocol.SioPacket;
 import dev.parley.protocol.SioPacketType;

@@ -2,7 +2,7 @@ package dev.parley;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.adapter.EncodedPacket;
-import dev.parley.engine.protocol.EnginePacket;
+import dev.parley.engine.EnginePacket;
 import java.util.List;
 
 /**

@@ -2,7 +2,7 @@ package dev.parley;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.parley.engine.protocol.EnginePacket;
+import dev.parley.engine.EnginePacket;
 import dev.parley.protocol.SioPacket;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;

@@ -79,7 +79,20 @@ public final class Namespace {
     return server;
   }
 
-  /** This namespace's adapter: its rooms and their delivery, across the cluster with a cluster adapter. */
+  /**
+   * This namespace's adapter: its rooms and their delivery, across the cluster with a cluster adapter.
+   * Public as socket.io's {@code namespace.adapter} is, to read room membership: {@code rooms()},
+   * {@code sockets(rooms)}, {@code socketRooms(id)}, {@code allRooms()}, {@code serverCount()}. Its
+   * other methods are the server's side of the adapter SPI ({@code addAll}, {@code broadcast},
+   * {@code persistSession}, ...), which Parley calls: calling them directly bypasses the Socket.IO
+   * layer (no socket state, no encoding checks, no observers); use {@link Socket} and
+   * {@link BroadcastOperator} ({@code io.to(room)}, {@code io.in(room).socketsJoin(...)}) instead.
+   *
+   * <pre>{@code
+   * Set<String> rooms = io.sockets().adapter().rooms();                 // rooms with a local socket
+   * int here = io.sockets().adapter().sockets(Set.of("lobby")).size();  // local sockets in "lobby"
+   * }</pre>
+   */
   public Adapter adapter() {
     return adapter;
   }

@@ -1,6 +1,6 @@
 package dev.parley;
 
-import dev.parley.engine.protocol.EnginePacket;
+import dev.parley.engine.EnginePacket;
 import dev.parley.protocol.SioDecoder;
 import dev.parley.protocol.SioPacket;
 import dev.parley.protocol.SioParseException;

@@ -1,7 +1,7 @@
 package dev.parley;
 
 import dev.parley.adapter.Packet;
-import dev.parley.engine.protocol.EnginePacket;
+import dev.parley.engine.EnginePacket;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

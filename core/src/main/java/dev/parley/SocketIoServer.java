@@ -7,6 +7,7 @@ import dev.parley.engine.CorsOptions;
 import dev.parley.engine.EngineOptions;
 import dev.parley.engine.EngineServer;
 import dev.parley.engine.Scheduler;
+import dev.parley.internal.engine.EngineInternals;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -103,8 +104,9 @@ public final class SocketIoServer implements AutoCloseable {
     this.dynamic = new DynamicNamespaces(this, namespaces, k -> new Namespace(k, this, adapterFactory),
         b.maxDynamicNamespaces, b.cleanupEmptyChildNamespaces);
     this.main = of("/");
-    // never blocks: the engine may run it on the handshake's thread
-    engine.onConnection((EngineServer.NonBlockingConnectionHandler) session -> {
+    // never blocks: the engine may run it on the handshake's thread; claimed, so io.engine().onConnection
+    // cannot replace it
+    EngineInternals.claimConnections(engine, (EngineServer.NonBlockingConnectionHandler) session -> {
       Client client = new Client(this, session);
       clients.put(session.id(), client);
       instruments.connectionOpened();
@@ -143,7 +145,13 @@ public final class SocketIoServer implements AutoCloseable {
     return new Builder();
   }
 
-  /** The Engine.IO server underneath (for hosts and low-level access). */
+  /**
+   * The Engine.IO server underneath: its counters ({@code stats()}), sessions and options, and the
+   * operations a host calls ({@code verify}, {@code handshake}, {@code offerUpgrade}: what
+   * {@code ParleyHandler} does with it). Its connection handler and its sessions' listeners are this
+   * server's Socket.IO layer, for good: {@link EngineServer#onConnection} and
+   * {@link dev.parley.engine.EngineSession#setListener} throw.
+   */
   public EngineServer engine() {
     return engine;
   }

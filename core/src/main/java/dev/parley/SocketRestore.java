@@ -2,7 +2,7 @@ package dev.parley;
 
 import dev.parley.adapter.Packet;
 import dev.parley.adapter.RestoredSession;
-import dev.parley.engine.protocol.EnginePacket;
+import dev.parley.engine.EnginePacket;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;

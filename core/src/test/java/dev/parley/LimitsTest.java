@@ -124,7 +124,7 @@ class LimitsTest {
     // ten attachments of 1,000 bytes: within the limit
     honest.receive(TEN_ATTACHMENTS);
     for (int i = 0; i < 10; i++) {
-      honest.receive(dev.parley.engine.protocol.EnginePacket.message(new byte[1_000]));
+      honest.receive(dev.parley.engine.EnginePacket.message(new byte[1_000]));
     }
     assertThat(echoed).containsExactly("complete");
     assertThat(io.partialPacketBudget().used()).isZero();
@@ -132,11 +132,11 @@ class LimitsTest {
     // nine attachments of 1,200 bytes and none more: past the limit at the ninth
     greedy.receive(TEN_ATTACHMENTS);
     for (int i = 0; i < 8; i++) {
-      greedy.receive(dev.parley.engine.protocol.EnginePacket.message(new byte[1_200]));
+      greedy.receive(dev.parley.engine.EnginePacket.message(new byte[1_200]));
     }
     assertThat(greedy.closed()).isFalse();
     assertThat(io.partialPacketBudget().used()).isEqualTo(HEADER + 8 * 1_200);
-    greedy.receive(dev.parley.engine.protocol.EnginePacket.message(new byte[1_200]));
+    greedy.receive(dev.parley.engine.EnginePacket.message(new byte[1_200]));
     assertThat(greedy.closed()).isTrue();
     assertThat(io.partialPacketBudget().used()).as("given back").isZero();
     assertThat(honest.closed()).isFalse();
@@ -150,11 +150,11 @@ class LimitsTest {
     first.receive(TEN_ATTACHMENTS);
     second.receive(TEN_ATTACHMENTS);
     for (int i = 0; i < 2; i++) {
-      first.receive(dev.parley.engine.protocol.EnginePacket.message(new byte[10_000]));
+      first.receive(dev.parley.engine.EnginePacket.message(new byte[10_000]));
     }
     assertThat(io.partialPacketBudget().used()).isEqualTo(2L * HEADER + 20_000);
 
-    second.receive(dev.parley.engine.protocol.EnginePacket.message(new byte[5_000])); // would pass 25,000
+    second.receive(dev.parley.engine.EnginePacket.message(new byte[5_000])); // would pass 25,000
 
     assertThat(second.closed()).isTrue();
     assertThat(first.closed()).isFalse();

@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.engine.EnginePacket;
 import dev.parley.engine.EngineRequest;
 import dev.parley.engine.EngineSession;
 import dev.parley.engine.ParleyExecutors;
@@ -132,6 +133,24 @@ class SocketIoServerTest {
     assertThat(socket.rooms()).containsExactly(sid);
     assertThat(io.sockets().sockets()).containsKey(sid);
     assertThat(c.transport.closed()).isFalse();
+  }
+
+  @Test
+  void theEnginesConnectionHandlerAndSessionListenersBelongToSocketIo() {
+    assertThatThrownBy(() -> io.engine().onConnection(session -> {}))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("io.onConnection");
+
+    Conn c = open(); // Socket.IO still gets the connection
+    assertThatThrownBy(() -> c.session.setListener(new EngineSession.Listener() {
+      @Override
+      public void onMessage(EngineSession session, EnginePacket packet) {}
+
+      @Override
+      public void onClose(EngineSession session, String reason) {}
+    })).isInstanceOf(IllegalStateException.class).hasMessageContaining("belongs to a SocketIoServer");
+    c.send("40");
+    assertThat(c.last()).matches(CONNECT_OK);
   }
 
   @Test
@@ -382,9 +401,9 @@ class SocketIoServerTest {
     Conn c = connectMain();
     lastSocket().on("bin", (args, ack) -> ack.send(args.bytes(0), args.bytes(1)));
     c.send("452-789[\"bin\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]");
-    c.transport.receive(dev.parley.engine.protocol.EnginePacket.message(new byte[] {1, 2, 3}));
+    c.transport.receive(dev.parley.engine.EnginePacket.message(new byte[] {1, 2, 3}));
     assertThat(c.frames()).hasSize(1);
-    c.transport.receive(dev.parley.engine.protocol.EnginePacket.message(new byte[] {4}));
+    c.transport.receive(dev.parley.engine.EnginePacket.message(new byte[] {4}));
     assertThat(c.frames()).containsSubsequence(
         "462-789[{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]", "bAQID", "bBA==");
     assertThat(c.transport.closed()).isFalse();

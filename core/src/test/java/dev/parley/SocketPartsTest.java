@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.parley.adapter.Packet;
 import dev.parley.adapter.Payload;
-import dev.parley.engine.protocol.EnginePacket;
+import dev.parley.engine.EnginePacket;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

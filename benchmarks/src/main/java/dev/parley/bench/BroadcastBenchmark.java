@@ -1,11 +1,11 @@
 package dev.parley.bench;
 
 import dev.parley.SocketIoServer;
+import dev.parley.engine.EnginePacket;
 import dev.parley.engine.EngineRequest;
 import dev.parley.engine.EngineSession;
 import dev.parley.engine.Transport;
 import dev.parley.engine.protocol.EngineCodec;
-import dev.parley.engine.protocol.EnginePacket;
 import dev.parley.testing.DirectExecutorService;
 import dev.parley.testing.ManualScheduler;
 import dev.parley.testing.WebSocketStub;

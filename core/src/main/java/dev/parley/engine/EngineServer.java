@@ -50,6 +50,8 @@ public final class EngineServer implements AutoCloseable {
   /** Writes broadcasts after their loop; this server's alone. */
   private final BroadcastFlusher broadcasts;
   private volatile Consumer<EngineSession> connectionHandler = s -> {};
+  /** Set once a SocketIoServer has taken the connection handler (EngineInternals.claimConnections). */
+  private volatile boolean claimed;
   private final EngineStats stats = new EngineStats();
   private final ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> perIp = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -91,9 +93,27 @@ public final class EngineServer implements AutoCloseable {
   /**
    * Sets the handler called for each new session, on the session's executor, before any of its
    * messages is delivered. Set a listener on the session there.
+   *
+   * @throws IllegalStateException on the engine of a {@code SocketIoServer} ({@code io.engine()}),
+   *     whose Socket.IO layer is that handler: replacing it would cut every new connection off from
+   *     Socket.IO
    */
   public void onConnection(Consumer<EngineSession> handler) {
+    Objects.requireNonNull(handler, "handler == null");
+    if (claimed) {
+      throw new IllegalStateException("this engine's connections belong to a SocketIoServer: use "
+          + "io.onConnection(socket -> ...) for Socket.IO connections, or an EngineServer of your own");
+    }
+    this.connectionHandler = handler;
+  }
+
+  /** For {@code EngineInternals.claimConnections}: sets the handler for good. */
+  synchronized void claimConnections(Consumer<EngineSession> handler) {
+    if (claimed) {
+      throw new IllegalStateException("this engine's connections already belong to a SocketIoServer");
+    }
     this.connectionHandler = Objects.requireNonNull(handler, "handler == null");
+    this.claimed = true;
   }
 
   /**
@@ -224,12 +244,16 @@ public final class EngineServer implements AutoCloseable {
     }
     String json = handshakeJson(sid, transport.kind());
     Consumer<EngineSession> handler = connectionHandler;
+    boolean fix = claimed;
     Runnable start = () -> {
       session.start(json);
       try {
         handler.accept(session);
       } catch (RuntimeException e) {
         log.error("connection handler threw for session {}", sid, e);
+      }
+      if (fix) {
+        session.fixListener(); // a SocketIoServer's: its Client is the listener for good
       }
     };
     if (handler instanceof NonBlockingConnectionHandler) {

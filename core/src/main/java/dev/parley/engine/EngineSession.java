@@ -1,7 +1,5 @@
 package dev.parley.engine;
 
-import dev.parley.engine.protocol.EnginePacket;
-import dev.parley.engine.protocol.EnginePacketType;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -100,6 +98,8 @@ public final class EngineSession {
   private volatile Listener listener;
   /** True while the listener is a {@link NonBlockingListener}: events and flushes may then run inline. */
   private volatile boolean inline = true;
+  /** Set once a claimed connection handler (a SocketIoServer's) has set the listener: it is final then. */
+  private volatile boolean listenerFixed;
   /** The upgrade under way, or null; set on the lane once an offer is accepted. */
   private UpgradeProbe probe;
   /** An upgrade was offered and has not ended (set by {@link #offerUpgrade}, on the host's thread). */
@@ -160,10 +160,24 @@ public final class EngineSession {
     return lane;
   }
 
-  /** Sets who receives messages and the close; call it from the server's connection handler. */
+  /**
+   * Sets who receives messages and the close; call it from the server's connection handler.
+   *
+   * @throws IllegalStateException on a session of a {@code SocketIoServer}'s engine, whose listener is
+   *     the Socket.IO layer's connection: replacing it would cut the client off from Socket.IO
+   */
   public void setListener(Listener listener) {
-    this.listener = Objects.requireNonNull(listener, "listener == null");
+    Objects.requireNonNull(listener, "listener == null");
+    if (listenerFixed) {
+      throw new IllegalStateException("session " + id + " belongs to a SocketIoServer: its listener is Socket.IO's");
+    }
+    this.listener = listener;
     this.inline = listener instanceof NonBlockingListener;
+  }
+
+  /** After a claimed connection handler has run: the listener it set stays. */
+  void fixListener() {
+    listenerFixed = true;
   }
 
   /** Sends a text message; from any thread, never blocks. Ignored once the session is closing. */

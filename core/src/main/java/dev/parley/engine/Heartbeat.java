@@ -1,6 +1,5 @@
 package dev.parley.engine;
 
-import dev.parley.engine.protocol.EnginePacket;
 
 /**
  * One session's heartbeat, Engine.IO v4's direction: the server sends a ping every

@@ -1,6 +1,7 @@
 package dev.parley.engine;
 
 import dev.parley.internal.engine.EngineInternals;
+import java.util.function.Consumer;
 
 /**
  * The engine's side of {@link EngineInternals}: package-private operations of the session and the
@@ -36,5 +37,10 @@ final class InternalAccess implements EngineInternals.Access {
   @Override
   public Transport transport(EngineSession session) {
     return session.transport();
+  }
+
+  @Override
+  public void claimConnections(EngineServer server, Consumer<EngineSession> handler) {
+    server.claimConnections(handler);
   }
 }

@@ -1,6 +1,5 @@
 package dev.parley.engine;
 
-import dev.parley.engine.protocol.EnginePacket;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;

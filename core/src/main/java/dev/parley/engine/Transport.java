@@ -1,6 +1,5 @@
 package dev.parley.engine;
 
-import dev.parley.engine.protocol.EnginePacket;
 import java.util.List;
 import java.util.concurrent.Executor;
 

@@ -1,6 +1,5 @@
 package dev.parley.engine;
 
-import dev.parley.engine.protocol.EnginePacket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,5 @@
 package dev.parley.engine;
 
-import dev.parley.engine.protocol.EnginePacket;
-import dev.parley.engine.protocol.EnginePacketType;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -3,7 +3,6 @@ package dev.parley.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.parley.engine.protocol.EnginePacket;
 import dev.parley.testing.FakeTransport;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

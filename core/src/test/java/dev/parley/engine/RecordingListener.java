@@ -1,7 +1,6 @@
 package dev.parley.engine;
 
 import dev.parley.engine.protocol.EngineCodec;
-import dev.parley.engine.protocol.EnginePacket;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -2,7 +2,6 @@ package dev.parley.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.engine.protocol.EnginePacket;
 import dev.parley.testing.FakeTransport;
 import java.util.ArrayList;
 import java.util.List;

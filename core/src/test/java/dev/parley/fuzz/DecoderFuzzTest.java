@@ -1,8 +1,8 @@
 package dev.parley.fuzz;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.engine.EnginePacket;
 import dev.parley.engine.protocol.EngineCodec;
-import dev.parley.engine.protocol.EnginePacket;
 import dev.parley.engine.protocol.EngineParseException;
 import dev.parley.protocol.SioDecoder;
 import dev.parley.protocol.SioParseException;

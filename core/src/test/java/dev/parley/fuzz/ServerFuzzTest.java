@@ -3,8 +3,8 @@ package dev.parley.fuzz;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.SocketIoServer;
+import dev.parley.engine.EnginePacket;
 import dev.parley.engine.EngineRequest;
-import dev.parley.engine.protocol.EnginePacket;
 import dev.parley.testing.DirectExecutorService;
 import dev.parley.testing.FakeTransport;
 import dev.parley.testing.ManualScheduler;

@@ -1,9 +1,9 @@
 package dev.parley.testing;
 
+import dev.parley.engine.EnginePacket;
 import dev.parley.engine.Transport;
 import dev.parley.engine.TransportKind;
 import dev.parley.engine.protocol.EngineCodec;
-import dev.parley.engine.protocol.EnginePacket;
 import dev.parley.engine.protocol.EngineParseException;
 import java.util.ArrayList;
 import java.util.List;

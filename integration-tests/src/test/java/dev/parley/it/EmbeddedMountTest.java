@@ -3,9 +3,9 @@ package dev.parley.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.engine.EngineOptions;
+import dev.parley.engine.EnginePacket;
 import dev.parley.engine.EngineServer;
 import dev.parley.engine.EngineSession;
-import dev.parley.engine.protocol.EnginePacket;
 import dev.parley.transport.jetty.ParleyHandler;
 import java.net.URI;
 import java.net.http.HttpResponse;

@@ -52,7 +52,7 @@ class FastPathIsolationTest {
       EngineServer engine = EngineServer.builder().options(EngineOptions.defaults()).build();
       engine.onConnection(session -> session.setListener(new dev.parley.engine.EngineSession.Listener() {
         @Override
-        public void onMessage(dev.parley.engine.EngineSession s, dev.parley.engine.protocol.EnginePacket packet) {
+        public void onMessage(dev.parley.engine.EngineSession s, dev.parley.engine.EnginePacket packet) {
           s.send(packet);
         }
 

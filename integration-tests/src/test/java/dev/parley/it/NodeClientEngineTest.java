@@ -2,9 +2,9 @@ package dev.parley.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.engine.EnginePacket;
 import dev.parley.engine.EngineSession;
 import dev.parley.engine.TransportKind;
-import dev.parley.engine.protocol.EnginePacket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

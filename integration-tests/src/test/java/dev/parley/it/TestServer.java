@@ -1,9 +1,9 @@
 package dev.parley.it;
 
 import dev.parley.engine.EngineOptions;
+import dev.parley.engine.EnginePacket;
 import dev.parley.engine.EngineServer;
 import dev.parley.engine.EngineSession;
-import dev.parley.engine.protocol.EnginePacket;
 import dev.parley.transport.jetty.ParleyHandler;
 import dev.parley.transport.jetty.ParleyJetty;
 import dev.parley.transport.jetty.WebSocketPath;

@@ -38,6 +38,8 @@ import java.util.concurrent.CompletionStage;
  * Incoming messages are handled in order on one thread per server, which also runs server-side
  * listeners: they must not block.
  */
+// RedisBus: the type argument of the package-private base class, not API (javac -Xlint:exports)
+@SuppressWarnings("exports")
 public class RedisAdapter extends RedisClusterAdapter<RedisBus, RedisAdapterOptions> {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";

@@ -61,6 +61,8 @@ import java.util.concurrent.CompletionStage;
  * data holds those, not the application's own objects. Incoming pub/sub messages, which include
  * server-side events, are handled in order on one thread per server: listeners must not block.
  */
+// StreamsBus: the type argument of the package-private base class, not API (javac -Xlint:exports)
+@SuppressWarnings("exports")
 public class RedisStreamsAdapter extends RedisClusterAdapter<StreamsBus, RedisStreamsAdapterOptions> {
 
   private final String stream;

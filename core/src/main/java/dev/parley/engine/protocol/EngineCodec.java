@@ -1,5 +1,8 @@
 package dev.parley.engine.protocol;
 
+import dev.parley.engine.EnginePacket;
+import dev.parley.engine.EnginePacketType;
+import dev.parley.internal.engine.PacketEncodings;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -32,7 +35,7 @@ public final class EngineCodec {
     if (packet.isBinary()) {
       throw new IllegalArgumentException("binary packet has no text form; send its bytes");
     }
-    return packet.encodedText();
+    return PacketEncodings.text(packet);
   }
 
   /**
@@ -46,7 +49,7 @@ public final class EngineCodec {
     if (packet.isBinary()) {
       throw new IllegalArgumentException("binary packet has no text form; send its bytes");
     }
-    return packet.encodedUtf8();
+    return PacketEncodings.utf8(packet);
   }
 
   /**
@@ -84,14 +87,14 @@ public final class EngineCodec {
       if (p.isBinary()) {
         sb.append('b').append(Base64.getEncoder().encodeToString(p.binary()));
       } else {
-        sb.append(p.encodedText());
+        sb.append(PacketEncodings.text(p));
       }
     }
     return sb.toString();
   }
 
   private static String encodePayloadItem(EnginePacket p) {
-    return p.isBinary() ? "b" + Base64.getEncoder().encodeToString(p.binary()) : p.encodedText();
+    return p.isBinary() ? "b" + Base64.getEncoder().encodeToString(p.binary()) : PacketEncodings.text(p);
   }
 
   /** Decodes a whole polling payload; see {@link #decodePayload(String, Consumer)}. */

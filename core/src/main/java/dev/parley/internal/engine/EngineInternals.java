@@ -4,16 +4,18 @@ import dev.parley.engine.EngineServer;
 import dev.parley.engine.EngineSession;
 import dev.parley.engine.Transport;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * The engine operations that Parley's own layers use and applications must not: holding a session's
- * writes back, counting its input backlog, a server's broadcast scope, a session's transport. They
- * were public methods of {@link EngineSession} before issue 18; misused (a cork never removed, an
- * input count never handed back, a write past the outbox) they stall or break a session, so they
- * are not part of {@code dev.parley.engine}'s API.
+ * writes back, counting its input backlog, a server's broadcast scope, a session's transport, and
+ * claiming a server's connections for Socket.IO. The session operations were public methods of
+ * {@link EngineSession} before issue 18; misused (a cork never removed, an input count never handed
+ * back, a write past the outbox) they stall or break a session, so they are not part of
+ * {@code dev.parley.engine}'s API.
  *
- * <p>Not API: this package is not exported to applications (its module-info will export it only to
- * Parley's transport modules). Who uses what: the Socket.IO layer ({@code dev.parley.Client},
+ * <p>Not API: this package is not exported to applications ({@code dev.parley.core}'s module-info
+ * exports it only to Parley's transport modules). Who uses what: the Socket.IO layer ({@code dev.parley.Client},
  * {@code BroadcastOperator}) corks, counts input and broadcasts; the polling host
  * ({@code EngineHttpHandler}) reaches a session's polling transport.
  *
@@ -85,6 +87,18 @@ public final class EngineInternals {
     return access().transport(session);
   }
 
+  /**
+   * Sets {@code server}'s connection handler for good: {@link EngineServer#onConnection} throws from
+   * then on. A {@code SocketIoServer} claims its engine's connections, so that code holding
+   * {@code io.engine()} cannot cut new connections off from Socket.IO. The handler may be an
+   * {@link EngineServer.NonBlockingConnectionHandler}.
+   *
+   * @throws IllegalStateException when {@code server}'s connections are already claimed
+   */
+  public static void claimConnections(EngineServer server, Consumer<EngineSession> handler) {
+    access().claimConnections(server, handler);
+  }
+
   private static Access access() {
     Access a = access;
     if (a == null) {
@@ -125,5 +139,8 @@ public final class EngineInternals {
 
     /** See {@link EngineInternals#transport}. */
     Transport transport(EngineSession session);
+
+    /** See {@link EngineInternals#claimConnections}. */
+    void claimConnections(EngineServer server, Consumer<EngineSession> handler);
   }
 }

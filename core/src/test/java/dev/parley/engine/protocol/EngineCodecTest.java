@@ -3,6 +3,8 @@ package dev.parley.engine.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.parley.engine.EnginePacket;
+import dev.parley.engine.EnginePacketType;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;

@@ -126,11 +126,11 @@ class SimpleJsonReaderTest {
   @Test
   void theDecoderStillRefusesWhatJacksonRefuses() throws Exception {
     SioDecoder decoder = new SioDecoder(READER, 10);
-    assertThat(decoder.add(dev.parley.engine.protocol.EnginePacket.message("2[\"echo\",\"hi\",7]")).data())
+    assertThat(decoder.add(dev.parley.engine.EnginePacket.message("2[\"echo\",\"hi\",7]")).data())
         .isEqualTo(F.arrayNode().add("echo").add("hi").add(7));
-    assertThatThrownBy(() -> decoder.add(dev.parley.engine.protocol.EnginePacket.message("2[\"echo\",01]")))
+    assertThatThrownBy(() -> decoder.add(dev.parley.engine.EnginePacket.message("2[\"echo\",01]")))
         .isInstanceOf(SioParseException.class);
-    assertThatThrownBy(() -> decoder.add(dev.parley.engine.protocol.EnginePacket.message("2[\"echo\"]x")))
+    assertThatThrownBy(() -> decoder.add(dev.parley.engine.EnginePacket.message("2[\"echo\"]x")))
         .isInstanceOf(SioParseException.class);
   }
 }

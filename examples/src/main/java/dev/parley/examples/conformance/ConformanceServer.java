@@ -2,9 +2,9 @@ package dev.parley.examples.conformance;
 
 import dev.parley.SocketIoServer;
 import dev.parley.engine.EngineOptions;
+import dev.parley.engine.EnginePacket;
 import dev.parley.engine.EngineServer;
 import dev.parley.engine.EngineSession;
-import dev.parley.engine.protocol.EnginePacket;
 import dev.parley.transport.jetty.ParleyJetty;
 import java.time.Duration;
 

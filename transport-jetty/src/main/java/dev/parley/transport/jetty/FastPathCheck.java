@@ -93,21 +93,30 @@ final class FastPathCheck {
   }
 
   static Outcome check() {
+    return check(FAST_CLASSES, FastPathCheck.class.getClassLoader(), FastPathCheck.class.getModule());
+  }
+
+  /**
+   * The check of {@code classes} (Parley's, the first one the {@link FastUpgrade}): linked against the
+   * Jetty that {@code jetty} loads, each Jetty package exported to {@code parley}; loaded (through
+   * Parley's own class loader) only when that passes. A test passes a module layer's loader to check
+   * Jetty as named modules.
+   */
+  static Outcome check(List<String> classes, ClassLoader jetty, Module parley) {
     String version = jettyVersion();
     if (!(version.startsWith("12.0.") || version.startsWith("12.1."))) {
       return new Outcome(null, "Jetty " + version + " is outside the versions the fast path is tested on (12.0.x, 12.1.x)");
     }
     try {
-      String missing = LinkCheck.missing(FAST_CLASSES, FastPathCheck.class.getClassLoader(),
-          FastPathCheck.class.getModule());
+      String missing = LinkCheck.missing(classes, jetty, parley);
       if (missing != null) {
         return new Outcome(null, "Jetty " + version + " lacks what it needs: " + missing);
       }
       ClassLoader loader = FastPathCheck.class.getClassLoader();
-      for (String name : FAST_CLASSES) {
+      for (String name : classes) {
         Class.forName(name, true, loader);
       }
-      FastUpgrade upgrade = (FastUpgrade) Class.forName(FAST_CLASSES.get(0), true, loader)
+      FastUpgrade upgrade = (FastUpgrade) Class.forName(classes.get(0), true, loader)
           .getDeclaredConstructor().newInstance();
       return new Outcome(upgrade, "Jetty " + version + " has what it needs");
     } catch (ReflectiveOperationException | LinkageError | RuntimeException | java.io.IOException e) {

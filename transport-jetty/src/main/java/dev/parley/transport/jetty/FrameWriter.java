@@ -1,7 +1,7 @@
 package dev.parley.transport.jetty;
 
+import dev.parley.engine.EnginePacket;
 import dev.parley.engine.protocol.EngineCodec;
-import dev.parley.engine.protocol.EnginePacket;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;

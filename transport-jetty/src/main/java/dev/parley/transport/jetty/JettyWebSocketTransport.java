@@ -1,9 +1,9 @@
 package dev.parley.transport.jetty;
 
+import dev.parley.engine.EnginePacket;
 import dev.parley.engine.Transport;
 import dev.parley.engine.TransportKind;
 import dev.parley.engine.protocol.EngineCodec;
-import dev.parley.engine.protocol.EnginePacket;
 import dev.parley.engine.protocol.EngineParseException;
 import java.io.EOFException;
 import java.nio.ByteBuffer;
@@ -52,7 +52,7 @@ import org.eclipse.jetty.websocket.core.OpCode;
  * new JettyWebSocketTransport(limits, t -> engine.handshake(t, request));
  * }</pre>
  */
-public final class JettyWebSocketTransport implements Transport, FrameHandler {
+final class JettyWebSocketTransport implements Transport, FrameHandler {
   /** Shared by every connection of one handler. */
   private final Limits limits;
   /** What to do once open (hand over to the engine); dropped then, with the negotiator it holds. */

@@ -2,7 +2,7 @@ package dev.parley.transport.jetty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.engine.protocol.EnginePacket;
+import dev.parley.engine.EnginePacket;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;

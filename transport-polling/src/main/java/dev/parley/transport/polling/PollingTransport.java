@@ -1,15 +1,15 @@
 package dev.parley.transport.polling;
 
 import dev.parley.engine.EngineError;
+import dev.parley.engine.EnginePacket;
 import dev.parley.engine.Transport;
 import dev.parley.engine.TransportKind;
 import dev.parley.engine.protocol.EngineCodec;
-import dev.parley.engine.protocol.EnginePacket;
 import dev.parley.engine.protocol.EngineParseException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.Executor;
 

@@ -1,7 +1,7 @@
 package dev.parley.transport.polling;
 
+import dev.parley.engine.EnginePacket;
 import dev.parley.engine.protocol.EngineCodec;
-import dev.parley.engine.protocol.EnginePacket;
 import dev.parley.testing.WebSocketStub;
 import java.util.ArrayList;
 import java.util.List;

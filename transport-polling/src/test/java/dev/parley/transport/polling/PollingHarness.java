@@ -7,10 +7,10 @@ import dev.parley.testing.ManualScheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.engine.EngineOptions;
+import dev.parley.engine.EnginePacket;
 import dev.parley.engine.EngineServer;
 import dev.parley.engine.EngineSession;
 import dev.parley.engine.protocol.EngineCodec;
-import dev.parley.engine.protocol.EnginePacket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;

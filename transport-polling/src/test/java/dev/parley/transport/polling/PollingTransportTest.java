@@ -4,11 +4,11 @@ import static dev.parley.transport.polling.PollingHarness.TEXT_PLAIN;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.engine.EngineOptions;
+import dev.parley.engine.EnginePacket;
 import dev.parley.engine.EngineSession;
 import dev.parley.engine.Transport;
 import dev.parley.engine.TransportKind;
 import dev.parley.engine.protocol.EngineCodec;
-import dev.parley.engine.protocol.EnginePacket;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,9 +2,9 @@ package dev.parley.transport.polling;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.engine.EnginePacket;
 import dev.parley.engine.Transport;
 import dev.parley.engine.protocol.EngineCodec;
-import dev.parley.engine.protocol.EnginePacket;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;

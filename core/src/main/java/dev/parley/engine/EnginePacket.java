@@ -1,5 +1,6 @@
-package dev.parley.engine.protocol;
+package dev.parley.engine;
 
+import dev.parley.internal.engine.PacketEncodings;
 import java.util.Objects;
 
 /**
@@ -12,7 +13,7 @@ import java.util.Objects;
  * <pre>{@code
  * EnginePacket hello = EnginePacket.message("hello");
  * EnginePacket bytes = EnginePacket.message(new byte[] {1, 2, 3});
- * String wire = EngineCodec.encodeText(hello); // "4hello"
+ * session.send(hello);
  * }</pre>
  */
 public final class EnginePacket {
@@ -37,6 +38,21 @@ public final class EnginePacket {
   private volatile String encodedText;
   private volatile byte[] encodedUtf8;
   private volatile int size = -1;
+
+  static {
+    // the codec (dev.parley.engine.protocol, not API) reads the cached encodings through this table
+    PacketEncodings.install(new PacketEncodings.Access() {
+      @Override
+      public String text(EnginePacket packet) {
+        return packet.encodedText();
+      }
+
+      @Override
+      public byte[] utf8(EnginePacket packet) {
+        return packet.encodedUtf8();
+      }
+    });
+  }
 
   private EnginePacket(EnginePacketType type, String text, byte[] binary) {
     this.type = type;

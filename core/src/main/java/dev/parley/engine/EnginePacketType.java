@@ -1,4 +1,4 @@
-package dev.parley.engine.protocol;
+package dev.parley.engine;
 
 /**
  * The seven Engine.IO v4 packet types, each written on the wire as one ASCII digit.
