@@ -8,6 +8,7 @@ import dev.parley.engine.EngineOptions;
 import dev.parley.engine.EngineSession;
 import dev.parley.engine.TransportKind;
 import dev.parley.internal.engine.EngineInternals;
+import dev.parley.transport.jetty.WebSocketPath;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -17,6 +18,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Raw WebSocket sessions and upgrades with the JDK client (and raw sockets for refused upgrades),
@@ -90,6 +93,28 @@ class WebSocketTest {
         .awaitCount(e -> e.is("message", sid), 3, TestServer.TIMEOUT, "message");
     assertThat(received.get(1).packet().binary()).containsExactly(1, 2, 3, 4);
     assertThat(received.get(2).packet().text()).isEmpty();
+  }
+
+  /** A client with {@code forceBase64}: {@code b64=1}, binary as {@code b<base64>} text frames both ways, as the reference. */
+  @ParameterizedTest
+  @EnumSource(value = WebSocketPath.class, names = {"FAST", "PUBLIC"})
+  void base64ClientSendsAndReceivesBinaryAsBTextFrames(WebSocketPath path) {
+    TestServer server = TestServer.start(EngineOptions.defaults(), path);
+    servers.add(server);
+    JdkWebSocket ws = open(server.wsUri("EIO=4&transport=websocket&b64=1"));
+    String sid = sidOf(ws);
+    ws.sendText("bAQIDBA=="); // the reference decodes it as the 4 bytes, and the test server echoes them
+
+    List<TestServer.Event> received = server.events()
+        .awaitCount(e -> e.is("message", sid), 1, TestServer.TIMEOUT, "message");
+    assertThat(received.get(0).packet().binary()).containsExactly(1, 2, 3, 4);
+    assertThat(ws.awaitText(1).text()).isEqualTo("bAQIDBA==");
+    assertThat(server.session(sid).isOpen()).isTrue();
+    // a client without b64 gets a binary frame for the same echo
+    JdkWebSocket plain = openSession(server);
+    plain.sendText("bAQIDBA==");
+    assertThat(plain.events().awaitFirst(e -> e.type().equals("binary"), Http.TIMEOUT, "binary").binary())
+        .containsExactly(1, 2, 3, 4);
   }
 
   @Test

@@ -136,7 +136,7 @@ final class FrameConnection extends AbstractConnection implements Connection.Upg
     this.transport = transport;
     this.maxFrameSize = transport.maxMessageSize();
     this.readsDrainSocket = endPoint instanceof SocketChannelEndPoint;
-    this.writer = new FrameWriter(endPoint, pool, this::onWriteFailure);
+    this.writer = new FrameWriter(endPoint, pool, this::onWriteFailure, transport.base64());
   }
 
   /** Run once by the session when its handlers have caught up after {@code pauseReading}. */

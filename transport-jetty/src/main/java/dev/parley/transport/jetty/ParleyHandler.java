@@ -193,10 +193,13 @@ public final class ParleyHandler extends Handler.Abstract.NonBlocking {
   /** The transport of one WebSocket: a new session's, or the upgrade of the session {@code sid} names. */
   private JettyWebSocketTransport newTransport(EngineRequest engineRequest) {
     String sid = engineRequest.query("sid");
+    // as the reference: any non-empty b64 asks for binary as base64 text
+    String b64 = engineRequest.query("b64");
+    boolean base64 = b64 != null && !b64.isEmpty();
     if (sid == null) {
-      return new JettyWebSocketTransport(limits, t -> engine.handshake(t, engineRequest));
+      return new JettyWebSocketTransport(limits, base64, t -> engine.handshake(t, engineRequest));
     }
-    return new JettyWebSocketTransport(limits, t -> {
+    return new JettyWebSocketTransport(limits, base64, t -> {
       if (!engine.offerUpgrade(sid, t)) {
         t.abort(); // already upgraded, upgrading, or gone: closed right after the 101
       }
