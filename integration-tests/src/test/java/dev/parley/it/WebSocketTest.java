@@ -165,9 +165,11 @@ class WebSocketTest {
     assertThat(server.engine().sessionCount()).isEqualTo(1);
   }
 
-  @Test
-  void frameLargerThanMaxHttpBufferSizeClosesWith1009() {
-    TestServer server = server(EngineOptions.builder().maxHttpBufferSize(1000).build());
+  @ParameterizedTest
+  @EnumSource(value = WebSocketPath.class, names = {"FAST", "PUBLIC"})
+  void frameLargerThanMaxHttpBufferSizeClosesWith1009(WebSocketPath path) {
+    TestServer server = TestServer.start(EngineOptions.builder().maxHttpBufferSize(1000).build(), path);
+    servers.add(server);
     JdkWebSocket ws = openSession(server);
     String sid = sidOf(ws);
     ws.sendText("4" + "x".repeat(999)); // exactly the limit
@@ -177,6 +179,8 @@ class WebSocketTest {
     JdkWebSocket.Event close = ws.awaitClose();
     assertThat(close.type()).isEqualTo("close");
     assertThat(close.code()).isEqualTo(1009);
+    // an empty reason, as the reference: engine.io-client's own test checks it
+    assertThat(close.text()).isEmpty();
     server.awaitClose(sid);
     assertThat(server.engine().session(sid)).isNull();
   }

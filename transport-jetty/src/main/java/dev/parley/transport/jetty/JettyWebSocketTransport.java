@@ -104,7 +104,10 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
     /** Sends one frame (control frames, the close packet). */
     void sendFrame(Frame frame, Callback callback, boolean batch);
 
-    /** Sends a close frame with {@code code}; the connection ends after the client's answer (or at once, for an error). */
+    /**
+     * Sends a close frame with {@code code} ({@link CloseStatus#NO_CODE}: a close frame without a code);
+     * the connection ends after the client's answer (or at once, for an error).
+     */
     void close(int code, String reason);
 
     /** Asks for the next frame (Jetty's session delivers one frame per demand; Parley's connection reads on anyway). */
@@ -192,7 +195,7 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
       // close frames (the Java client) notice at once.
       s.sendFrame(new Frame(OpCode.TEXT, "1"), Callback.NOOP, false);
     }
-    s.close(CloseStatus.NORMAL, null);
+    s.close(CloseStatus.NO_CODE, null); // as the reference (ws's close()): a close frame without a code
   }
 
   /** Closes the socket without telling the session (refused upgrade, or shutdown before binding). */
@@ -200,7 +203,7 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
     closed = true;
     Link s = link;
     if (s != null) {
-      s.close(CloseStatus.NORMAL, null);
+      s.close(CloseStatus.NO_CODE, null);
     }
   }
 
@@ -377,14 +380,18 @@ public final class JettyWebSocketTransport implements Transport, FrameHandler {
     }
   }
 
-  /** A WebSocket protocol violation: close with {@code code}, and the session ends with "transport error". */
+  /**
+   * A WebSocket protocol violation: close with {@code code} and an empty reason, as the reference
+   * does (the client's test checks it); {@code detail} goes to the session, which logs it, and the
+   * session ends with "transport error".
+   */
   void fail(int code, String detail) {
     fragments = null;
     fragmentsLength = 0;
     inMessage = false;
     closed = true;
     report(l -> l.onError("websocket: " + detail, null)); // first: closing may report onClosed at once
-    link.close(code, detail);
+    link.close(code, null);
   }
 
   private void append(ByteBuffer payload, int len) {
