@@ -1,0 +1,118 @@
+package dev.parley.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.SocketIoServer;
+import dev.parley.transport.jetty.ParleyJetty;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Parley against the reference server (Node.js socket.io 4.8.4, {@code reference-server.mjs}): the same
+ * raw requests to both, the answers compared field by field.
+ */
+class ReferenceParityTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String TIME = "[A-Z][a-z]{2} [A-Z][a-z]{2} \\d{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT[+-]\\d{4} \\(.+\\)";
+  private final List<AutoCloseable> resources = new ArrayList<>();
+
+  @AfterEach
+  void stop() throws Exception {
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      resources.get(i).close();
+    }
+  }
+
+  private ReferenceServer reference() {
+    ReferenceServer r = ReferenceServer.start();
+    resources.add(r);
+    return r;
+  }
+
+  /** A Parley server configured like reference-server.mjs by {@code configure}; returns its origin. */
+  private String parley(Consumer<SocketIoServer> configure) {
+    SocketIoServer io = SocketIoServer.builder()
+        .pingInterval(Duration.ofSeconds(1)).pingTimeout(Duration.ofSeconds(2)).build();
+    configure.accept(io);
+    resources.add(io);
+    ParleyJetty.Running running = ParleyJetty.listen(io, "127.0.0.1", 0);
+    resources.add(running);
+    return "http://127.0.0.1:" + running.port();
+  }
+
+  /** The same headers, in the same order, to both servers. */
+  private static HttpRequest.Builder request(String origin, String pathAndQuery) {
+    return HttpRequest.newBuilder(URI.create(origin + pathAndQuery)).timeout(Http.TIMEOUT)
+        .header("Origin", "http://example.com")
+        .header("Cookie", "a=1")
+        .header("Cookie", "b=2")
+        .header("X-Custom", "one")
+        .header("X-Custom", "two")
+        .header("Accept", "*/*");
+  }
+
+  /** A raw polling session: handshake, CONNECT to "/" with {@code auth}, then polls until an event arrives. */
+  private static JsonNode firstEvent(String origin, String auth) throws Exception {
+    String query = "/socket.io/?EIO=4&transport=polling&t=Pq1&x=a+b%20c&rep=1&rep=2";
+    HttpResponse<String> open = Http.send(request(origin, query).GET().build());
+    assertThat(open.statusCode()).as(origin).isEqualTo(200);
+    String sid = JSON.readTree(open.body().substring(1)).get("sid").asText();
+    String session = "/socket.io/?EIO=4&transport=polling&sid=" + sid;
+    HttpResponse<String> post = Http.send(request(origin, session).POST(HttpRequest.BodyPublishers.ofString("40" + auth))
+        .build());
+    assertThat(post.body()).isEqualTo("ok");
+    for (int i = 0; i < 10; i++) {
+      String body = Http.send(request(origin, session).GET().build()).body();
+      for (String packet : body.split(Http.RS)) {
+        if (packet.startsWith("42")) {
+          return JSON.readTree(packet.substring(2));
+        }
+      }
+    }
+    throw new AssertionError("no event from " + origin);
+  }
+
+  @Test
+  void socketHandshakeIsTheReferencesObjectFieldByField() throws Exception {
+    String node = reference().origin();
+    String parley = parley(io -> io.sockets().onConnection(
+        s -> s.emit("handshake", s.handshake().toNodeObject())));
+    String auth = "{\"token\":\"abc\",\"n\":1}";
+
+    JsonNode expected = firstEvent(node, auth).get(1);
+    JsonNode actual = firstEvent(parley, auth).get(1);
+
+    assertThat(fieldNames(actual)).isEqualTo(fieldNames(expected));
+    JsonNode expectedHeaders = expected.get("headers").deepCopy();
+    JsonNode actualHeaders = actual.get("headers").deepCopy();
+    assertThat(fieldNames(actualHeaders)).isEqualTo(fieldNames(expectedHeaders));
+    ((com.fasterxml.jackson.databind.node.ObjectNode) expectedHeaders).remove("host"); // the ports differ
+    ((com.fasterxml.jackson.databind.node.ObjectNode) actualHeaders).remove("host");
+    assertThat(actualHeaders).isEqualTo(expectedHeaders);
+    assertThat(actual.get("headers").get("cookie").asText()).isEqualTo("a=1; b=2");
+    assertThat(actual.get("time").asText()).matches(TIME);
+    assertThat(expected.get("time").asText()).matches(TIME);
+    assertThat(actual.get("time").asText().replaceAll("\\d{2}:\\d{2}:\\d{2}", ""))
+        .isEqualTo(expected.get("time").asText().replaceAll("\\d{2}:\\d{2}:\\d{2}", ""));
+    assertThat(actual.get("issued").isIntegralNumber()).isTrue();
+    assertThat(Math.abs(actual.get("issued").asLong() - expected.get("issued").asLong())).isLessThan(60_000);
+    for (String field : List.of("address", "xdomain", "secure", "url", "query", "auth")) {
+      assertThat(actual.get(field)).as(field).isEqualTo(expected.get(field));
+    }
+  }
+
+  private static List<String> fieldNames(JsonNode node) {
+    List<String> names = new ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+}
