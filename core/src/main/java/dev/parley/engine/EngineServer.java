@@ -4,6 +4,7 @@ import dev.parley.internal.engine.Ids;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -47,6 +48,10 @@ public final class EngineServer implements AutoCloseable {
   /** Writes broadcasts after their loop; this server's alone. */
   private final BroadcastFlusher broadcasts;
   private volatile Consumer<EngineSession> connectionHandler = s -> {};
+  private final java.util.concurrent.CopyOnWriteArrayList<HeadersHook> initialHeaders =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final java.util.concurrent.CopyOnWriteArrayList<HeadersHook> headers =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private final EngineStats stats = new EngineStats();
   private final ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> perIp = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -91,6 +96,63 @@ public final class EngineServer implements AutoCloseable {
    */
   public void onConnection(Consumer<EngineSession> handler) {
     this.connectionHandler = Objects.requireNonNull(handler, "handler == null");
+  }
+
+  /**
+   * Adds a hook for the headers of a handshake's response (the first polling request, or the WebSocket
+   * upgrade that opens a session): the reference's {@code io.engine.on("initial_headers", ...)}. Hooks
+   * run in the order added, before the {@link #onHeaders} hooks.
+   *
+   * <pre>{@code
+   * engine.onInitialHeaders((headers, request) -> headers.put("Set-Cookie", List.of("lb=node-1; Path=/")));
+   * }</pre>
+   */
+  public void onInitialHeaders(HeadersHook hook) {
+    initialHeaders.add(Objects.requireNonNull(hook, "hook == null"));
+  }
+
+  /**
+   * Adds a hook for the headers of every polling response of a session and every WebSocket upgrade (the
+   * handshake's included): the reference's {@code io.engine.on("headers", ...)}. Refused requests (the
+   * error answers of {@link #verify}) do not reach it.
+   *
+   * <pre>{@code
+   * engine.onHeaders((headers, request) -> headers.put("X-Node", List.of("node-1")));
+   * }</pre>
+   */
+  public void onHeaders(HeadersHook hook) {
+    headers.add(Objects.requireNonNull(hook, "hook == null"));
+  }
+
+  /**
+   * For transport hosts: runs the headers hooks for {@code request}, which {@link #verify} let through,
+   * and returns the headers its response gets beyond the host's own. A request without {@code sid} is a
+   * handshake: the {@link #onInitialHeaders} hooks run first. {@code seed} holds what the engine sets
+   * already (the {@code io} cookie of a handshake), which the hooks may change; it is returned as it is
+   * when no hook is registered.
+   */
+  public Map<String, List<String>> responseHeaders(EngineRequest request, Map<String, List<String>> seed) {
+    boolean initial = request.query("sid") == null;
+    if (headers.isEmpty() && (!initial || initialHeaders.isEmpty())) {
+      return seed;
+    }
+    Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+    seed.forEach((k, v) -> out.put(k, new ArrayList<>(v)));
+    if (initial) {
+      runHooks(initialHeaders, out, request);
+    }
+    runHooks(headers, out, request);
+    return out;
+  }
+
+  private static void runHooks(List<HeadersHook> hooks, Map<String, List<String>> out, EngineRequest request) {
+    for (HeadersHook hook : hooks) {
+      try {
+        hook.onHeaders(out, request);
+      } catch (RuntimeException e) {
+        log.error("headers hook threw for {}; its headers may be incomplete", request, e);
+      }
+    }
   }
 
   /**

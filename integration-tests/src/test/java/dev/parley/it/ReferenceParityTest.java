@@ -110,6 +110,50 @@ class ReferenceParityTest {
     }
   }
 
+  /**
+   * Node's {@code initial_headers} and {@code headers} events against Parley's hooks: the same headers on
+   * the same responses (a polling handshake, a later POST, a WebSocket handshake, an upgrade).
+   */
+  @Test
+  void headersHooksAddTheirHeadersToTheResponsesTheReferenceAddsThemTo() throws Exception {
+    String node = reference().origin();
+    String parley = parley(io -> {
+      io.engine().onInitialHeaders((headers, request) -> headers.put("set-cookie", List.of("initial=1; Path=/")));
+      io.engine().onHeaders((headers, request) ->
+          headers.put("X-Parity", List.of(String.valueOf(request.query("transport")))));
+    });
+    assertThat(hookedHeaders(parley)).isEqualTo(hookedHeaders(node)).containsExactly(
+        "handshake set-cookie=[initial=1; Path=/] x-parity=[polling]",
+        "post set-cookie=[] x-parity=[polling]",
+        "websocket set-cookie=[initial=1; Path=/] x-parity=websocket",
+        "upgrade set-cookie=null x-parity=websocket");
+  }
+
+  /** What the hooks added to four responses, one line each. */
+  private static List<String> hookedHeaders(String origin) throws Exception {
+    List<String> out = new ArrayList<>();
+    HttpResponse<String> open = Http.send(request(origin, "/socket.io/?EIO=4&transport=polling").GET().build());
+    out.add("handshake set-cookie=" + open.headers().allValues("set-cookie") + " x-parity="
+        + open.headers().allValues("x-parity"));
+    String sid = JSON.readTree(open.body().substring(1)).get("sid").asText();
+    HttpResponse<String> post = Http.send(request(origin, "/socket.io/?EIO=4&transport=polling&sid=" + sid)
+        .POST(HttpRequest.BodyPublishers.ofString("40")).build());
+    out.add("post set-cookie=" + post.headers().allValues("set-cookie") + " x-parity="
+        + post.headers().allValues("x-parity"));
+    int port = URI.create(origin).getPort();
+    for (String query : List.of("EIO=4&transport=websocket", "EIO=4&transport=websocket&sid=" + sid)) {
+      try (RawHttp raw = RawHttp.connect(port)) {
+        raw.write(RawHttp.upgradeRequest(port, "/socket.io/?" + query));
+        RawHttp.Response r = raw.readResponse();
+        assertThat(r.status()).as(origin + " " + query).isEqualTo(101);
+        String cookie = r.header("set-cookie");
+        out.add((query.contains("sid") ? "upgrade" : "websocket") + " set-cookie="
+            + (cookie == null ? null : List.of(cookie)) + " x-parity=" + r.header("x-parity"));
+      }
+    }
+    return out;
+  }
+
   private static List<String> fieldNames(JsonNode node) {
     List<String> names = new ArrayList<>();
     node.fieldNames().forEachRemaining(names::add);

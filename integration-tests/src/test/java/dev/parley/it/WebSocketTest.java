@@ -117,6 +117,23 @@ class WebSocketTest {
         .containsExactly(1, 2, 3, 4);
   }
 
+  /** The headers hooks (Node's initial_headers and headers) reach the 101 on both WebSocket paths. */
+  @ParameterizedTest
+  @EnumSource(value = WebSocketPath.class, names = {"FAST", "PUBLIC"})
+  void headersHooksReachTheUpgradeResponse(WebSocketPath path) {
+    TestServer server = TestServer.start(EngineOptions.defaults(), path);
+    servers.add(server);
+    server.engine().onInitialHeaders((headers, request) -> headers.put("Set-Cookie", List.of("lb=1; Path=/")));
+    server.engine().onHeaders((headers, request) -> headers.put("X-Hooked", List.of(request.query("transport"))));
+    try (RawHttp raw = RawHttp.connect(server.port())) {
+      raw.write(RawHttp.upgradeRequest(server.port(), "/engine.io/?EIO=4&transport=websocket"));
+      RawHttp.Response r = raw.readResponse();
+      assertThat(r.status()).isEqualTo(101);
+      assertThat(r.header("Set-Cookie")).isEqualTo("lb=1; Path=/");
+      assertThat(r.header("X-Hooked")).isEqualTo("websocket");
+    }
+  }
+
   @Test
   void serverPingsAndAcceptsPongsOverWebSocket() {
     TestServer server = server(TestServer.fastHeartbeat().build());

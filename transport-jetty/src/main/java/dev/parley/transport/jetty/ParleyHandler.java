@@ -159,6 +159,12 @@ public final class ParleyHandler extends Handler.Abstract.NonBlocking {
       return;
     }
     boolean deflate = engine.options().perMessageDeflate();
+    // the headers hooks (Node's initial_headers and headers): on the 101, on either path
+    engine.responseHeaders(engineRequest, java.util.Map.of()).forEach((name, values) -> {
+      for (String value : values) {
+        response.getHeaders().add(name, value);
+      }
+    });
     try {
       FastUpgrade f = fast;
       if (f != null && f.accepts(request, deflate)) {

@@ -9,6 +9,7 @@ import dev.parley.engine.EngineSession;
 import dev.parley.engine.Transport;
 import dev.parley.internal.engine.EngineInternals;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -60,9 +61,9 @@ public final class EngineHttpHandler {
       PollingTransport polling = new PollingTransport(engine.options().maxHttpBufferSize());
       EngineSession session = engine.handshake(polling, request);
       CookieOptions cookie = engine.options().cookie();
-      if (cookie != null) {
-        exchange.setHeader("Set-Cookie", cookie.headerValue(session.id()));
-      }
+      Map<String, List<String>> seed = cookie == null ? Map.of()
+          : Map.of("Set-Cookie", List.of(cookie.headerValue(session.id())));
+      setHeaders(exchange, engine.responseHeaders(request, seed));
       polling.onRequest(exchange);
       return;
     }
@@ -76,7 +77,21 @@ public final class EngineHttpHandler {
       respond(exchange, new EngineServer.Rejection(EngineError.BAD_REQUEST)); // upgraded meanwhile
       return;
     }
+    setHeaders(exchange, engine.responseHeaders(request, Map.of()));
     ((PollingTransport) transport).onRequest(exchange);
+  }
+
+  /** The headers of the engine and its hooks: the first value of a name replaces the host's, more are added. */
+  private static void setHeaders(HttpExchange exchange, Map<String, List<String>> headers) {
+    headers.forEach((name, values) -> {
+      for (int i = 0; i < values.size(); i++) {
+        if (i == 0) {
+          exchange.setHeader(name, values.get(i));
+        } else {
+          exchange.addHeader(name, values.get(i));
+        }
+      }
+    });
   }
 
   /** Sends a rejection the way the reference does for HTTP requests: JSON, 400 or 403. */
