@@ -194,19 +194,96 @@ public final class EngineServer implements AutoCloseable {
 
   /**
    * Checks a request the way the reference server does, in its order: transport, then (with a sid)
-   * session and transport match, or (without) method, upgrade header, admission hook and protocol
+   * session and transport match, or (without) method, upgrade header, admission hooks and protocol
    * version. Returns {@code null} when the request may proceed. A refusal is counted in
    * {@link EngineStats#requestsRefused(EngineError)}.
+   *
+   * <p>With an {@link EngineOptions#admissionAsync() asynchronous admission hook}, a handshake waits
+   * here, blocking the caller, until the hook answers: hosts call {@link #verify(EngineRequest, Consumer)}
+   * instead, which does not block.
    */
   public Rejection verify(EngineRequest request) {
-    Rejection rejection = check(request);
+    if (options.admissionAsync() == null || request.query("sid") != null) {
+      return verifyNow(request);
+    }
+    java.util.concurrent.CompletableFuture<Rejection> answer = new java.util.concurrent.CompletableFuture<>();
+    verify(request, answer::complete);
+    return answer.join();
+  }
+
+  /** Every check, the synchronous admission hook's included; not the asynchronous one. */
+  private Rejection verifyNow(EngineRequest request) {
+    Rejection rejection = checkBeforeAdmission(request);
+    if (rejection != null || request.query("sid") != null) {
+      return counted(rejection);
+    }
+    return counted(checkAfterAdmission(request, admit(request)));
+  }
+
+  private AdmissionHook.Decision admit(EngineRequest request) {
+    try {
+      return options.admission().check(request);
+    } catch (RuntimeException e) {
+      log.error("admission hook threw for {}; request refused", request, e);
+      return AdmissionHook.Decision.refuse();
+    }
+  }
+
+  /**
+   * Checks a request as {@link #verify(EngineRequest)} does and hands the outcome ({@code null}: it
+   * may proceed) to {@code then}: at once on the caller's thread, or, for a handshake that an
+   * {@link AsyncAdmissionHook} decides, later on the thread that completes the hook's stage.
+   *
+   * <pre>{@code
+   * engine.verify(request, rejection -> {
+   *   if (rejection != null) respond(rejection.error().httpStatus(), rejection.json());
+   *   else engine.handshake(transport, request);
+   * });
+   * }</pre>
+   */
+  public void verify(EngineRequest request, Consumer<Rejection> then) {
+    AsyncAdmissionHook async = options.admissionAsync();
+    if (async == null || request.query("sid") != null) {
+      then.accept(verifyNow(request));
+      return;
+    }
+    Rejection rejection = checkBeforeAdmission(request);
+    if (rejection != null) {
+      then.accept(counted(rejection));
+      return;
+    }
+    AdmissionHook.Decision decision = admit(request);
+    if (!decision.allowed() || async == null) {
+      then.accept(counted(checkAfterAdmission(request, decision)));
+      return;
+    }
+    java.util.concurrent.CompletionStage<AdmissionHook.Decision> stage;
+    try {
+      stage = Objects.requireNonNull(async.check(request), "the asynchronous admission hook returned null");
+    } catch (RuntimeException e) {
+      log.error("asynchronous admission hook threw for {}; request refused", request, e);
+      then.accept(counted(checkAfterAdmission(request, AdmissionHook.Decision.refuse())));
+      return;
+    }
+    stage.whenComplete((d, error) -> {
+      AdmissionHook.Decision later = d;
+      if (error != null || d == null) {
+        log.error("asynchronous admission hook failed for {}; request refused", request, error);
+        later = AdmissionHook.Decision.refuse();
+      }
+      then.accept(counted(checkAfterAdmission(request, later)));
+    });
+  }
+
+  private Rejection counted(Rejection rejection) {
     if (rejection != null) {
       stats.refused(rejection.error());
     }
     return rejection;
   }
 
-  private Rejection check(EngineRequest request) {
+  /** The checks before admission; with a sid, all of them. */
+  private Rejection checkBeforeAdmission(EngineRequest request) {
     TransportKind kind = TransportKind.fromWireName(request.query("transport"));
     if (kind == null || !options.transports().contains(kind)) {
       return new Rejection(EngineError.TRANSPORT_UNKNOWN);
@@ -238,15 +315,16 @@ public final class EngineServer implements AutoCloseable {
     if (kind == TransportKind.WEBSOCKET && !request.upgrade()) {
       return new Rejection(EngineError.BAD_REQUEST);
     }
-    AdmissionHook.Decision decision;
-    try {
-      decision = options.admission().check(request);
-    } catch (RuntimeException e) {
-      log.error("admission hook threw for {}; request refused", request, e);
-      decision = AdmissionHook.Decision.refuse();
-    }
+    return null;
+  }
+
+  /** The checks of a handshake after the admission {@code decision}. */
+  private Rejection checkAfterAdmission(EngineRequest request, AdmissionHook.Decision decision) {
     if (!decision.allowed()) {
       return new Rejection(EngineError.FORBIDDEN, decision.message());
+    }
+    if (closed || !admitting) {
+      return new Rejection(EngineError.BAD_REQUEST, "Server is shutting down"); // while the hook decided
     }
     int maxPerIp = options.maxConnectionsPerIp();
     if (maxPerIp > 0) {

@@ -152,7 +152,27 @@ public final class ParleyHandler extends Handler.Abstract.NonBlocking {
   }
 
   private void upgrade(EngineRequest engineRequest, Request request, Response response, Callback callback) {
-    EngineServer.Rejection rejection = engine.verify(engineRequest);
+    if (engineRequest.query("sid") == null && engine.options().admissionAsync() != null) {
+      // a handshake that an asynchronous admission hook decides: the request stays open, no thread waits
+      engine.verify(engineRequest, rejection -> {
+        try {
+          upgrade(engineRequest, request, response, callback, rejection);
+        } catch (RuntimeException e) {
+          log.error("WebSocket handshake {} failed after its admission", engineRequest, e);
+          if (!response.isCommitted()) {
+            Response.writeError(request, response, callback, 500);
+          } else {
+            callback.failed(e);
+          }
+        }
+      });
+      return;
+    }
+    upgrade(engineRequest, request, response, callback, engine.verify(engineRequest));
+  }
+
+  private void upgrade(EngineRequest engineRequest, Request request, Response response, Callback callback,
+      EngineServer.Rejection rejection) {
     if (rejection != null) {
       // the reference refuses a WebSocket upgrade with 400 and the message as plain text
       refuse(response, rejection.message(), callback);

@@ -26,6 +26,7 @@ import java.util.Objects;
  * }</pre>
  */
 public final class EngineHttpHandler {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(EngineHttpHandler.class);
   private final EngineServer engine;
 
   public EngineHttpHandler(EngineServer engine) {
@@ -51,7 +52,23 @@ public final class EngineHttpHandler {
       }
     }
     exchange.setHeader("Cache-Control", "no-store");
-    EngineServer.Rejection rejection = engine.verify(request);
+    if (request.query("sid") == null && engine.options().admissionAsync() != null) {
+      // a handshake that an asynchronous admission hook decides: no thread waits for it
+      engine.verify(request, rejection -> {
+        try {
+          proceed(exchange, request, rejection);
+        } catch (RuntimeException e) {
+          log.error("handshake {} failed after its admission", request, e);
+          exchange.respond(500, null, new byte[0]);
+        }
+      });
+      return;
+    }
+    proceed(exchange, request, engine.verify(request));
+  }
+
+  /** Goes on with a request once checked ({@code rejection} null: it may proceed). */
+  private void proceed(HttpExchange exchange, EngineRequest request, EngineServer.Rejection rejection) {
     if (rejection != null) {
       respond(exchange, rejection);
       return;
