@@ -13,7 +13,8 @@
 //   {"cmd":"close"}       (socket.close())                       {"event":"message","binary":"<base64>"}
 //   {"cmd":"exit"}                                               {"event":"ping"} / {"event":"pingDropped"}
 //                                                                {"event":"burstDone","count":N}
-//                                                                {"event":"close","reason":"...","description":"..."}
+//                                                                {"event":"close","reason":"...","description":"...",
+//                                                                 "code":1009,"closeReason":""}  (code: WebSocket closes)
 //                                                                {"event":"error","message":"..."}
 //
 // "dropPings" makes the client behave like a frozen peer: the Socket subclass below overrides
@@ -81,10 +82,13 @@ function connect(url, opts) {
   });
   socket.on("error", (err) => emit("error", { message: String(err && err.message ? err.message : err) }));
   socket.on("close", (reason, description) => {
+    // a WebSocket's close event: its code and reason, as engine.io-client's own test reads them
+    const ctx = description && typeof description === "object" ? description.context : undefined;
+    const wsClose = ctx && typeof ctx.code === "number" ? { code: ctx.code, closeReason: String(ctx.reason) } : {};
     let d = description;
     if (d instanceof Error) d = d.message;
     else if (d && typeof d === "object") d = d.description ? String(d.description) : JSON.stringify(d);
-    emit("close", { reason, description: d === undefined ? null : String(d) });
+    emit("close", { reason, description: d === undefined ? null : String(d), ...wsClose });
   });
 }
 

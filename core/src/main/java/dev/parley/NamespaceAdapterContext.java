@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -86,21 +85,7 @@ final class NamespaceAdapterContext implements AdapterContext {
       return Optional.empty();
     }
     // the shape socket.io's fetchSockets gives, so Node nodes of a mixed cluster can read it
-    Handshake h = s.handshake();
-    Map<String, Object> headers = new LinkedHashMap<>();
-    h.headers().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), String.join(", ", v)));
-    Map<String, Object> query = new LinkedHashMap<>();
-    h.query().forEach((k, v) -> query.put(k, v.isEmpty() ? "" : v.get(0)));
-    Map<String, Object> hs = new LinkedHashMap<>();
-    hs.put("headers", headers);
-    hs.put("time", h.time().toString());
-    hs.put("address", h.address());
-    hs.put("xdomain", h.header("Origin") != null);
-    hs.put("secure", h.secure());
-    hs.put("issued", h.time().toEpochMilli());
-    hs.put("url", h.url());
-    hs.put("query", query);
-    hs.put("auth", Wire.toPlain(h.auth()));
+    Map<String, Object> hs = s.handshake().toNodeObject();
     Map<String, Object> data = new LinkedHashMap<>();
     s.data().forEach((k, v) -> data.put(k, Wire.toPlain(server().wire().toNode(v))));
     Set<String> rooms = new LinkedHashSet<>();

@@ -36,7 +36,11 @@ public final class RemoteSocket {
     return details.id();
   }
 
-  /** The handshake as plain values: headers, time, address, secure, issued, url, query, auth. */
+  /**
+   * The handshake as the reference's {@code socket.handshake} object, as {@link Handshake#toNodeObject()}
+   * gives it (headers, time, address, xdomain, secure, issued, url, query, auth), from whichever node holds
+   * the socket.
+   */
   public Map<String, Object> handshake() {
     return details.handshake();
   }

@@ -31,6 +31,7 @@ public final class EngineOptions {
   private final CorsOptions cors;
   private final CookieOptions cookie;
   private final AdmissionHook admission;
+  private final AsyncAdmissionHook admissionAsync;
   private final boolean perMessageDeflate;
   private final long maxBufferedBytes;
   private final int maxConnectionsPerIp;
@@ -48,6 +49,7 @@ public final class EngineOptions {
     this.cors = b.cors;
     this.cookie = b.cookie;
     this.admission = b.admission;
+    this.admissionAsync = b.admissionAsync;
     this.perMessageDeflate = b.perMessageDeflate;
     this.maxBufferedBytes = b.maxBufferedBytes;
     this.maxConnectionsPerIp = b.maxConnectionsPerIp;
@@ -76,6 +78,7 @@ public final class EngineOptions {
     b.cors = cors;
     b.cookie = cookie;
     b.admission = admission;
+    b.admissionAsync = admissionAsync;
     b.perMessageDeflate = perMessageDeflate;
     b.maxBufferedBytes = maxBufferedBytes;
     b.maxConnectionsPerIp = maxConnectionsPerIp;
@@ -132,6 +135,11 @@ public final class EngineOptions {
     return admission;
   }
 
+  /** The admission check that answers later, or {@code null} (the default: none). */
+  public AsyncAdmissionHook admissionAsync() {
+    return admissionAsync;
+  }
+
   public boolean perMessageDeflate() {
     return perMessageDeflate;
   }
@@ -170,6 +178,7 @@ public final class EngineOptions {
     private CorsOptions cors;
     private CookieOptions cookie;
     private AdmissionHook admission = AdmissionHook.ALLOW_ALL;
+    private AsyncAdmissionHook admissionAsync;
     private boolean perMessageDeflate;
     private long maxBufferedBytes = 8L << 20;
     private int maxConnectionsPerIp;
@@ -245,6 +254,16 @@ public final class EngineOptions {
     /** Admission check run on every handshake before a session exists. */
     public Builder admission(AdmissionHook hook) {
       this.admission = Objects.requireNonNull(hook, "admission == null");
+      return this;
+    }
+
+    /**
+     * An admission check that answers later (Node's {@code allowRequest} calling back after a lookup),
+     * run on every handshake after {@link #admission(AdmissionHook)} allowed it; {@code null} removes it.
+     * No thread waits for it: the request is answered when its stage completes.
+     */
+    public Builder admissionAsync(AsyncAdmissionHook hook) {
+      this.admissionAsync = hook;
       return this;
     }
 

@@ -5,6 +5,7 @@ import dev.parley.internal.engine.LogText;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -52,6 +53,10 @@ public final class EngineServer implements AutoCloseable {
   private volatile Consumer<EngineSession> connectionHandler = s -> {};
   /** Set once a SocketIoServer has taken the connection handler (EngineInternals.claimConnections). */
   private volatile boolean claimed;
+  private final java.util.concurrent.CopyOnWriteArrayList<HeadersHook> initialHeaders =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final java.util.concurrent.CopyOnWriteArrayList<HeadersHook> headers =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private final EngineStats stats = new EngineStats();
   private final ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> perIp = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -117,6 +122,63 @@ public final class EngineServer implements AutoCloseable {
   }
 
   /**
+   * Adds a hook for the headers of a handshake's response (the first polling request, or the WebSocket
+   * upgrade that opens a session): the reference's {@code io.engine.on("initial_headers", ...)}. Hooks
+   * run in the order added, before the {@link #onHeaders} hooks.
+   *
+   * <pre>{@code
+   * engine.onInitialHeaders((headers, request) -> headers.put("Set-Cookie", List.of("lb=node-1; Path=/")));
+   * }</pre>
+   */
+  public void onInitialHeaders(HeadersHook hook) {
+    initialHeaders.add(Objects.requireNonNull(hook, "hook == null"));
+  }
+
+  /**
+   * Adds a hook for the headers of every polling response of a session and every WebSocket upgrade (the
+   * handshake's included): the reference's {@code io.engine.on("headers", ...)}. Refused requests (the
+   * error answers of {@link #verify}) do not reach it.
+   *
+   * <pre>{@code
+   * engine.onHeaders((headers, request) -> headers.put("X-Node", List.of("node-1")));
+   * }</pre>
+   */
+  public void onHeaders(HeadersHook hook) {
+    headers.add(Objects.requireNonNull(hook, "hook == null"));
+  }
+
+  /**
+   * For transport hosts: runs the headers hooks for {@code request}, which {@link #verify} let through,
+   * and returns the headers its response gets beyond the host's own. A request without {@code sid} is a
+   * handshake: the {@link #onInitialHeaders} hooks run first. {@code seed} holds what the engine sets
+   * already (the {@code io} cookie of a handshake), which the hooks may change; it is returned as it is
+   * when no hook is registered.
+   */
+  public Map<String, List<String>> responseHeaders(EngineRequest request, Map<String, List<String>> seed) {
+    boolean initial = request.query("sid") == null;
+    if (headers.isEmpty() && (!initial || initialHeaders.isEmpty())) {
+      return seed;
+    }
+    Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+    seed.forEach((k, v) -> out.put(k, new ArrayList<>(v)));
+    if (initial) {
+      runHooks(initialHeaders, out, request);
+    }
+    runHooks(headers, out, request);
+    return out;
+  }
+
+  private static void runHooks(List<HeadersHook> hooks, Map<String, List<String>> out, EngineRequest request) {
+    for (HeadersHook hook : hooks) {
+      try {
+        hook.onHeaders(out, request);
+      } catch (RuntimeException e) {
+        log.error("headers hook threw for {}; its headers may be incomplete", request, e);
+      }
+    }
+  }
+
+  /**
    * A connection handler that promises never to block: the engine may then run it, and send the
    * OPEN packet, on the thread that completed the handshake (a Jetty thread), saving a thread hand-off
    * per connection. Socket.IO's own handler is one (it only creates its per-connection state).
@@ -155,12 +217,88 @@ public final class EngineServer implements AutoCloseable {
 
   /**
    * Checks a request the way the reference server does, in its order: transport, then (with a sid)
-   * session and transport match, or (without) method, upgrade header, admission hook and protocol
+   * session and transport match, or (without) method, upgrade header, admission hooks and protocol
    * version. Returns {@code null} when the request may proceed. A refusal is counted in
    * {@link EngineStats#requestsRefused(EngineError)}.
+   *
+   * <p>With an {@link EngineOptions#admissionAsync() asynchronous admission hook}, a handshake waits
+   * here, blocking the caller, until the hook answers: hosts call {@link #verify(EngineRequest, Consumer)}
+   * instead, which does not block.
    */
   public Rejection verify(EngineRequest request) {
-    Rejection rejection = check(request);
+    if (options.admissionAsync() == null || request.query("sid") != null) {
+      return verifyNow(request);
+    }
+    java.util.concurrent.CompletableFuture<Rejection> answer = new java.util.concurrent.CompletableFuture<>();
+    verify(request, answer::complete);
+    return answer.join();
+  }
+
+  /** Every check, the synchronous admission hook's included; not the asynchronous one. */
+  private Rejection verifyNow(EngineRequest request) {
+    Rejection rejection = checkBeforeAdmission(request);
+    if (rejection != null || request.query("sid") != null) {
+      return counted(rejection);
+    }
+    return counted(checkAfterAdmission(request, admit(request)));
+  }
+
+  private AdmissionHook.Decision admit(EngineRequest request) {
+    try {
+      return options.admission().check(request);
+    } catch (RuntimeException e) {
+      log.error("admission hook threw for {}; request refused", request, e);
+      return AdmissionHook.Decision.refuse();
+    }
+  }
+
+  /**
+   * Checks a request as {@link #verify(EngineRequest)} does and hands the outcome ({@code null}: it
+   * may proceed) to {@code then}: at once on the caller's thread, or, for a handshake that an
+   * {@link AsyncAdmissionHook} decides, later on the thread that completes the hook's stage.
+   *
+   * <pre>{@code
+   * engine.verify(request, rejection -> {
+   *   if (rejection != null) respond(rejection.error().httpStatus(), rejection.json());
+   *   else engine.handshake(transport, request);
+   * });
+   * }</pre>
+   */
+  public void verify(EngineRequest request, Consumer<Rejection> then) {
+    AsyncAdmissionHook async = options.admissionAsync();
+    if (async == null || request.query("sid") != null) {
+      then.accept(verifyNow(request));
+      return;
+    }
+    Rejection rejection = checkBeforeAdmission(request);
+    if (rejection != null) {
+      then.accept(counted(rejection));
+      return;
+    }
+    AdmissionHook.Decision decision = admit(request);
+    if (!decision.allowed() || async == null) {
+      then.accept(counted(checkAfterAdmission(request, decision)));
+      return;
+    }
+    java.util.concurrent.CompletionStage<AdmissionHook.Decision> stage;
+    try {
+      stage = Objects.requireNonNull(async.check(request), "the asynchronous admission hook returned null");
+    } catch (RuntimeException e) {
+      log.error("asynchronous admission hook threw for {}; request refused", request, e);
+      then.accept(counted(checkAfterAdmission(request, AdmissionHook.Decision.refuse())));
+      return;
+    }
+    stage.whenComplete((d, error) -> {
+      AdmissionHook.Decision later = d;
+      if (error != null || d == null) {
+        log.error("asynchronous admission hook failed for {}; request refused", request, error);
+        later = AdmissionHook.Decision.refuse();
+      }
+      then.accept(counted(checkAfterAdmission(request, later)));
+    });
+  }
+
+  private Rejection counted(Rejection rejection) {
     if (rejection != null) {
       stats.refused(rejection.error());
       if (connections.isDebugEnabled()) {
@@ -171,7 +309,8 @@ public final class EngineServer implements AutoCloseable {
     return rejection;
   }
 
-  private Rejection check(EngineRequest request) {
+  /** The checks before admission; with a sid, all of them. */
+  private Rejection checkBeforeAdmission(EngineRequest request) {
     TransportKind kind = TransportKind.fromWireName(request.query("transport"));
     if (kind == null || !options.transports().contains(kind)) {
       return new Rejection(EngineError.TRANSPORT_UNKNOWN);
@@ -203,15 +342,16 @@ public final class EngineServer implements AutoCloseable {
     if (kind == TransportKind.WEBSOCKET && !request.upgrade()) {
       return new Rejection(EngineError.BAD_REQUEST);
     }
-    AdmissionHook.Decision decision;
-    try {
-      decision = options.admission().check(request);
-    } catch (RuntimeException e) {
-      log.error("admission hook threw for {}; request refused", request, e);
-      decision = AdmissionHook.Decision.refuse();
-    }
+    return null;
+  }
+
+  /** The checks of a handshake after the admission {@code decision}. */
+  private Rejection checkAfterAdmission(EngineRequest request, AdmissionHook.Decision decision) {
     if (!decision.allowed()) {
       return new Rejection(EngineError.FORBIDDEN, decision.message());
+    }
+    if (closed || !admitting) {
+      return new Rejection(EngineError.BAD_REQUEST, "Server is shutting down"); // while the hook decided
     }
     int maxPerIp = options.maxConnectionsPerIp();
     if (maxPerIp > 0) {

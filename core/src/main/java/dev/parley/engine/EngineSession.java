@@ -137,6 +137,23 @@ public final class EngineSession {
     return request;
   }
 
+  /**
+   * The polling POST that carried the message being handled (the last POST of this session): its
+   * headers are what the client sent with it (a browser's cookies of now, where
+   * {@link #request()} has those of the handshake). The reference's {@code socket.transport.dataReq}.
+   * {@code null} on a WebSocket and before the first POST.
+   *
+   * <pre>{@code
+   * public void onMessage(EngineSession s, EnginePacket p) {
+   *   EngineRequest post = s.dataRequest();
+   *   String cookie = post != null ? post.header("Cookie") : s.request().header("Cookie");
+   * }
+   * }</pre>
+   */
+  public EngineRequest dataRequest() {
+    return transport.dataRequest();
+  }
+
   /** The transport in use now; changes from polling to WebSocket on upgrade. */
   public TransportKind transportKind() {
     return transport.kind();

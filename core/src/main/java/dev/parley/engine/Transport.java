@@ -58,6 +58,15 @@ public interface Transport {
     close(false);
   }
 
+  /**
+   * The request that carried the packets being handled, where the transport has one per batch of
+   * packets: the last polling POST (the reference's {@code transport.dataReq}); {@code null} for a
+   * WebSocket, whose packets come on the connection of {@link EngineSession#request()}.
+   */
+  default EngineRequest dataRequest() {
+    return null;
+  }
+
   /** Events from a transport to its session, always delivered on the session's executor. */
   interface Listener {
     /** A packet arrived from the client. */

@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
  * {@link EngineServer#offerUpgrade offer} and drops it when the upgrade completes or is aborted; a
  * session that never upgrades has none.
  *
- * <p>The protocol: {@code 2probe} on the probe is answered {@code 3probe} and starts the noops;
+ * <p>The protocol: {@code 2probe} on the probe is answered {@code 3probe} and starts the noops (every
+ * 100 ms, the first one 100 ms later, as the reference's check interval);
  * {@code 5} after that completes the upgrade ({@link EngineSession#completeUpgrade}); anything else
  * on the probe, its failure, or the timeout aborts it ({@link EngineSession#abortUpgrade}) and
  * polling carries on.
@@ -53,7 +54,9 @@ final class UpgradeProbe {
     if (packet.type() == EnginePacketType.PING && "probe".equals(packet.text()) && !probed) {
       probed = true;
       webSocket.send(List.of(EnginePacket.PONG_PROBE));
-      releasePendingPoll();
+      // as the reference (a 100 ms setInterval): the first noop after one interval, not at once, so a
+      // GET's answer that is under way reaches the client before its poll is released
+      scheduleNoop();
     } else if (packet.type() == EnginePacketType.UPGRADE && probed) {
       session.completeUpgrade(this);
     } else {
@@ -69,6 +72,10 @@ final class UpgradeProbe {
       return;
     }
     session.noopPendingPoll();
+    scheduleNoop();
+  }
+
+  private void scheduleNoop() {
     noopTimer = session.scheduler().schedule(() -> session.lane().execute(this::releasePendingPoll),
         NOOP_INTERVAL_MILLIS);
   }

@@ -46,6 +46,11 @@ class UpgradeProbeTest extends SessionTestBase {
     ws.receive("2probe");
 
     assertThat(ws.payloads()).containsExactly("3probe");
+    // as the reference: the pending GET gets its noop at the first 100 ms check, not at once
+    assertThat(polling.batches()).isEmpty();
+    scheduler.advance(99);
+    assertThat(polling.batches()).isEmpty();
+    scheduler.advance(1);
     assertThat(polling.payloads()).containsExactly("6");
     assertThat(session.transportKind()).isEqualTo(TransportKind.POLLING);
     assertThat(session.transport()).isSameAs(polling);

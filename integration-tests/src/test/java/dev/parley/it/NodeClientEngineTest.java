@@ -263,6 +263,69 @@ class NodeClientEngineTest {
     assertThat(server.engine().session(sid)).isNull();
   }
 
+  /** engine.io-client's own test: a client with forceBase64 sends and receives binary as base64 text on WebSocket. */
+  @ParameterizedTest
+  @EnumSource(value = Mode.class, names = {"WEBSOCKET", "UPGRADE"})
+  void forceBase64ClientEchoesBinaryBothWays(Mode mode) {
+    NodeClient client = NodeClient.connect(server.origin(), Map.of("transports", mode.transports,
+        "upgrade", mode.upgrades, "forceBase64", true));
+    clients.add(client);
+    String sid = ready(client, mode);
+    byte[] bytes = {1, 2, 3, 4, (byte) 0xff};
+    client.sendBinary(bytes);
+
+    List<TestServer.Event> received = server.events()
+        .awaitCount(e -> e.is("message", sid), 1, TestServer.TIMEOUT, "message from " + sid);
+    assertThat(received.get(0).packet().binary()).isEqualTo(bytes);
+    assertThat(client.awaitMessages(1).get(0).binary()).isEqualTo(bytes);
+    assertThat(server.session(sid).isOpen()).isTrue();
+  }
+
+  /**
+   * engine.io-client's own test ("should send cookies with withCredentials: true"): cookies set through
+   * the initial_headers hook come back on the later requests, and the POST that carried a message is
+   * what the message handler reads them from.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+  void cookiesOfTheInitialHeadersHookComeBackWithCredentials(boolean withCredentials) {
+    server.engine().onInitialHeaders((headers, request) -> headers.put("set-cookie", List.of(
+        "1=1; Max-Age=86400",
+        "2=2; Path=/; HttpOnly; Secure; SameSite=Strict",
+        "3=3; Max-Age=0",
+        "4=4; Expires=" + java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+            java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC)))));
+    server.echo(false).onMessage((session, packet) -> {
+      if ("sendHeaders".equals(packet.text())) {
+        String cookie = session.dataRequest() == null ? null : session.dataRequest().header("Cookie");
+        session.send(cookie == null ? "{}" : "{\"cookie\":\"" + cookie + "\"}");
+      }
+    });
+    NodeClient client = NodeClient.connect(server.origin(), Map.of("transports", List.of("polling"),
+        "withCredentials", withCredentials));
+    clients.add(client);
+    ready(client, Mode.POLLING);
+    client.send("sendHeaders");
+    String answer = client.awaitMessages(1).get(0).text();
+    assertThat(answer).isEqualTo(withCredentials ? "{\"cookie\":\"1=1; 2=2\"}" : "{}");
+  }
+
+  /** engine.io-client's own test: a message over maxHttpBufferSize closes the WebSocket with 1009 and no reason. */
+  @org.junit.jupiter.api.Test
+  void tooBigAMessageClosesTheWebSocketWith1009AndAnEmptyReason() {
+    server.close();
+    server = TestServer.start(TestServer.fastHeartbeat().maxHttpBufferSize(100).build());
+    NodeClient client = connect(Mode.WEBSOCKET);
+    String sid = ready(client, Mode.WEBSOCKET);
+    client.send("a".repeat(101));
+
+    NodeClient.Event close = client.awaitEvent("close");
+    assertThat(close.field("reason")).isEqualTo("transport close");
+    assertThat(close.json().get("code").asInt()).isEqualTo(1009);
+    assertThat(close.field("closeReason")).isEmpty();
+    assertThat(server.awaitClose(sid)).isEqualTo("transport error");
+  }
+
   @ParameterizedTest
   @EnumSource(Mode.class)
   void serverInitiatedCloseReachesTheClient(Mode mode) {

@@ -8,6 +8,7 @@ import dev.parley.engine.EngineOptions;
 import dev.parley.engine.EngineSession;
 import dev.parley.engine.TransportKind;
 import dev.parley.internal.engine.EngineInternals;
+import dev.parley.transport.jetty.WebSocketPath;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -17,6 +18,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Raw WebSocket sessions and upgrades with the JDK client (and raw sockets for refused upgrades),
@@ -92,6 +95,45 @@ class WebSocketTest {
     assertThat(received.get(2).packet().text()).isEmpty();
   }
 
+  /** A client with {@code forceBase64}: {@code b64=1}, binary as {@code b<base64>} text frames both ways, as the reference. */
+  @ParameterizedTest
+  @EnumSource(value = WebSocketPath.class, names = {"FAST", "PUBLIC"})
+  void base64ClientSendsAndReceivesBinaryAsBTextFrames(WebSocketPath path) {
+    TestServer server = TestServer.start(EngineOptions.defaults(), path);
+    servers.add(server);
+    JdkWebSocket ws = open(server.wsUri("EIO=4&transport=websocket&b64=1"));
+    String sid = sidOf(ws);
+    ws.sendText("bAQIDBA=="); // the reference decodes it as the 4 bytes, and the test server echoes them
+
+    List<TestServer.Event> received = server.events()
+        .awaitCount(e -> e.is("message", sid), 1, TestServer.TIMEOUT, "message");
+    assertThat(received.get(0).packet().binary()).containsExactly(1, 2, 3, 4);
+    assertThat(ws.awaitText(1).text()).isEqualTo("bAQIDBA==");
+    assertThat(server.session(sid).isOpen()).isTrue();
+    // a client without b64 gets a binary frame for the same echo
+    JdkWebSocket plain = openSession(server);
+    plain.sendText("bAQIDBA==");
+    assertThat(plain.events().awaitFirst(e -> e.type().equals("binary"), Http.TIMEOUT, "binary").binary())
+        .containsExactly(1, 2, 3, 4);
+  }
+
+  /** The headers hooks (Node's initial_headers and headers) reach the 101 on both WebSocket paths. */
+  @ParameterizedTest
+  @EnumSource(value = WebSocketPath.class, names = {"FAST", "PUBLIC"})
+  void headersHooksReachTheUpgradeResponse(WebSocketPath path) {
+    TestServer server = TestServer.start(EngineOptions.defaults(), path);
+    servers.add(server);
+    server.engine().onInitialHeaders((headers, request) -> headers.put("Set-Cookie", List.of("lb=1; Path=/")));
+    server.engine().onHeaders((headers, request) -> headers.put("X-Hooked", List.of(request.query("transport"))));
+    try (RawHttp raw = RawHttp.connect(server.port())) {
+      raw.write(RawHttp.upgradeRequest(server.port(), "/engine.io/?EIO=4&transport=websocket"));
+      RawHttp.Response r = raw.readResponse();
+      assertThat(r.status()).isEqualTo(101);
+      assertThat(r.header("Set-Cookie")).isEqualTo("lb=1; Path=/");
+      assertThat(r.header("X-Hooked")).isEqualTo("websocket");
+    }
+  }
+
   @Test
   void serverPingsAndAcceptsPongsOverWebSocket() {
     TestServer server = server(TestServer.fastHeartbeat().build());
@@ -140,9 +182,11 @@ class WebSocketTest {
     assertThat(server.engine().sessionCount()).isEqualTo(1);
   }
 
-  @Test
-  void frameLargerThanMaxHttpBufferSizeClosesWith1009() {
-    TestServer server = server(EngineOptions.builder().maxHttpBufferSize(1000).build());
+  @ParameterizedTest
+  @EnumSource(value = WebSocketPath.class, names = {"FAST", "PUBLIC"})
+  void frameLargerThanMaxHttpBufferSizeClosesWith1009(WebSocketPath path) {
+    TestServer server = TestServer.start(EngineOptions.builder().maxHttpBufferSize(1000).build(), path);
+    servers.add(server);
     JdkWebSocket ws = openSession(server);
     String sid = sidOf(ws);
     ws.sendText("4" + "x".repeat(999)); // exactly the limit
@@ -152,6 +196,8 @@ class WebSocketTest {
     JdkWebSocket.Event close = ws.awaitClose();
     assertThat(close.type()).isEqualTo("close");
     assertThat(close.code()).isEqualTo(1009);
+    // an empty reason, as the reference: engine.io-client's own test checks it
+    assertThat(close.text()).isEmpty();
     server.awaitClose(sid);
     assertThat(server.engine().session(sid)).isNull();
   }

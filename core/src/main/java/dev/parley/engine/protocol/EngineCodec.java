@@ -53,13 +53,36 @@ public final class EngineCodec {
   }
 
   /**
-   * Decodes one text packet, as received in a WebSocket text frame.
+   * The UTF-8 bytes of {@code b<base64>}, the text form of a binary message: what a WebSocket sends
+   * to a client that asked for base64 ({@code b64=1}, the client's {@code forceBase64}).
    *
-   * @throws EngineParseException when the text is empty or starts with anything but {@code 0..6}
+   * @throws IllegalArgumentException for a text packet
+   */
+  public static byte[] encodeBase64Utf8(EnginePacket packet) {
+    if (!packet.isBinary()) {
+      throw new IllegalArgumentException("text packet: encode it with encodeTextUtf8");
+    }
+    byte[] b64 = Base64.getEncoder().encode(packet.binary());
+    byte[] out = new byte[b64.length + 1];
+    out[0] = 'b';
+    System.arraycopy(b64, 0, out, 1, b64.length);
+    return out;
+  }
+
+  /**
+   * Decodes one text packet, as received in a WebSocket text frame. A text starting with {@code b} is
+   * a binary message in base64, as a client with {@code forceBase64} sends it (the reference decodes
+   * it on every transport).
+   *
+   * @throws EngineParseException when the text is empty, starts with anything but {@code 0..6} or
+   *     {@code b}, or is {@code b} followed by invalid base64
    */
   public static EnginePacket decodeText(String text) throws EngineParseException {
     if (text.isEmpty()) {
       throw new EngineParseException("empty packet");
+    }
+    if (text.charAt(0) == 'b') {
+      return decodePayloadItem(text, 0, text.length());
     }
     EnginePacketType type = EnginePacketType.fromDigit(text.charAt(0));
     if (type == null) {

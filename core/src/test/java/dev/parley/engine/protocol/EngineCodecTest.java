@@ -114,7 +114,6 @@ class EngineCodecTest {
       "abc, invalid packet type 'a'",
       "7, invalid packet type '7'",
       "7hello, invalid packet type '7'",
-      "bAQIDBA==, invalid packet type 'b'",
       "' 4hello', invalid packet type ' '",
       "/, invalid packet type '/'",
   })
@@ -122,6 +121,22 @@ class EngineCodecTest {
     assertThatThrownBy(() -> EngineCodec.decodeText(text))
         .isInstanceOf(EngineParseException.class)
         .hasMessage(message);
+  }
+
+  @Test
+  void textStartingWithBIsABase64BinaryMessage() throws Exception {
+    // what a client with forceBase64 sends over a WebSocket, as a text frame
+    assertThat(EngineCodec.decodeText("bAQIDBA==").binary()).containsExactly(1, 2, 3, 4);
+    assertThat(EngineCodec.decodeText("b").binary()).isEmpty();
+    assertThatThrownBy(() -> EngineCodec.decodeText("b!!!!"))
+        .isInstanceOf(EngineParseException.class)
+        .hasMessage("invalid base64 in binary packet");
+  }
+
+  @Test
+  void binaryEncodesAsBase64TextForB64Clients() {
+    assertThat(new String(EngineCodec.encodeBase64Utf8(EnginePacket.message(new byte[] {1, 2, 3, 4})),
+        java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("bAQIDBA==");
   }
 
   @Test

@@ -136,7 +136,7 @@ final class FrameConnection extends AbstractConnection implements Connection.Upg
     this.transport = transport;
     this.maxFrameSize = transport.maxMessageSize();
     this.readsDrainSocket = endPoint instanceof SocketChannelEndPoint;
-    this.writer = new FrameWriter(endPoint, pool, this::onWriteFailure);
+    this.writer = new FrameWriter(endPoint, pool, this::onWriteFailure, transport.base64());
   }
 
   /** Run once by the session when its handlers have caught up after {@code pauseReading}. */
@@ -178,7 +178,7 @@ final class FrameConnection extends AbstractConnection implements Connection.Upg
       return; // the transport and the reading thread may both close: one close frame
     }
     Frame frame = new CloseStatus(code, reason).toFrame();
-    boolean closeAfterWrite = code != CloseStatus.NORMAL && code != CloseStatus.SHUTDOWN;
+    boolean closeAfterWrite = code != CloseStatus.NO_CODE && code != CloseStatus.NORMAL && code != CloseStatus.SHUTDOWN;
     // Once written, the writer shuts the output down. The connection ends when the close frame is
     // written and the client's is received (whichever comes second), at once after a protocol error,
     // or after CLOSE_TIMEOUT_MILLIS when the client never answers (reading goes on meanwhile, and
@@ -525,7 +525,7 @@ final class FrameConnection extends AbstractConnection implements Connection.Upg
         closeEndPoint(); // the answer to Parley's close frame: done (else its write callback closes)
       }
     } else {
-      sendClose(code == CloseStatus.NO_CODE ? CloseStatus.NORMAL : code, null);
+      sendClose(code, null); // the client's code echoed (none for none), as ws answers
     }
   }
 

@@ -76,6 +76,8 @@ final class FrameWriter extends IteratingCallback {
    * Jetty's own flusher does.
    */
   private final Consumer<Throwable> onWriteFailure;
+  /** Binary messages leave as {@code b<base64>} text frames (the client asked with {@code b64}). */
+  private final boolean base64;
   // The queue is a chain of items through Item.next, guarded by this object's monitor. Fields rather
   // than collections: the per-message reference stores land in this one object (fewer cards for G1 to
   // refine than with a deque's and a list's arrays), and an idle connection keeps no arrays.
@@ -94,6 +96,12 @@ final class FrameWriter extends IteratingCallback {
   private volatile boolean connectionClosed;
 
   FrameWriter(EndPoint endPoint, ByteBufferPool pool, Consumer<Throwable> onWriteFailure) {
+    this(endPoint, pool, onWriteFailure, false);
+  }
+
+  /** A writer whose binary messages leave as {@code b<base64>} text frames when {@code base64} (a {@code b64=1} client). */
+  FrameWriter(EndPoint endPoint, ByteBufferPool pool, Consumer<Throwable> onWriteFailure, boolean base64) {
+    this.base64 = base64;
     this.endPoint = endPoint;
     // exactly Jetty's class: a subclass might buffer or count what passes through its flush
     this.channel = endPoint.getClass() == SocketChannelEndPoint.class ? ((SocketChannelEndPoint) endPoint).getChannel() : null;
@@ -134,8 +142,12 @@ final class FrameWriter extends IteratingCallback {
     }
   }
 
-  private static int payloadLength(EnginePacket p) {
-    return p.isBinary() ? p.binary().length : EngineCodec.encodeTextUtf8(p).length;
+  private int payloadLength(EnginePacket p) {
+    if (p.isBinary()) {
+      int n = p.binary().length;
+      return base64 ? 1 + 4 * ((n + 2) / 3) : n;
+    }
+    return EngineCodec.encodeTextUtf8(p).length;
   }
 
   /** Queues one frame (control frames go ahead of data; an abnormal close frame drops what is queued). */
@@ -250,8 +262,8 @@ final class FrameWriter extends IteratingCallback {
         List<EnginePacket> packets = item.packets;
         for (int j = 0, m = packets.size(); j < m; j++) {
           EnginePacket p = packets.get(j);
-          byte[] payload = p.isBinary() ? p.binary() : EngineCodec.encodeTextUtf8(p);
-          mark = frame(out, mark, (byte) (0x80 | (p.isBinary() ? OpCode.BINARY : OpCode.TEXT)), payload.length,
+          byte[] payload = JettyWebSocketTransport.payload(p, base64);
+          mark = frame(out, mark, (byte) (0x80 | JettyWebSocketTransport.opCode(p, base64)), payload.length,
               payload, null);
         }
       } else {

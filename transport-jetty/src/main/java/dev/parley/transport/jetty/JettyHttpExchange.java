@@ -125,6 +125,13 @@ final class JettyHttpExchange implements HttpExchange {
   }
 
   @Override
+  public void addHeader(String name, String value) {
+    if (!responded.get()) {
+      response.getHeaders().add(name, value);
+    }
+  }
+
+  @Override
   public void respond(int status, String contentType, byte[] body) {
     if (!responded.compareAndSet(false, true)) {
       return;

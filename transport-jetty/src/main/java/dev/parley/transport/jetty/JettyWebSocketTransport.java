@@ -49,7 +49,7 @@ import org.eclipse.jetty.websocket.core.OpCode;
  *
  * <pre>{@code
  * // what ParleyHandler does for a WebSocket handshake:
- * new JettyWebSocketTransport(limits, t -> engine.handshake(t, request));
+ * new JettyWebSocketTransport(limits, base64, t -> engine.handshake(t, request));
  * }</pre>
  */
 final class JettyWebSocketTransport implements Transport, FrameHandler {
@@ -60,6 +60,8 @@ final class JettyWebSocketTransport implements Transport, FrameHandler {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicBoolean reported = new AtomicBoolean();
   private final Callback sendCallback = new SendCallback();
+  /** The client asked for binary as base64 text ({@code b64} in its query): {@code b<base64>} text frames. */
+  private final boolean base64;
 
   /** The connection: Parley's own (the fast path), or Jetty's session behind a {@link SessionLink}. */
   private volatile Link link;
@@ -102,16 +104,41 @@ final class JettyWebSocketTransport implements Transport, FrameHandler {
     /** Sends one frame (control frames, the close packet). */
     void sendFrame(Frame frame, Callback callback, boolean batch);
 
-    /** Sends a close frame with {@code code}; the connection ends after the client's answer (or at once, for an error). */
+    /**
+     * Sends a close frame with {@code code} ({@link CloseStatus#NO_CODE}: a close frame without a code);
+     * the connection ends after the client's answer (or at once, for an error).
+     */
     void close(int code, String reason);
 
     /** Asks for the next frame (Jetty's session delivers one frame per demand; Parley's connection reads on anyway). */
     void demand();
   }
 
-  JettyWebSocketTransport(Limits limits, Consumer<JettyWebSocketTransport> onOpen) {
+  JettyWebSocketTransport(Limits limits, boolean base64, Consumer<JettyWebSocketTransport> onOpen) {
     this.limits = limits;
+    this.base64 = base64;
     this.onOpen = onOpen;
+  }
+
+  /**
+   * Whether binary messages leave as {@code b<base64>} text frames: the client's query had a non-empty
+   * {@code b64} (a client with {@code forceBase64}), as the reference decides.
+   */
+  boolean base64() {
+    return base64;
+  }
+
+  /** The payload of a data frame for {@code p}: its bytes, its text, or {@code b<base64>} for a base64 client. */
+  static byte[] payload(EnginePacket p, boolean base64) {
+    if (!p.isBinary()) {
+      return EngineCodec.encodeTextUtf8(p);
+    }
+    return base64 ? EngineCodec.encodeBase64Utf8(p) : p.binary();
+  }
+
+  /** The opcode of the data frame for {@code p}. */
+  static byte opCode(EnginePacket p, boolean base64) {
+    return p.isBinary() && !base64 ? OpCode.BINARY : OpCode.TEXT;
   }
 
   /** The largest message accepted, in bytes (a larger one closes with 1009). */
@@ -168,7 +195,7 @@ final class JettyWebSocketTransport implements Transport, FrameHandler {
       // close frames (the Java client) notice at once.
       s.sendFrame(new Frame(OpCode.TEXT, "1"), Callback.NOOP, false);
     }
-    s.close(CloseStatus.NORMAL, null);
+    s.close(CloseStatus.NO_CODE, null); // as the reference (ws's close()): a close frame without a code
   }
 
   /** Closes the socket without telling the session (refused upgrade, or shutdown before binding). */
@@ -176,7 +203,7 @@ final class JettyWebSocketTransport implements Transport, FrameHandler {
     closed = true;
     Link s = link;
     if (s != null) {
-      s.close(CloseStatus.NORMAL, null);
+      s.close(CloseStatus.NO_CODE, null);
     }
   }
 
@@ -194,7 +221,7 @@ final class JettyWebSocketTransport implements Transport, FrameHandler {
   public void onOpen(CoreSession coreSession, Callback callback) {
     coreSession.setIdleTimeout(limits.idleTimeout());
     callback.succeeded();
-    open(new SessionLink(coreSession));
+    open(new SessionLink(coreSession, base64));
     coreSession.demand();
   }
 
@@ -353,14 +380,18 @@ final class JettyWebSocketTransport implements Transport, FrameHandler {
     }
   }
 
-  /** A WebSocket protocol violation: close with {@code code}, and the session ends with "transport error". */
+  /**
+   * A WebSocket protocol violation: close with {@code code} and an empty reason, as the reference
+   * does (the client's test checks it); {@code detail} goes to the session, which logs it, and the
+   * session ends with "transport error".
+   */
   void fail(int code, String detail) {
     fragments = null;
     fragmentsLength = 0;
     inMessage = false;
     closed = true;
     report(l -> l.onError("websocket: " + detail, null)); // first: closing may report onClosed at once
-    link.close(code, detail);
+    link.close(code, null);
   }
 
   private void append(ByteBuffer payload, int len) {
@@ -449,16 +480,14 @@ final class JettyWebSocketTransport implements Transport, FrameHandler {
   }
 
   /** Jetty's session as a {@link Link}. */
-  private record SessionLink(CoreSession session) implements Link {
+  private record SessionLink(CoreSession session, boolean base64) implements Link {
     @Override
     public void send(List<EnginePacket> packets, Callback callback) {
       int n = packets.size();
       Callback each = n == 1 ? callback : new CountingCallback(callback, n);
       for (int i = 0; i < n; i++) {
         EnginePacket p = packets.get(i);
-        Frame frame = p.isBinary()
-            ? new Frame(OpCode.BINARY, ByteBuffer.wrap(p.binary()))
-            : new Frame(OpCode.TEXT, ByteBuffer.wrap(EngineCodec.encodeTextUtf8(p)));
+        Frame frame = new Frame(opCode(p, base64), ByteBuffer.wrap(payload(p, base64)));
         session.sendFrame(frame, each, i < n - 1); // Jetty's flusher gathers the batch into one write
       }
     }

@@ -152,13 +152,39 @@ public final class ParleyHandler extends Handler.Abstract.NonBlocking {
   }
 
   private void upgrade(EngineRequest engineRequest, Request request, Response response, Callback callback) {
-    EngineServer.Rejection rejection = engine.verify(engineRequest);
+    if (engineRequest.query("sid") == null && engine.options().admissionAsync() != null) {
+      // a handshake that an asynchronous admission hook decides: the request stays open, no thread waits
+      engine.verify(engineRequest, rejection -> {
+        try {
+          upgrade(engineRequest, request, response, callback, rejection);
+        } catch (RuntimeException e) {
+          log.error("WebSocket handshake {} failed after its admission", engineRequest, e);
+          if (!response.isCommitted()) {
+            Response.writeError(request, response, callback, 500);
+          } else {
+            callback.failed(e);
+          }
+        }
+      });
+      return;
+    }
+    upgrade(engineRequest, request, response, callback, engine.verify(engineRequest));
+  }
+
+  private void upgrade(EngineRequest engineRequest, Request request, Response response, Callback callback,
+      EngineServer.Rejection rejection) {
     if (rejection != null) {
       // the reference refuses a WebSocket upgrade with 400 and the message as plain text
       refuse(response, rejection.message(), callback);
       return;
     }
     boolean deflate = engine.options().perMessageDeflate();
+    // the headers hooks (Node's initial_headers and headers): on the 101, on either path
+    engine.responseHeaders(engineRequest, java.util.Map.of()).forEach((name, values) -> {
+      for (String value : values) {
+        response.getHeaders().add(name, value);
+      }
+    });
     try {
       FastUpgrade f = fast;
       if (f != null && f.accepts(request, deflate)) {
@@ -193,10 +219,13 @@ public final class ParleyHandler extends Handler.Abstract.NonBlocking {
   /** The transport of one WebSocket: a new session's, or the upgrade of the session {@code sid} names. */
   private JettyWebSocketTransport newTransport(EngineRequest engineRequest) {
     String sid = engineRequest.query("sid");
+    // as the reference: any non-empty b64 asks for binary as base64 text
+    String b64 = engineRequest.query("b64");
+    boolean base64 = b64 != null && !b64.isEmpty();
     if (sid == null) {
-      return new JettyWebSocketTransport(limits, t -> engine.handshake(t, engineRequest));
+      return new JettyWebSocketTransport(limits, base64, t -> engine.handshake(t, engineRequest));
     }
-    return new JettyWebSocketTransport(limits, t -> {
+    return new JettyWebSocketTransport(limits, base64, t -> {
       if (!engine.offerUpgrade(sid, t)) {
         t.abort(); // already upgraded, upgrading, or gone: closed right after the 101
       }

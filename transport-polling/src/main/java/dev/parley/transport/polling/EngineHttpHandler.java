@@ -10,6 +10,7 @@ import dev.parley.engine.Transport;
 import dev.parley.internal.engine.EngineInternals;
 import dev.parley.internal.engine.LogText;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class EngineHttpHandler {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(EngineHttpHandler.class);
   private final EngineServer engine;
 
   /** The logger of connects, refusals and disconnects (docs/logging.md). */
@@ -63,7 +65,23 @@ public final class EngineHttpHandler {
       }
     }
     exchange.setHeader("Cache-Control", "no-store");
-    EngineServer.Rejection rejection = engine.verify(request);
+    if (request.query("sid") == null && engine.options().admissionAsync() != null) {
+      // a handshake that an asynchronous admission hook decides: no thread waits for it
+      engine.verify(request, rejection -> {
+        try {
+          proceed(exchange, request, rejection);
+        } catch (RuntimeException e) {
+          log.error("handshake {} failed after its admission", request, e);
+          exchange.respond(500, null, new byte[0]);
+        }
+      });
+      return;
+    }
+    proceed(exchange, request, engine.verify(request));
+  }
+
+  /** Goes on with a request once checked ({@code rejection} null: it may proceed). */
+  private void proceed(HttpExchange exchange, EngineRequest request, EngineServer.Rejection rejection) {
     if (rejection != null) {
       respond(exchange, rejection);
       return;
@@ -73,9 +91,9 @@ public final class EngineHttpHandler {
       PollingTransport polling = new PollingTransport(engine.options().maxHttpBufferSize());
       EngineSession session = engine.handshake(polling, request);
       CookieOptions cookie = engine.options().cookie();
-      if (cookie != null) {
-        exchange.setHeader("Set-Cookie", cookie.headerValue(session.id()));
-      }
+      Map<String, List<String>> seed = cookie == null ? Map.of()
+          : Map.of("Set-Cookie", List.of(cookie.headerValue(session.id())));
+      setHeaders(exchange, engine.responseHeaders(request, seed));
       polling.onRequest(exchange);
       return;
     }
@@ -89,7 +107,21 @@ public final class EngineHttpHandler {
       respond(exchange, new EngineServer.Rejection(EngineError.BAD_REQUEST)); // upgraded meanwhile
       return;
     }
+    setHeaders(exchange, engine.responseHeaders(request, Map.of()));
     ((PollingTransport) transport).onRequest(exchange);
+  }
+
+  /** The headers of the engine and its hooks: the first value of a name replaces the host's, more are added. */
+  private static void setHeaders(HttpExchange exchange, Map<String, List<String>> headers) {
+    headers.forEach((name, values) -> {
+      for (int i = 0; i < values.size(); i++) {
+        if (i == 0) {
+          exchange.setHeader(name, values.get(i));
+        } else {
+          exchange.addHeader(name, values.get(i));
+        }
+      }
+    });
   }
 
   /** Sends a rejection the way the reference does for HTTP requests: JSON, 400 or 403. */

@@ -32,6 +32,14 @@ public interface HttpExchange {
   void setHeader(String name, String value);
 
   /**
+   * Adds a value to a response header, keeping those set before (a second {@code Set-Cookie}); only
+   * before {@link #respond}. By default it sets the header, for hosts that cannot repeat one.
+   */
+  default void addHeader(String name, String value) {
+    setHeader(name, value);
+  }
+
+  /**
    * Sends the response and completes the exchange; from any thread, at most once (later calls are
    * ignored). {@code contentType} may be null when {@code body} is empty.
    */

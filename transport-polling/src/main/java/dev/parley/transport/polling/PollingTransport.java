@@ -2,6 +2,7 @@ package dev.parley.transport.polling;
 
 import dev.parley.engine.EngineError;
 import dev.parley.engine.EnginePacket;
+import dev.parley.engine.EngineRequest;
 import dev.parley.engine.Transport;
 import dev.parley.engine.TransportKind;
 import dev.parley.engine.protocol.EngineCodec;
@@ -49,6 +50,8 @@ public final class PollingTransport implements Transport {
   // session executor only
   private volatile HttpExchange pendingGet; // volatile: isWritable() is read off the executor (droppable sends)
   private boolean postInFlight;
+  /** The request of the last POST taken (its body is handed over on the session's executor). */
+  private volatile EngineRequest dataRequest;
   /**
    * A POST whose handling waits until the session's handlers catch up (see {@link Listener#pauseInput}),
    * and what is left to do for it: the rest of its body, or only its "ok".
@@ -60,6 +63,11 @@ public final class PollingTransport implements Transport {
 
   public PollingTransport(int maxHttpBufferSize) {
     this.maxHttpBufferSize = maxHttpBufferSize;
+  }
+
+  @Override
+  public EngineRequest dataRequest() {
+    return dataRequest;
   }
 
   @Override
@@ -168,6 +176,7 @@ public final class PollingTransport implements Transport {
       return;
     }
     postInFlight = true;
+    dataRequest = post.request();
     post.readBody(maxHttpBufferSize, new HttpExchange.BodyHandler() {
       @Override
       public void onBody(byte[] body) {

@@ -472,13 +472,16 @@ class PollingTransportTest {
     }
 
     @Test
-    void pendingGetIsReleasedWithNoopWhenTheProbeArrives() {
+    void pendingGetIsReleasedWithNoopAtTheFirstTickAfterTheProbe() {
       startUpgrade();
       FakeExchange get = h.get(sid);
 
       ws.receive("2probe");
 
       assertThat(ws.frames()).containsExactly("3probe");
+      // as the reference: the noop at the first 100 ms check, not at once
+      assertThat(get.responded()).isFalse();
+      h.scheduler.advance(100);
       assertThat(get.status()).isEqualTo(200);
       assertThat(get.bodyText()).isEqualTo("6");
     }
