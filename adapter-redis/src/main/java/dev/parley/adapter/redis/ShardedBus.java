@@ -27,6 +27,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -196,18 +198,14 @@ final class ShardedBus extends SharedBus {
       }
       return;
     }
-    try {
-      keeper.execute(() -> {
-        lock.lock();
-        try {
-          syncRoom(adapter, room, channel, true);
-        } finally {
-          lock.unlock();
-        }
-      });
-    } catch (RuntimeException e) {
-      // the bus is shutting down: nothing to subscribe any more
-    }
+    later(keeper, () -> {
+      lock.lock();
+      try {
+        syncRoom(adapter, room, channel, true);
+      } finally {
+        lock.unlock();
+      }
+    });
   }
 
   /** Holding the lock. */
@@ -224,7 +222,7 @@ final class ShardedBus extends SharedBus {
     wanted.put(channel, adapter);
     try {
       if (!place(channel, false, mayConnect)) {
-        keeper.execute(() -> reconcile(false));
+        later(keeper, () -> reconcile(false));
       }
     } catch (Exception e) {
       retryLater(e);
@@ -356,12 +354,23 @@ final class ShardedBus extends SharedBus {
   }
 
   private void retryLater(Exception cause) {
+    if (stopped) {
+      return;
+    }
     failed(String.valueOf(cause.getMessage()));
     if (retrying.compareAndSet(false, true)) {
-      keeper.schedule(() -> {
+      schedule(() -> {
         retrying.set(false);
         reconcile(true);
-      }, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+      }, RETRY_MILLIS);
+    }
+  }
+
+  private void schedule(Runnable task, long millis) {
+    try {
+      keeper.schedule(task, millis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // stopping meanwhile
     }
   }
 
@@ -379,7 +388,7 @@ final class ShardedBus extends SharedBus {
     }
     n.conn.closeAsync();
     failed("lost the subscriber connection to " + n.key);
-    keeper.schedule(() -> reconcile(true), RETRY_MILLIS / 2, TimeUnit.MILLISECONDS);
+    schedule(() -> reconcile(true), RETRY_MILLIS / 2);
   }
 
   /** Redis unsubscribed a channel by itself (its slot moved): place it again. */
@@ -394,7 +403,7 @@ final class ShardedBus extends SharedBus {
       lock.unlock();
     }
     log.info("Redis moved shard channel {} away from {}: subscribing on its new owner", c, n.key);
-    keeper.execute(() -> reconcile(true));
+    later(keeper, () -> reconcile(true));
   }
 
   /** One subscriber connection, to one node. */
@@ -412,24 +421,20 @@ final class ShardedBus extends SharedBus {
           String ch = new String(channel, StandardCharsets.UTF_8);
           ShardedRedisAdapter a = wanted.get(ch);
           if (a != null) {
-            executor.execute(() -> a.onRawMessage(ch, message));
+            later(executor, () -> a.onRawMessage(ch, message));
           }
         }
 
         @Override
         public void sunsubscribed(byte[] channel, long count) {
           String ch = new String(channel, StandardCharsets.UTF_8);
-          keeper.execute(() -> movedAway(self, ch));
+          later(keeper, () -> movedAway(self, ch));
         }
       });
       conn.addListener(new RedisConnectionStateListener() {
         @Override
         public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-          try {
-            keeper.execute(() -> lost(self));
-          } catch (RuntimeException e) {
-            // the bus is shutting down
-          }
+          later(keeper, () -> lost(self));
         }
 
         @Override
@@ -469,19 +474,29 @@ final class ShardedBus extends SharedBus {
 
   @Override
   void stopping() {
-    List<NodeSub> open;
     lock.lock();
     try {
       stopped = true;
-      open = new ArrayList<>(subs.values());
       subs.clear();
       placed.clear();
     } finally {
       lock.unlock();
     }
     keeper.shutdownNow();
-    open.forEach(n -> n.conn.closeAsync());
-    nodes.shutdownAsync(0, 2, TimeUnit.SECONDS); // its resources are the main client's, which stay
+    // closes the subscriber connections; before the main client, whose resources (event loops) it uses
+    nodes.shutdown(0, 2, TimeUnit.SECONDS);
+  }
+
+  /** Runs {@code task} on {@code on}, unless the bus has stopped (then there is nothing left to do). */
+  private void later(Executor on, Runnable task) {
+    if (stopped) {
+      return;
+    }
+    try {
+      on.execute(task);
+    } catch (RejectedExecutionException e) {
+      // stopping meanwhile
+    }
   }
 
   private static byte[] bytes(String s) {
