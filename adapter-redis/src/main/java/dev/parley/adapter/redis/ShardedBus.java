@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -65,6 +66,8 @@ final class ShardedBus extends SharedBus {
   private final RedisURI seed;
   private final StatefulConnection<byte[], byte[]> pub;
   private final BaseRedisAsyncCommands<byte[], byte[]> commands;
+  /** The publishing connection on a cluster, else null. */
+  private final StatefulRedisClusterConnection<byte[], byte[]> clusterPub;
   private final Duration timeout;
   private final ScheduledThreadPoolExecutor keeper;
   /** The channels to be subscribed, and whose messages they carry. */
@@ -92,7 +95,10 @@ final class ShardedBus extends SharedBus {
       StatefulRedisClusterConnection<byte[], byte[]> c = cluster.connect(ByteArrayCodec.INSTANCE);
       this.pub = c;
       this.commands = c.async();
+      this.clusterPub = c;
+      connectMasters().join();
     } else {
+      this.clusterPub = null;
       StatefulRedisConnection<byte[], byte[]> c = ((RedisClient) client).connect(ByteArrayCodec.INSTANCE, seed);
       this.pub = c;
       this.commands = c.async();
@@ -254,6 +260,23 @@ final class ShardedBus extends SharedBus {
     return out;
   }
 
+  /**
+   * Opens the publishing connection's link to every master of the topology: with
+   * {@code REJECT_COMMANDS}, Lettuce rejects a command for a node it is still connecting to, so a
+   * master's first SPUBLISH would be lost.
+   */
+  private CompletableFuture<Void> connectMasters() {
+    List<CompletableFuture<?>> links = new ArrayList<>();
+    for (RedisClusterNode n : cluster.getPartitions()) {
+      if (n.getRole().isUpstream() && !n.is(RedisClusterNode.NodeFlag.FAIL)) {
+        links.add(clusterPub.getConnectionAsync(n.getUri().getHost(), n.getUri().getPort())
+            .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+            .exceptionally(e -> null));
+      }
+    }
+    return CompletableFuture.allOf(links.toArray(CompletableFuture[]::new));
+  }
+
   /** The node channel {@code c} must be subscribed on now. */
   private RedisURI owner(String c) {
     if (cluster == null) {
@@ -334,6 +357,9 @@ final class ShardedBus extends SharedBus {
         } catch (RuntimeException e) {
           log.debug("topology refresh failed", e);
         }
+      }
+      if (cluster != null) {
+        connectMasters(); // not waiting: a new master's link is ready by the next publish
       }
       Exception failure = null;
       for (String c : new ArrayList<>(wanted.keySet())) {
@@ -465,7 +491,9 @@ final class ShardedBus extends SharedBus {
   @Override
   List<StatefulConnection<?, ?>> connections() {
     List<StatefulConnection<?, ?>> out = new ArrayList<>();
-    out.add(pub);
+    if (pub.isOpen()) {
+      out.add(pub);
+    }
     for (NodeSub n : subs.values()) {
       out.add(n.conn);
     }
@@ -483,6 +511,8 @@ final class ShardedBus extends SharedBus {
       lock.unlock();
     }
     keeper.shutdownNow();
+    // closed before the client shuts down, which would otherwise close the cluster's node links twice
+    pub.close();
     // closes the subscriber connections; before the main client, whose resources (event loops) it uses
     nodes.shutdown(0, 2, TimeUnit.SECONDS);
   }
