@@ -11,6 +11,8 @@ import dev.parley.adapter.redis.RedisAdapter;
 import dev.parley.adapter.redis.RedisAdapterOptions;
 import dev.parley.adapter.redis.RedisStreamsAdapter;
 import dev.parley.adapter.redis.RedisStreamsAdapterOptions;
+import dev.parley.adapter.redis.ShardedRedisAdapter;
+import dev.parley.adapter.redis.ShardedRedisAdapterOptions;
 import dev.parley.transport.jetty.ParleyJetty;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,7 +42,10 @@ import java.util.regex.Pattern;
  * at most 10,000 at once; they answer {@code echo} as {@code /} does. {@code ADAPTER=redis} (with {@code REDIS_URL}, default
  * {@code redis://127.0.0.1:6379}) puts it on the Redis adapter, so several form a cluster.
  * {@code ADAPTER=redis-streams} puts it on the Redis Streams adapter (stream {@code STREAM_NAME},
- * default {@code socket.io}) instead. {@code RECOVERY=on} turns connection state recovery on with
+ * default {@code socket.io}) instead. {@code ADAPTER=redis-sharded} puts it on the sharded Redis adapter
+ * (Redis 7 sharded pub/sub; {@code REDIS_URL} is one URI, or a comma-separated list of Redis Cluster seed
+ * nodes; {@code SUBSCRIPTION_MODE} {@code static}, {@code dynamic} (default) or {@code dynamic-private}),
+ * which forms one cluster with Node servers on {@code createShardedAdapter}. {@code RECOVERY=on} turns connection state recovery on with
  * Node's defaults (2 min window, middlewares skipped); on the pub/sub Redis adapter a session is
  * recovered only by the node that kept it, on the Streams adapter by any node of the cluster.
  * {@code OBSERVER=counting} registers a {@link CountingObserver} (what a metrics binder does: a
@@ -70,8 +75,20 @@ public final class ScenarioServer {
       String stream = System.getenv().getOrDefault("STREAM_NAME", "socket.io");
       factory = RedisStreamsAdapter.factory(uri, RedisStreamsAdapterOptions.DEFAULT.withStreamName(stream));
       System.out.println("scenario server on the Redis Streams adapter at " + uri + ", stream " + stream);
+    } else if (adapter.equals("redis-sharded")) {
+      String uris = System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379");
+      ShardedRedisAdapterOptions.SubscriptionMode mode;
+      try {
+        mode = ShardedRedisAdapterOptions.SubscriptionMode.of(System.getenv().getOrDefault("SUBSCRIPTION_MODE", "dynamic"));
+      } catch (IllegalArgumentException e) {
+        System.err.println(e.getMessage() + ": use static, dynamic (default) or dynamic-private");
+        System.exit(2);
+        return;
+      }
+      factory = ShardedRedisAdapter.factory(uris, ShardedRedisAdapterOptions.DEFAULT.withSubscriptionMode(mode));
+      System.out.println("scenario server on the sharded Redis adapter at " + uris + ", mode " + mode.wireName());
     } else {
-      System.err.println("ADAPTER=" + adapter + " is unknown: use memory (default), redis or redis-streams");
+      System.err.println("ADAPTER=" + adapter + " is unknown: use memory (default), redis, redis-streams or redis-sharded");
       System.exit(2);
       return;
     }
