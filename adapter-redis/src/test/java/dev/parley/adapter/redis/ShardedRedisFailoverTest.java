@@ -9,6 +9,7 @@ import dev.parley.adapter.BroadcastFlags;
 import dev.parley.adapter.BroadcastOptions;
 import dev.parley.adapter.redis.testkit.LocalRedisCluster;
 import dev.parley.adapter.testkit.RecordingContext;
+import io.lettuce.core.cluster.SlotHash;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -23,7 +24,8 @@ import org.junit.jupiter.api.Timeout;
  * A shard of a Redis Cluster (three masters with a replica each, started by the test on loopback
  * ports) killed under two servers on the sharded adapter: its replica takes over, the servers subscribe
  * again on the new owner, and delivery resumes without a restart; the killed node comes back as a
- * replica, and every message is still delivered exactly once. Skipped without redis-server 7.
+ * replica, and every message is still delivered exactly once. A slot moved to another master
+ * (resharding) is followed the same way. Skipped without redis-server 7.
  */
 @Timeout(240)
 class ShardedRedisFailoverTest {
@@ -119,6 +121,39 @@ class ShardedRedisFailoverTest {
       assertThat(b.received("b1", "rejoined-red")).isEqualTo(1);
       assertThat(b.received("b1", "before")).isEqualTo(1);
     }
+  }
+
+  @Test
+  void aMovedSlotIsFollowed() throws Exception {
+    String prefix = Redis.freshKey();
+    String main = prefix + "#/#";
+    try (Server a = new Server(prefix).socket("a1", "red"); Server b = new Server(prefix).socket("b1", "red").socket("b2")) {
+      await("two servers", Duration.ofSeconds(10), () -> a.adapter.serverCount() == 2 && b.adapter.serverCount() == 2);
+      String owner = b.adapter.placement().get(main);
+      int from = Integer.parseInt(owner.substring(owner.lastIndexOf(':') + 1));
+      int to = cluster.masters(from).keySet().stream().filter(p -> p != from).findFirst().orElseThrow();
+
+      cluster.moveSlot(SlotHash.getSlot(main), from, to);
+
+      await("both on the new owner", Duration.ofSeconds(30),
+          () -> (":" + to).equals(portOf(b.adapter.placement().get(main))) && (":" + to).equals(portOf(a.adapter.placement().get(main))));
+      int[] n = {0};
+      await("a broadcast after the move", Duration.ofSeconds(30), () -> {
+        a.adapter.broadcast(a.context.event("moved", n[0]++), BroadcastOptions.ALL);
+        return b.context.deliveries("b2").stream().anyMatch(d -> ((List<?>) d).get(0).equals("moved"));
+      });
+      await("two servers on the new owner", Duration.ofSeconds(30), () -> a.adapter.serverCount() == 2);
+      b.adapter.broadcast(b.context.event("once"), BroadcastOptions.ALL);
+      await("once", Duration.ofSeconds(10), () -> a.received("a1", "once") == 1);
+      a.adapter.broadcast(a.context.event("last"), BroadcastOptions.ALL);
+      await("last", Duration.ofSeconds(10), () -> b.received("b2", "last") == 1);
+      assertThat(a.received("a1", "once")).isEqualTo(1);
+    }
+  }
+
+  /** ":port" of a "host:port", or null. */
+  private static String portOf(String hostPort) {
+    return hostPort == null ? null : hostPort.substring(hostPort.lastIndexOf(':'));
   }
 
   private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {

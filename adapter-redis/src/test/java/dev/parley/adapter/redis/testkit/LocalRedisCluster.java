@@ -93,6 +93,40 @@ public final class LocalRedisCluster implements AutoCloseable {
     return nodes.keySet().stream().map(p -> "redis://127.0.0.1:" + p).collect(Collectors.joining(","));
   }
 
+  /** The ports of the masters that are up now, with their node ids, as node {@code askPort} sees them. */
+  public Map<Integer, String> masters(int askPort) throws IOException {
+    Map<Integer, String> out = new LinkedHashMap<>();
+    for (String line : cli(askPort, "cluster", "nodes").split("\n")) {
+      String[] f = line.trim().split(" ");
+      if (f.length > 2 && f[2].contains("master") && !f[2].contains("fail")) {
+        String address = f[1].substring(0, f[1].indexOf('@'));
+        out.put(Integer.parseInt(address.substring(address.lastIndexOf(':') + 1)), f[0]);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Moves hash slot {@code slot} (which must hold no keys) from master {@code fromPort} to master
+   * {@code toPort} as a resharding does: IMPORTING, MIGRATING, then {@code CLUSTER SETSLOT slot NODE} on
+   * every master. Redis then unsubscribes the slot's shard channels on the old owner.
+   */
+  public void moveSlot(int slot, int fromPort, int toPort) throws IOException {
+    Map<Integer, String> masters = masters(fromPort);
+    String from = masters.get(fromPort);
+    String to = masters.get(toPort);
+    String s = Integer.toString(slot);
+    cli(toPort, "cluster", "setslot", s, "importing", from);
+    cli(fromPort, "cluster", "setslot", s, "migrating", to);
+    cli(toPort, "cluster", "setslot", s, "node", to);
+    cli(fromPort, "cluster", "setslot", s, "node", to);
+    for (int port : masters.keySet()) {
+      if (port != fromPort && port != toPort) {
+        cli(port, "cluster", "setslot", s, "node", to);
+      }
+    }
+  }
+
   /** Kills node {@code port} at once (SIGKILL): its connections drop, its replica takes over. */
   public void kill(int port) throws InterruptedException {
     Process p = nodes.get(port);
