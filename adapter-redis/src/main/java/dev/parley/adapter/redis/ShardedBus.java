@@ -91,17 +91,23 @@ final class ShardedBus extends SharedBus {
         .autoReconnect(false) // a lost subscriber is replaced, on the node that owns its channels by then
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
         .build());
-    if (cluster != null) {
-      StatefulRedisClusterConnection<byte[], byte[]> c = cluster.connect(ByteArrayCodec.INSTANCE);
-      this.pub = c;
-      this.commands = c.async();
-      this.clusterPub = c;
-      connectMasters().join();
-    } else {
-      this.clusterPub = null;
-      StatefulRedisConnection<byte[], byte[]> c = ((RedisClient) client).connect(ByteArrayCodec.INSTANCE, seed);
-      this.pub = c;
-      this.commands = c.async();
+    try {
+      if (cluster != null) {
+        StatefulRedisClusterConnection<byte[], byte[]> c = cluster.connect(ByteArrayCodec.INSTANCE);
+        this.pub = c;
+        this.commands = c.async();
+        this.clusterPub = c;
+        connectMasters().join();
+      } else {
+        this.clusterPub = null;
+        StatefulRedisConnection<byte[], byte[]> c = ((RedisClient) client).connect(ByteArrayCodec.INSTANCE, seed);
+        this.pub = c;
+        this.commands = c.async();
+      }
+    } catch (RuntimeException e) {
+      nodes.shutdown(0, 2, TimeUnit.SECONDS);
+      executor.shutdown();
+      throw e;
     }
     this.keeper = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "parley-redis-sharded-keeper-" + THREADS.incrementAndGet());
@@ -141,7 +147,12 @@ final class ShardedBus extends SharedBus {
         throw new IllegalStateException("could not reach Redis at " + seeds.get(0), e);
       }
       if (!clustered) {
-        return new ShardedBus(client, null, seeds.get(0), true, timeout);
+        try {
+          return new ShardedBus(client, null, seeds.get(0), true, timeout);
+        } catch (RuntimeException e) {
+          client.shutdown(0, 2, TimeUnit.SECONDS);
+          throw new IllegalStateException("could not reach Redis at " + seeds.get(0), e);
+        }
       }
       client.shutdown(0, 2, TimeUnit.SECONDS);
     }
@@ -150,9 +161,15 @@ final class ShardedBus extends SharedBus {
 
   /** A bus on a cluster client ({@code owns}: the bus shuts it down with its last adapter). */
   static ShardedBus onCluster(RedisClusterClient client, boolean owns, Duration timeout) {
-    client.getPartitions(); // loads the topology, or throws when no seed answers
-    RedisURI any = client.getPartitions().iterator().next().getUri();
-    return new ShardedBus(client, client, any, owns, timeout);
+    try {
+      RedisURI any = client.getPartitions().iterator().next().getUri(); // loads the topology, or throws
+      return new ShardedBus(client, client, any, owns, timeout);
+    } catch (RuntimeException e) {
+      if (owns) {
+        client.shutdown(0, 2, TimeUnit.SECONDS);
+      }
+      throw new IllegalStateException("could not reach the Redis Cluster", e);
+    }
   }
 
   /**
