@@ -106,6 +106,29 @@ public final class LocalRedisCluster implements AutoCloseable {
     return out;
   }
 
+  /** The port of the master that serves hash slot {@code slot}, as node {@code askPort} sees it. */
+  public int ownerOf(int slot, int askPort) throws IOException {
+    for (String line : cli(askPort, "cluster", "nodes").split("\n")) {
+      String[] f = line.trim().split(" ");
+      if (f.length <= 8 || !f[2].contains("master") || f[2].contains("fail")) {
+        continue;
+      }
+      for (int i = 8; i < f.length; i++) {
+        if (f[i].startsWith("[")) {
+          continue; // a slot being imported or migrated
+        }
+        String[] range = f[i].split("-");
+        int from = Integer.parseInt(range[0]);
+        int to = range.length > 1 ? Integer.parseInt(range[1]) : from;
+        if (from <= slot && slot <= to) {
+          String address = f[1].substring(0, f[1].indexOf('@'));
+          return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+        }
+      }
+    }
+    throw new IllegalStateException("no master serves slot " + slot);
+  }
+
   /**
    * Moves hash slot {@code slot} (which must hold no keys) from master {@code fromPort} to master
    * {@code toPort} as a resharding does: IMPORTING, MIGRATING, then {@code CLUSTER SETSLOT slot NODE} on
