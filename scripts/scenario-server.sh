@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the scenario server (benchmarks, cluster tests) in the foreground on $PORT (3000).
-# ADAPTER=memory (default), redis or redis-streams (with REDIS_URL, STREAM_NAME); RECOVERY=on or off (default);
+# ADAPTER=memory (default), redis, redis-streams or redis-sharded (with REDIS_URL: for redis-sharded one URI or a
+# comma-separated list of Redis Cluster seeds; STREAM_NAME; SUBSCRIPTION_MODE, CHANNEL_PREFIX); RECOVERY=on or off (default);
 # HOST to listen on one address only (default: every interface); OBSERVER=counting or deliveries registers a
 # ServerObserver (CountingObserver), off by default: what observing costs, for benchmarks.
 # The WebSocket path: JAVA_OPTS=-Dparley.websocket.path=public|fast|auto (default auto).

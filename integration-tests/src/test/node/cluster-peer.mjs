@@ -1,6 +1,9 @@
 // A Node.js socket.io 4.8 server on @socket.io/redis-adapter 8.3 (node-redis 4), a member of a mixed
 // Parley/Node cluster, driven by dev.parley.it.cluster.NodeServer over JSON lines on stdin/stdout.
-// Usage: node cluster-peer.mjs <keyPrefix> [redisUrl]
+// Usage: node cluster-peer.mjs <keyPrefix> [redisUrl] [classic|sharded|sharded-static|sharded-dynamic-private]
+// "classic" (the default) is createAdapter; the others createShardedAdapter (Redis 7 sharded pub/sub)
+// in that subscriptionMode ("sharded" is the default mode, "dynamic"). A comma-separated redisUrl is the
+// seed list of a Redis Cluster (createCluster).
 //
 // On start it prints {"ready":true,"port":P}. Each command {"id":n,"cmd":"...",...} gets one answer
 // {"id":n,...} or {"id":n,"error":"..."}. A target is {"rooms":[...],"except":[...]} (both optional).
@@ -10,21 +13,28 @@
 import { createServer } from "node:http";
 import { createInterface } from "node:readline";
 import { Server } from "socket.io";
-import { createAdapter } from "@socket.io/redis-adapter";
-import { createClient } from "redis";
+import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
+import { createClient, createCluster } from "redis";
 
-const [key, url = "redis://127.0.0.1:6379"] = process.argv.slice(2);
+const [key, url = "redis://127.0.0.1:6379", kind = "classic"] = process.argv.slice(2);
 const out = (msg) => process.stdout.write(JSON.stringify(msg) + "\n");
 
-const pub = createClient({ url });
+const urls = url.split(",");
+const pub = urls.length > 1 ? createCluster({ rootNodes: urls.map((u) => ({ url: u })) }) : createClient({ url });
 const sub = pub.duplicate();
 pub.on("error", (e) => process.stderr.write(`redis pub: ${e}\n`));
 sub.on("error", (e) => process.stderr.write(`redis sub: ${e}\n`));
 await Promise.all([pub.connect(), sub.connect()]);
 
+const adapter = kind === "classic"
+  ? createAdapter(pub, sub, { key, requestsTimeout: 2000 })
+  : createShardedAdapter(pub, sub, {
+    channelPrefix: key,
+    subscriptionMode: kind === "sharded" ? "dynamic" : kind.substring("sharded-".length),
+  });
 const http = createServer();
 const io = new Server(http, {
-  adapter: createAdapter(pub, sub, { key, requestsTimeout: 2000 }),
+  adapter,
   pingInterval: 1000,
   pingTimeout: 2000,
 });

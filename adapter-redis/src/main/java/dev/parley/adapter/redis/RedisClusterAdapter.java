@@ -10,7 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the two Redis adapters share on top of {@link ClusterAdapter}: the server's bus (its
+ * What the Redis adapters (classic, Streams, sharded) share on top of {@link ClusterAdapter}: the server's bus (its
  * connections, the thread that handles incoming messages in order and runs the request timers, and
  * the one warning per outage), its options, subscribing when the namespace starts, unsubscribing when it closes,
  * and counting the servers with {@code PUBSUB NUMSUB}. A subclass says which channels, and speaks its

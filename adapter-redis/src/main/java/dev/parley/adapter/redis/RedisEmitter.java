@@ -1,8 +1,14 @@
 package dev.parley.adapter.redis;
 
 import dev.parley.adapter.PacketType;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.BaseRedisCommands;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,6 +32,11 @@ import java.util.Set;
  * }
  * }</pre>
  *
+ * <p>On a <b>Redis Cluster</b>, give the seed nodes as a comma-separated list (or a
+ * {@code RedisClusterClient}): classic {@code PUBLISH} reaches the subscribers on every node, and the
+ * emitter keeps working while any node is up. The emitter speaks the classic format only: servers on
+ * {@link ShardedRedisAdapter} do not hear it (Node has no sharded emitter either).
+ *
  * <p>Arguments are plain values: {@code Map}, {@code List}, {@code String}, {@code Number},
  * {@code Boolean}, {@code null} and {@code byte[]} (sent as binary). Each operation publishes before it
  * returns and throws a {@code RedisException} when Redis cannot be reached. Closing any emitter derived
@@ -35,7 +46,8 @@ public final class RedisEmitter implements AutoCloseable {
   private static final Set<String> RESERVED = Set.of(
       "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener");
 
-  private record Shared(RedisClient client, boolean ownsClient, StatefulRedisConnection<byte[], byte[]> connection, String key) {}
+  private record Shared(AbstractRedisClient client, boolean ownsClient, StatefulConnection<byte[], byte[]> connection,
+      BaseRedisCommands<byte[], byte[]> commands, String key) {}
 
   private final Shared shared;
   private final String nsp;
@@ -56,9 +68,28 @@ public final class RedisEmitter implements AutoCloseable {
     return create(redisUri, "socket.io");
   }
 
-  /** An emitter with channel key prefix {@code key} (the adapters' {@code key} option). */
+  /**
+   * An emitter with channel key prefix {@code key} (the adapters' {@code key} option) on
+   * {@code redisUri}: one Redis URI, or a comma-separated list of Redis Cluster seed nodes.
+   */
   public static RedisEmitter create(String redisUri, String key) {
     Objects.requireNonNull(redisUri, "redisUri == null");
+    Objects.requireNonNull(key, "key == null");
+    if (redisUri.contains(",")) {
+      List<RedisURI> seeds = new ArrayList<>();
+      for (String u : redisUri.split(",")) {
+        if (!u.isBlank()) {
+          seeds.add(RedisURI.create(u.trim()));
+        }
+      }
+      RedisClusterClient client = RedisClusterClient.create(seeds);
+      try {
+        return create(client, true, key);
+      } catch (RuntimeException e) {
+        client.shutdown();
+        throw e;
+      }
+    }
     RedisClient client = RedisClient.create(redisUri);
     try {
       return create(client, true, key);
@@ -73,10 +104,21 @@ public final class RedisEmitter implements AutoCloseable {
     return create(Objects.requireNonNull(client, "client == null"), false, key);
   }
 
+  /** An emitter on the caller's Redis Cluster client, which {@link #close} does not shut down. */
+  public static RedisEmitter create(RedisClusterClient client, String key) {
+    return create(Objects.requireNonNull(client, "client == null"), false, key);
+  }
+
   private static RedisEmitter create(RedisClient client, boolean owns, String key) {
     Objects.requireNonNull(key, "key == null");
-    Shared shared = new Shared(client, owns, client.connect(ByteArrayCodec.INSTANCE), key);
-    return new RedisEmitter(shared, "/", Set.of(), Set.of(), Map.of());
+    StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE);
+    return new RedisEmitter(new Shared(client, owns, c, c.sync(), key), "/", Set.of(), Set.of(), Map.of());
+  }
+
+  private static RedisEmitter create(RedisClusterClient client, boolean owns, String key) {
+    Objects.requireNonNull(key, "key == null");
+    StatefulRedisClusterConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE);
+    return new RedisEmitter(new Shared(client, owns, c, c.sync(), key), "/", Set.of(), Set.of(), Map.of());
   }
 
   /** The same emitter on another namespace ({@code "/"} is prepended when missing). */
@@ -175,7 +217,7 @@ public final class RedisEmitter implements AutoCloseable {
   }
 
   private void publish(String channel, byte[] message) {
-    shared.connection.sync().publish(RedisBus.bytes(channel), message);
+    shared.commands.publish(RedisBus.bytes(channel), message);
   }
 
   private static List<Object> eventData(String event, Object[] args) {

@@ -45,8 +45,13 @@ final class ServerFactory<A extends RedisClusterAdapter<B, ?>, B extends SharedB
 
   private ServerFactory(String adapterName, BusMaker<B> newBus, BiFunction<AdapterContext, B, A> newAdapter,
       Supplier<RedisClient> clients, boolean owns) {
+    this(adapterName, () -> newBus.make(clients.get(), owns), newAdapter);
+  }
+
+  /** A factory whose server makes its bus (and the bus its client) with {@code newBus}. */
+  ServerFactory(String adapterName, Supplier<B> newBus, BiFunction<AdapterContext, B, A> newAdapter) {
     this.adapterName = adapterName;
-    this.newBus = () -> newBus.make(clients.get(), owns);
+    this.newBus = newBus;
     this.newAdapter = newAdapter;
   }
 

@@ -1,7 +1,7 @@
 package dev.parley.adapter.redis;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulConnection;
@@ -39,7 +39,7 @@ abstract class SharedBus {
   /** Numbers the threads of every bus (their names). */
   static final AtomicInteger THREADS = new AtomicInteger();
 
-  final RedisClient client;
+  final AbstractRedisClient client;
   private final boolean ownsClient;
   private final Logger log;
   final ScheduledThreadPoolExecutor executor;
@@ -62,7 +62,7 @@ abstract class SharedBus {
   private int users;
   private boolean closed;
 
-  SharedBus(RedisClient client, boolean ownsClient, String threadPrefix, Logger log) {
+  SharedBus(AbstractRedisClient client, boolean ownsClient, String threadPrefix, Logger log) {
     this.client = client;
     this.ownsClient = ownsClient;
     this.log = log;

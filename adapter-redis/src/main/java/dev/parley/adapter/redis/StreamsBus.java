@@ -35,6 +35,8 @@ final class StreamsBus extends SharedBus {
   static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
 
   private final RedisStreamsAdapterOptions options;
+  /** The client, typed: the readers open their connections with it. */
+  private final RedisClient redis;
   private final StatefulRedisConnection<String, byte[]> cmd;
   private final StatefulRedisPubSubConnection<String, byte[]> sub;
   private final Map<String, RedisStreamsAdapter> byChannel = new ConcurrentHashMap<>();
@@ -43,6 +45,7 @@ final class StreamsBus extends SharedBus {
   StreamsBus(RedisClient client, boolean ownsClient, RedisStreamsAdapterOptions options) {
     super(client, ownsClient, "parley-redis-streams-", log);
     this.options = options;
+    this.redis = client;
     this.cmd = client.connect(CODEC);
     this.sub = client.connectPubSub(CODEC);
     sub.addListener(new RedisPubSubAdapter<>() {
@@ -148,7 +151,7 @@ final class StreamsBus extends SharedBus {
     Reader(String stream, String from) {
       this.stream = stream;
       this.position = from;
-      this.connection = client.connect(CODEC);
+      this.connection = redis.connect(CODEC);
       this.thread = new Thread(this::loop, "parley-redis-streams-reader-" + THREADS.incrementAndGet());
       thread.setDaemon(true);
     }

@@ -7,6 +7,8 @@ import dev.parley.adapter.redis.RedisAdapterOptions;
 import dev.parley.adapter.redis.RedisEmitter;
 import dev.parley.adapter.redis.RedisStreamsAdapter;
 import dev.parley.adapter.redis.RedisStreamsAdapterOptions;
+import dev.parley.adapter.redis.ShardedRedisAdapter;
+import dev.parley.adapter.redis.ShardedRedisAdapterOptions;
 import dev.parley.engine.CookieOptions;
 import dev.parley.engine.TransportKind;
 import dev.parley.transport.jetty.ParleyJetty;
@@ -96,6 +98,18 @@ final class ScalingSnippets {
                 .withMaxLen(100_000)))                                 // how far back a client can recover
         .build();
     // end::scaling-streams[]
+    return io;
+  }
+
+  static SocketIoServer sharded() {
+    // tag::scaling-sharded[]
+    SocketIoServer io = SocketIoServer.builder()
+        .adapter(ShardedRedisAdapter.factory(
+            "redis://10.0.0.1:7000,redis://10.0.0.2:7000,redis://10.0.0.3:7000",  // seeds, or one URI
+            ShardedRedisAdapterOptions.DEFAULT                         // prefix "socket.io", mode dynamic
+                .withSubscriptionMode(ShardedRedisAdapterOptions.SubscriptionMode.DYNAMIC)))
+        .build();
+    // end::scaling-sharded[]
     return io;
   }
 

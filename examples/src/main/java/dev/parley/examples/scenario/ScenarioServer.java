@@ -11,6 +11,8 @@ import dev.parley.adapter.redis.RedisAdapter;
 import dev.parley.adapter.redis.RedisAdapterOptions;
 import dev.parley.adapter.redis.RedisStreamsAdapter;
 import dev.parley.adapter.redis.RedisStreamsAdapterOptions;
+import dev.parley.adapter.redis.ShardedRedisAdapter;
+import dev.parley.adapter.redis.ShardedRedisAdapterOptions;
 import dev.parley.transport.jetty.ParleyJetty;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,7 +42,11 @@ import java.util.regex.Pattern;
  * at most 10,000 at once; they answer {@code echo} as {@code /} does. {@code ADAPTER=redis} (with {@code REDIS_URL}, default
  * {@code redis://127.0.0.1:6379}) puts it on the Redis adapter, so several form a cluster.
  * {@code ADAPTER=redis-streams} puts it on the Redis Streams adapter (stream {@code STREAM_NAME},
- * default {@code socket.io}) instead. {@code RECOVERY=on} turns connection state recovery on with
+ * default {@code socket.io}) instead. {@code ADAPTER=redis-sharded} puts it on the sharded Redis adapter
+ * (Redis 7 sharded pub/sub; {@code REDIS_URL} is one URI, or a comma-separated list of Redis Cluster seed
+ * nodes; {@code SUBSCRIPTION_MODE} {@code static}, {@code dynamic} (default) or {@code dynamic-private};
+ * {@code CHANNEL_PREFIX}, default {@code socket.io}),
+ * which forms one cluster with Node servers on {@code createShardedAdapter}. {@code RECOVERY=on} turns connection state recovery on with
  * Node's defaults (2 min window, middlewares skipped); on the pub/sub Redis adapter a session is
  * recovered only by the node that kept it, on the Streams adapter by any node of the cluster.
  * {@code OBSERVER=counting} registers a {@link CountingObserver} (what a metrics binder does: a
@@ -57,21 +63,11 @@ public final class ScenarioServer {
 
   public static void main(String[] args) throws Exception {
     int port = Integer.parseInt(System.getenv().getOrDefault("PORT", "3000"));
-    String adapter = System.getenv().getOrDefault("ADAPTER", "memory");
     Adapter.Factory factory;
-    if (adapter.equals("memory")) {
-      factory = InMemoryAdapter::new;
-    } else if (adapter.equals("redis")) {
-      String uri = System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379");
-      factory = RedisAdapter.factory(uri, RedisAdapterOptions.DEFAULT);
-      System.out.println("scenario server on the Redis adapter at " + uri);
-    } else if (adapter.equals("redis-streams")) {
-      String uri = System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379");
-      String stream = System.getenv().getOrDefault("STREAM_NAME", "socket.io");
-      factory = RedisStreamsAdapter.factory(uri, RedisStreamsAdapterOptions.DEFAULT.withStreamName(stream));
-      System.out.println("scenario server on the Redis Streams adapter at " + uri + ", stream " + stream);
-    } else {
-      System.err.println("ADAPTER=" + adapter + " is unknown: use memory (default), redis or redis-streams");
+    try {
+      factory = adapter(System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
       System.exit(2);
       return;
     }
@@ -101,6 +97,51 @@ public final class ScenarioServer {
     Runtime.getRuntime().addShutdownHook(new Thread(running::close));
     System.out.println("scenario server listening on http://127.0.0.1:" + running.port() + "/socket.io/");
     running.join();
+  }
+
+  /**
+   * The adapter factory the environment asks for: {@code ADAPTER} {@code memory} (default),
+   * {@code redis}, {@code redis-streams} or {@code redis-sharded}, with {@code REDIS_URL} (default
+   * {@code redis://127.0.0.1:6379}; for {@code redis-sharded} one URI or a comma-separated list of Redis
+   * Cluster seeds), {@code STREAM_NAME}, and {@code SUBSCRIPTION_MODE} and {@code CHANNEL_PREFIX} (default
+   * {@code socket.io}) of the sharded adapter. Prints which one it made.
+   *
+   * <pre>{@code
+   * Adapter.Factory f = ScenarioServer.adapter(Map.of("ADAPTER", "redis-sharded", "REDIS_URL", seeds));
+   * }</pre>
+   *
+   * @throws IllegalArgumentException for an unknown {@code ADAPTER} or {@code SUBSCRIPTION_MODE}
+   */
+  public static Adapter.Factory adapter(Map<String, String> env) {
+    String adapter = env.getOrDefault("ADAPTER", "memory");
+    String uri = env.getOrDefault("REDIS_URL", "redis://127.0.0.1:6379");
+    switch (adapter) {
+      case "memory":
+        return InMemoryAdapter::new;
+      case "redis":
+        System.out.println("scenario server on the Redis adapter at " + uri);
+        return RedisAdapter.factory(uri, RedisAdapterOptions.DEFAULT);
+      case "redis-streams": {
+        String stream = env.getOrDefault("STREAM_NAME", "socket.io");
+        System.out.println("scenario server on the Redis Streams adapter at " + uri + ", stream " + stream);
+        return RedisStreamsAdapter.factory(uri, RedisStreamsAdapterOptions.DEFAULT.withStreamName(stream));
+      }
+      case "redis-sharded": {
+        ShardedRedisAdapterOptions.SubscriptionMode mode;
+        try {
+          mode = ShardedRedisAdapterOptions.SubscriptionMode.of(env.getOrDefault("SUBSCRIPTION_MODE", "dynamic"));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(e.getMessage() + ": use static, dynamic (default) or dynamic-private");
+        }
+        String prefix = env.getOrDefault("CHANNEL_PREFIX", "socket.io");
+        System.out.println("scenario server on the sharded Redis adapter at " + uri + ", mode " + mode.wireName()
+            + ", channel prefix " + prefix);
+        return ShardedRedisAdapter.factory(uri,
+            ShardedRedisAdapterOptions.DEFAULT.withSubscriptionMode(mode).withChannelPrefix(prefix));
+      }
+      default:
+        throw new IllegalArgumentException("ADAPTER=" + adapter + " is unknown: use memory (default), redis, redis-streams or redis-sharded");
+    }
   }
 
   /** The scenario handlers on a new server (CORS open, in-memory adapter). */

@@ -23,9 +23,18 @@ final class NodeServer implements AutoCloseable {
   private int nextId;
 
   NodeServer(String key) throws Exception {
+    this(key, ParleyNode.REDIS, "classic");
+  }
+
+  /**
+   * A server on {@code redisUrl} (a comma-separated list: the seeds of a Redis Cluster) with the adapter
+   * {@code kind}: {@code classic} ({@code createAdapter}), {@code sharded} ({@code createShardedAdapter},
+   * dynamic mode), {@code sharded-static} or {@code sharded-dynamic-private}.
+   */
+  NodeServer(String key, String redisUrl, String kind) throws Exception {
     Path dir = Path.of(System.getProperty("parley.node.dir", "src/test/node")).toAbsolutePath();
     ProcessBuilder pb = new ProcessBuilder(System.getProperty("parley.node", "node"), "cluster-peer.mjs", key,
-        ParleyNode.REDIS).directory(dir.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT);
+        redisUrl, kind).directory(dir.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT);
     pb.environment().remove("NODE_OPTIONS");
     process = pb.start();
     Thread reader = new Thread(() -> {

@@ -3,6 +3,7 @@ package dev.parley.it.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.Socket;
 import dev.parley.SocketIoServer;
+import dev.parley.adapter.Adapter;
 import dev.parley.adapter.redis.RedisAdapter;
 import dev.parley.adapter.redis.RedisAdapterOptions;
 import dev.parley.transport.jetty.ParleyJetty;
@@ -28,12 +29,16 @@ final class ParleyNode implements AutoCloseable {
   private final ParleyJetty.Running running;
 
   ParleyNode(String label, String key) {
+    this(label, RedisAdapter.factory(REDIS, RedisAdapterOptions.DEFAULT.withKey(key).withRequestsTimeout(Duration.ofSeconds(2))));
+  }
+
+  /** A server on the adapters of {@code adapters} (one factory per server). */
+  ParleyNode(String label, Adapter.Factory adapters) {
     this.label = label;
     this.io = SocketIoServer.builder()
         .pingInterval(Duration.ofSeconds(1))
         .pingTimeout(Duration.ofSeconds(2))
-        .adapter(RedisAdapter.factory(REDIS,
-            RedisAdapterOptions.DEFAULT.withKey(key).withRequestsTimeout(Duration.ofSeconds(2))))
+        .adapter(adapters)
         .build();
     io.onConnection(this::connected);
     io.sockets().onServerSideEmit((event, args, ack) -> {

@@ -1,0 +1,103 @@
+package dev.parley.it.cluster;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.parley.adapter.redis.testkit.LocalRedisCluster;
+import dev.parley.examples.scenario.ScenarioServer;
+import io.lettuce.core.cluster.SlotHash;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A shard killed under a mixed cluster: a Node.js server on {@code createShardedAdapter} (node-redis
+ * {@code createCluster}) and a Parley server on the sharded adapter, on a Redis Cluster of three masters
+ * with a replica each that the test starts. The master of the namespace channel is killed; once its
+ * replica has taken over, broadcasts flow both ways again, and again after the node is restarted.
+ * Skipped without redis-server 7.
+ */
+@Timeout(300)
+class MixedShardedFailoverTest {
+  private static LocalRedisCluster cluster;
+  private final String key = "parley-it-" + UUID.randomUUID().toString().substring(0, 8);
+  private final Clients clients = new Clients();
+  private Member parley;
+  private Member node;
+  private Client onParley;
+  private Client onNode;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    assumeTrue(LocalRedisCluster.available(), "no redis-server 7 on the PATH");
+    cluster = LocalRedisCluster.start(3, 1);
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @AfterEach
+  void tearDown() {
+    try {
+      clients.close();
+    } finally {
+      for (Member m : new Member[] {parley, node}) {
+        if (m != null) {
+          m.close();
+        }
+      }
+    }
+  }
+
+  @Test
+  void broadcastsFlowBothWaysAfterAFailover() throws Exception {
+    parley = Member.parley(new ParleyNode("parley", ScenarioServer.adapter(
+        Map.of("ADAPTER", "redis-sharded", "REDIS_URL", cluster.seeds(), "CHANNEL_PREFIX", key))));
+    node = Member.node(new NodeServer(key, cluster.seeds(), "sharded"));
+    onParley = clients.connect(Clients.Kind.JAVA, parley.url(), parley.label(), "p-java", "r1");
+    onNode = clients.connect(Clients.Kind.NODE, node.url(), node.label(), "n-node", "r1");
+    ClusterScenarios.awaitRooms(parley, onParley, "r1");
+    ClusterScenarios.awaitRooms(node, onNode, "r1");
+    flowsBothWays("before");
+
+    int port = cluster.ownerOf(SlotHash.getSlot(key + "#/#"), cluster.ports().get(0));
+    cluster.kill(port);
+    flowsBothWays("after-failover");
+
+    cluster.restart(port);
+    cluster.awaitOk();
+    flowsBothWays("after-restart");
+  }
+
+  /** Broadcasts from each server to room r1, again and again, until the other server's client has one. */
+  private void flowsBothWays(String event) throws Exception {
+    retry(event + " parley -> node", () -> parley.emit(List.of("r1"), List.of(), event, "from parley"),
+        () -> !onNode.received(event).isEmpty());
+    retry(event + " node -> parley", () -> node.emit(List.of("r1"), List.of(), event, "from node"),
+        () -> onParley.received(event).stream().anyMatch(s -> s.args().get(0).asText().equals("from node")));
+  }
+
+  interface Action {
+    void run() throws Exception;
+  }
+
+  private static void retry(String what, Action action, BooleanSupplier done) throws Exception {
+    long deadline = System.nanoTime() + 90_000_000_000L;
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      action.run();
+      Thread.sleep(250);
+    }
+  }
+}
