@@ -47,7 +47,9 @@ public class ParleyLifecycle implements SmartLifecycle, DisposableBean {
   public synchronized void stop() {
     if (running) {
       running = false;
-      io.close(drainTimeout);
+      if (!io.engine().isClosed()) {
+        io.close(drainTimeout);
+      }
     }
   }
 
