@@ -9,10 +9,15 @@ import dev.parley.engine.TransportKind;
 import dev.parley.metrics.micrometer.ParleyMetrics;
 import dev.parley.spring.boot.app.EchoApplication;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.DoublePredicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -106,6 +111,24 @@ class ParleyStarterTest {
       awaitSample("parley_sockets_disconnects_total", v -> v >= leftByClient + 1,
           "reason", "client_namespace_disconnect");
     }
+  }
+
+  @Test
+  void everyMeterOfTheMetricsPageIsInTheScrape() throws Exception {
+    // the last column of docs/metrics.md's table: the names Prometheus shows
+    List<String> names = new ArrayList<>();
+    for (String line : Files.readAllLines(Path.of("../docs/metrics.md"))) {
+      if (line.startsWith("| `parley.")) {
+        String last = line.substring(line.lastIndexOf('|', line.length() - 2));
+        Matcher m = Pattern.compile("`(parley_[a-z_]+)`").matcher(last);
+        while (m.find()) {
+          names.add(m.group(1));
+        }
+      }
+    }
+    assertThat(names).hasSizeGreaterThan(20);
+    String scrape = scrape();
+    assertThat(names).allSatisfy(name -> assertThat(scrape).as(name).containsPattern("(?m)^" + name + "[ {]"));
   }
 
   @Test
