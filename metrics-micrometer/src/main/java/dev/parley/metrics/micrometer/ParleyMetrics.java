@@ -7,6 +7,8 @@ import dev.parley.ServerObserver;
 import dev.parley.ServerStats;
 import dev.parley.Socket;
 import dev.parley.SocketIoServer;
+import dev.parley.adapter.Adapter;
+import dev.parley.adapter.ClusterAdapter;
 import dev.parley.engine.EngineError;
 import dev.parley.engine.EngineStats;
 import dev.parley.engine.TransportKind;
@@ -31,7 +33,8 @@ import java.util.function.ToDoubleFunction;
 /**
  * Binds a {@link SocketIoServer} to Micrometer: every counter of {@link SocketIoServer#stats()} as a
  * {@code parley.*} meter, gauges of open connections by transport and connected sockets by
- * namespace, and a timer of acknowledgement round trips. {@code docs/metrics.md} lists every meter,
+ * namespace, a timer of acknowledgement round trips, and the cluster adapter's requests, timeouts
+ * and outages. {@code docs/metrics.md} lists every meter,
  * its tags and what to alert on.
  *
  * <pre>{@code
@@ -194,6 +197,17 @@ public final class ParleyMetrics implements MeterBinder, AutoCloseable {
           Tags.of("error", tagValue(error)), engine, e -> e.requestsRefused(error), null);
     }
 
+    // the cluster adapter (zero, and reachable, with the in-memory adapter)
+    counter(registry, "adapter.requests", "Requests the adapters sent to the other servers of the cluster",
+        Tags.empty(), io, s -> sumClusterAdapters(s, ClusterAdapter::requestsSent), null);
+    counter(registry, "adapter.request.timeouts", "Cluster requests some server did not answer in time",
+        Tags.empty(), io, s -> sumClusterAdapters(s, ClusterAdapter::requestTimeouts), null);
+    counter(registry, "adapter.outages", "Outages of the cluster backend (Redis) the main namespace's adapter saw",
+        Tags.empty(), io, s -> s.sockets().adapter() instanceof ClusterAdapter c ? c.outages() : 0, null);
+    gauge(registry, "adapter.reachable", "1 when the cluster backend (Redis) answers, 0 during an outage",
+        Tags.empty(), io, s -> s.sockets().adapter() instanceof ClusterAdapter c && !c.backendReachable() ? 0 : 1,
+        null);
+
     if (ackRoundTrip) {
       Timer timer = Timer.builder(PREFIX + "ack.round.trip")
           .description("Time from an emit with an ack to the client's answer")
@@ -229,6 +243,17 @@ public final class ParleyMetrics implements MeterBinder, AutoCloseable {
     meters.clear();
     registries.clear();
     namespaceGauges.clear();
+  }
+
+  private static double sumClusterAdapters(SocketIoServer io, java.util.function.ToLongFunction<ClusterAdapter> f) {
+    long sum = 0;
+    for (Namespace nsp : io.namespaces()) {
+      Adapter a = nsp.adapter();
+      if (a instanceof ClusterAdapter c) {
+        sum += f.applyAsLong(c);
+      }
+    }
+    return sum;
   }
 
   /** A tag value for an enum constant: its name in lower case ({@code PING_TIMEOUT} is {@code ping_timeout}). */

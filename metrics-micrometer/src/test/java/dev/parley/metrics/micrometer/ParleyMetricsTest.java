@@ -125,6 +125,12 @@ class ParleyMetricsTest {
     await(() -> counter("parley.sockets.disconnects", "reason", "client_namespace_disconnect") == 2, "two leaving");
     await(() -> gauge("parley.sockets.connected", "namespace", "/") == 1, "one socket left");
     assertThat(counter("parley.sockets.disconnects", "reason", "ping_timeout")).isZero();
+
+    // the in-memory adapter: no cluster, nothing to time out, always reachable
+    assertThat(counter("parley.adapter.requests")).isZero();
+    assertThat(counter("parley.adapter.request.timeouts")).isZero();
+    assertThat(counter("parley.adapter.outages")).isZero();
+    assertThat(gauge("parley.adapter.reachable")).isEqualTo(1);
   }
 
   @Test

@@ -2,13 +2,18 @@ package dev.parley.spring.boot;
 
 import dev.parley.ServerStats;
 import dev.parley.SocketIoServer;
+import dev.parley.adapter.Adapter;
+import dev.parley.adapter.ClusterAdapter;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 
 /**
  * The {@code parley} component of {@code /actuator/health}: UP while the Socket.IO server admits
  * clients, DOWN once it is closed (or closing), with the open connections, connected sockets and
- * adapter as details.
+ * adapter as details. With a cluster adapter (Redis), the details say whether its backend answers
+ * ({@code backendReachable}) and how many outages it had; an outage leaves the status UP, as the
+ * server goes on serving its own clients (a DOWN would have an orchestrator restart every server of
+ * the cluster at once when Redis blinks).
  */
 public class ParleyHealthIndicator extends AbstractHealthIndicator {
   private final SocketIoServer io;
@@ -31,8 +36,13 @@ public class ParleyHealthIndicator extends AbstractHealthIndicator {
     } else {
       builder.up();
     }
+    Adapter adapter = io.sockets().adapter();
     builder.withDetail("connections", stats.openConnections())
         .withDetail("sockets", stats.connectedSockets())
-        .withDetail("adapter", io.sockets().adapter().getClass().getSimpleName());
+        .withDetail("adapter", adapter.getClass().getSimpleName());
+    if (adapter instanceof ClusterAdapter cluster) {
+      builder.withDetail("backendReachable", cluster.backendReachable())
+          .withDetail("outages", cluster.outages());
+    }
   }
 }
