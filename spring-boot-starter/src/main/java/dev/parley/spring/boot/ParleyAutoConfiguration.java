@@ -70,18 +70,23 @@ public class ParleyAutoConfiguration {
 
   /**
    * Closes the server when the application stops, before the web server's graceful shutdown. The
-   * drain timeout is {@code spring.lifecycle.timeout-per-shutdown-phase} (30 s by default) with
+   * drain timeout is {@code parley.drain-timeout} when set, else
+   * {@code spring.lifecycle.timeout-per-shutdown-phase} (30 s by default) with
    * {@code server.shutdown=graceful} (Boot's default), 1 s with {@code server.shutdown=immediate}.
    *
    * @param io the server
-   * @param env the environment, for the shutdown settings
+   * @param properties the {@code parley.*} properties
+   * @param env the environment, for Boot's shutdown settings
    * @return the lifecycle
    */
   @Bean
-  public ParleyLifecycle parleyLifecycle(SocketIoServer io, Environment env) {
-    boolean immediate = "immediate".equalsIgnoreCase(env.getProperty("server.shutdown", "graceful"));
-    Duration drain = immediate ? Duration.ofSeconds(1)
-        : env.getProperty("spring.lifecycle.timeout-per-shutdown-phase", Duration.class, Duration.ofSeconds(30));
+  public ParleyLifecycle parleyLifecycle(SocketIoServer io, ParleyProperties properties, Environment env) {
+    Duration drain = properties.getDrainTimeout();
+    if (drain == null) {
+      boolean immediate = "immediate".equalsIgnoreCase(env.getProperty("server.shutdown", "graceful"));
+      drain = immediate ? Duration.ofSeconds(1)
+          : env.getProperty("spring.lifecycle.timeout-per-shutdown-phase", Duration.class, Duration.ofSeconds(30));
+    }
     return new ParleyLifecycle(io, drain);
   }
 

@@ -60,6 +60,14 @@ public class ParleyProperties {
   /** Which adapter carries broadcasts and rooms: this server only, or a Redis cluster. */
   private AdapterKind adapter = AdapterKind.MEMORY;
 
+  /**
+   * How long connections get, when the application stops, to deliver what is queued and their close
+   * (a polling client that no longer polls holds the shutdown this long). Default: Boot's
+   * spring.lifecycle.timeout-per-shutdown-phase with server.shutdown=graceful, 1s with immediate.
+   */
+  @DurationUnit(ChronoUnit.MILLIS)
+  private Duration drainTimeout;
+
   private final Cors cors = new Cors();
   private final Recovery recovery = new Recovery();
   private final Redis redis = new Redis();
@@ -153,6 +161,16 @@ public class ParleyProperties {
   /** Sets the adapter. */
   public void setAdapter(AdapterKind adapter) {
     this.adapter = adapter;
+  }
+
+  /** The shutdown drain timeout, or null for Boot's shutdown settings. */
+  public Duration getDrainTimeout() {
+    return drainTimeout;
+  }
+
+  /** Sets the shutdown drain timeout. */
+  public void setDrainTimeout(Duration drainTimeout) {
+    this.drainTimeout = drainTimeout;
   }
 
   /** The CORS settings of polling requests. */

@@ -8,6 +8,7 @@ import dev.parley.DisconnectReason;
 import dev.parley.SocketIoServer;
 import dev.parley.spring.boot.app.EchoApplication;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -61,6 +62,7 @@ class ParleyShutdownTest {
       ws.await("connect");
       polling.await("connect");
       SocketIoServer io = context.getBean(SocketIoServer.class);
+      assertThat(context.getBean(ParleyLifecycle.class).drainTimeout()).isEqualTo(Duration.ofSeconds(20));
       assertThat(io.stats().connectedSockets()).isEqualTo(2);
 
       context.close();
