@@ -19,10 +19,7 @@ public class NotificationSockets {
         next.proceed();
       }
     });
-    io.onConnection(socket -> {
-      socket.join(room(socket.data().get("user").toString()));
-      socket.on("read", (args, ack) -> ack.send("ok"));   // the client acknowledges what it showed
-    });
+    io.onConnection(socket -> socket.join(room(socket.data().get("user").toString())));
   }
 
   /** The room of one user's connections. */

@@ -52,7 +52,14 @@ class NotificationsApplicationTest {
         HttpResponse.BodyHandlers.ofString());
     assertThat(posted.statusCode()).isEqualTo(200);
     assertThat(posted.body()).contains("\"sockets\":1");
-    assertThat(received.poll(20, TimeUnit.SECONDS).getString("text")).isEqualTo("your build is green");
+    JSONObject notification = received.poll(20, TimeUnit.SECONDS);
+    assertThat(notification.getString("text")).isEqualTo("your build is green");
+
+    // the read receipt, an @OnEvent method: its return value is the ack
+    CompletableFuture<Object> count = new CompletableFuture<>();
+    ann.emit("read", new Object[] {new JSONObject().put("at", notification.getString("at"))},
+        args -> count.complete(args[0]));
+    assertThat(count.get(20, TimeUnit.SECONDS)).isEqualTo(1);
   }
 
   @Test

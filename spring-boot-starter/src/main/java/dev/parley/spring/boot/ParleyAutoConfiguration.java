@@ -90,6 +90,18 @@ public class ParleyAutoConfiguration {
     return new ParleyLifecycle(io, drain);
   }
 
+  /**
+   * Registers the {@link OnEvent} methods of the application's beans on the server. Static, as a bean
+   * post-processor must be, so that it does not make the configuration class early.
+   *
+   * @param server the server, looked up once the singletons exist
+   * @return the post-processor
+   */
+  @Bean
+  public static OnEventMethods parleyOnEventMethods(ObjectProvider<SocketIoServer> server) {
+    return new OnEventMethods(server);
+  }
+
   static void apply(ParleyProperties p, SocketIoServer.Builder b, Environment env) {
     b.path(p.getPath())
         .pingInterval(p.getPingInterval())

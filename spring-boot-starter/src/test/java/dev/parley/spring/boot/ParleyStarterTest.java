@@ -82,6 +82,19 @@ class ParleyStarterTest {
   }
 
   @Test
+  void onEventMethodsOfBeansAreHandlers() {
+    try (NodeSocket client = NodeSocket.connect(origin(), Map.of("transports", List.of("websocket")));
+        NodeSocket math = NodeSocket.connect(origin() + "/math", Map.of("transports", List.of("websocket")))) {
+      String id = client.await("connect").path("id").asText();
+      assertThat(client.emitWithAck("greet", Map.of("name", "ann", "times", 2)).get(0).asText())
+          .isEqualTo("hello ann hello ann");
+      assertThat(client.emitWithAck("whoami").get(0).asText()).isEqualTo(id); // a CompletionStage's value
+      math.await("connect");
+      assertThat(math.emitWithAck("add", 2, 3).get(0).asInt()).isEqualTo(5);
+    }
+  }
+
+  @Test
   void theApplicationsOwnEndpointsShareThePort() {
     HttpResponse<String> hello = Http.get(origin() + "/hello");
     assertThat(hello.statusCode()).isEqualTo(200);

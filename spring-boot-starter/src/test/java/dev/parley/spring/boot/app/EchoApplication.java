@@ -1,6 +1,10 @@
 package dev.parley.spring.boot.app;
 
+import dev.parley.Socket;
 import dev.parley.SocketIoServer;
+import dev.parley.spring.boot.OnEvent;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.stereotype.Component;
@@ -25,6 +29,27 @@ public class EchoApplication {
         socket.on("echo", (args, ack) -> ack.send(args.get(0)));
         socket.on("shout", (args, ack) -> io.emit("shouted", args.get(0)));
       });
+    }
+  }
+
+  /** Handlers as annotated methods. */
+  @Component
+  static class Greeter {
+    record Greeting(String name, int times) {}
+
+    @OnEvent("greet")
+    String greet(Greeting greeting) {
+      return ("hello " + greeting.name() + " ").repeat(greeting.times()).strip();
+    }
+
+    @OnEvent("whoami")
+    CompletionStage<String> whoami(Socket socket) {
+      return CompletableFuture.supplyAsync(socket::id);
+    }
+
+    @OnEvent(value = "add", namespace = "/math")
+    int add(int a, int b) {
+      return a + b;
     }
   }
 
