@@ -8,6 +8,7 @@ import dev.parley.transport.jetty.ParleyHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import org.eclipse.jetty.server.Handler;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -22,6 +23,8 @@ import org.springframework.boot.jetty.JettyServerCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.core.io.ResourceLoader;
+import org.springframework.util.ClassUtils;
 
 /**
  * Socket.IO on the application's own port: builds a {@link SocketIoServer} bean from the
@@ -56,14 +59,15 @@ public class ParleyAutoConfiguration {
    * @param properties the {@code parley.*} properties
    * @param customizers the application's customizers, in order
    * @param env the environment (Boot's Redis settings for a Redis adapter)
+   * @param resources the application's class loader, through which a Redis adapter is looked for
    * @return the server
    */
   @Bean(destroyMethod = "")
   @ConditionalOnMissingBean
   public SocketIoServer parleySocketIoServer(ParleyProperties properties,
-      ObjectProvider<ParleyServerCustomizer> customizers, Environment env) {
+      ObjectProvider<ParleyServerCustomizer> customizers, Environment env, ResourceLoader resources) {
     SocketIoServer.Builder builder = SocketIoServer.builder();
-    apply(properties, builder, env);
+    apply(properties, builder, env, resources.getClassLoader());
     customizers.orderedStream().forEach(c -> c.customize(builder));
     return builder.build();
   }
@@ -102,7 +106,7 @@ public class ParleyAutoConfiguration {
     return new OnEventMethods(server);
   }
 
-  static void apply(ParleyProperties p, SocketIoServer.Builder b, Environment env) {
+  static void apply(ParleyProperties p, SocketIoServer.Builder b, Environment env, ClassLoader loader) {
     b.path(p.getPath())
         .pingInterval(p.getPingInterval())
         .pingTimeout(p.getPingTimeout())
@@ -132,11 +136,9 @@ public class ParleyAutoConfiguration {
           p.getRecovery().isSkipMiddlewares()));
     }
     if (p.getAdapter() != ParleyProperties.AdapterKind.MEMORY) {
-      try {
-        Class.forName("dev.parley.adapter.redis.RedisAdapter", false, ParleyAutoConfiguration.class.getClassLoader());
-      } catch (ClassNotFoundException e) {
-        throw new IllegalStateException("parley.adapter=" + p.getAdapter().name().toLowerCase(java.util.Locale.ROOT)
-            + " needs dev.parley:parley-adapter-redis on the class path", e);
+      if (!ClassUtils.isPresent("dev.parley.adapter.redis.RedisAdapter", loader)) {
+        throw new IllegalStateException("parley.adapter=" + p.getAdapter().name().toLowerCase(Locale.ROOT)
+            .replace('_', '-') + " needs dev.parley:parley-adapter-redis on the class path");
       }
       b.adapter(RedisAdapters.factory(p, env));
     }
