@@ -20,6 +20,7 @@ import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -66,8 +67,8 @@ public final class ParleyMetrics implements MeterBinder, AutoCloseable {
   private final boolean socketsByNamespace;
   private final List<MeterRegistry> registries = new ArrayList<>();
   private final List<Meter> meters = new ArrayList<>();
-  /** Namespaces that have a gauge, by name; read without a lock on every socket connect. */
-  private final Map<String, Boolean> namespaceGauges = new ConcurrentHashMap<>();
+  /** The namespaces that have a gauge, by name; read without a lock on every socket connect. */
+  private final Map<String, NamespaceSockets> namespaceGauges = new ConcurrentHashMap<>();
   /** The ack timers, one per bound registry: copy-on-write, read per ack. */
   private volatile Timer[] ackTimers = new Timer[0];
   private Observer observer;
@@ -262,10 +263,13 @@ public final class ParleyMetrics implements MeterBinder, AutoCloseable {
   }
 
   private void namespaceGauge(MeterRegistry registry, Namespace nsp) {
-    namespaceGauges.put(nsp.name(), Boolean.TRUE);
-    // weakly referenced: a child namespace that was removed and collected reads NaN
-    gauge(registry, "sockets.connected", "Sockets connected now, by namespace", Tags.of("namespace", nsp.name()),
-        nsp, n -> n.sockets().size(), null);
+    NamespaceSockets holder = namespaceGauges.computeIfAbsent(nsp.name(), k -> new NamespaceSockets(nsp));
+    meters.add(Gauge.builder(PREFIX + "sockets.connected", holder, NamespaceSockets::count)
+        .description("Sockets connected now, by namespace")
+        .tags(tags)
+        .tag("namespace", nsp.name())
+        .strongReference(true)
+        .register(registry));
   }
 
   private synchronized void discovered(Namespace nsp) {
@@ -274,6 +278,32 @@ public final class ParleyMetrics implements MeterBinder, AutoCloseable {
     }
     for (MeterRegistry registry : registries) {
       namespaceGauge(registry, nsp);
+    }
+  }
+
+  /**
+   * The namespace a {@code parley.sockets.connected} gauge reads, weakly held: a child of a dynamic
+   * namespace that was removed reads 0, and one created again under the same name takes its place
+   * when its first socket connects.
+   */
+  private static final class NamespaceSockets {
+    private volatile WeakReference<Namespace> namespace;
+
+    NamespaceSockets(Namespace nsp) {
+      this.namespace = new WeakReference<>(nsp);
+    }
+
+    boolean holds(Namespace nsp) {
+      return namespace.get() == nsp;
+    }
+
+    void replace(Namespace nsp) {
+      namespace = new WeakReference<>(nsp);
+    }
+
+    double count() {
+      Namespace nsp = namespace.get();
+      return nsp == null ? 0 : nsp.sockets().size();
     }
   }
 
@@ -303,8 +333,11 @@ public final class ParleyMetrics implements MeterBinder, AutoCloseable {
     public void onSocketConnected(Socket socket) {
       if (socketsByNamespace) {
         Namespace nsp = socket.namespace();
-        if (!namespaceGauges.containsKey(nsp.name())) {
+        NamespaceSockets known = namespaceGauges.get(nsp.name());
+        if (known == null) {
           discovered(nsp);
+        } else if (!known.holds(nsp)) {
+          known.replace(nsp); // a removed child namespace created again
         }
       }
     }
