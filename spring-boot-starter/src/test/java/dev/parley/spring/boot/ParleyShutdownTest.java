@@ -54,7 +54,7 @@ class ParleyShutdownTest {
   }
 
   @Test
-  void closingTheApplicationDisconnectsItsClientsFirst() {
+  void closingTheApplicationDisconnectsItsClientsFirst() throws InterruptedException {
     ConfigurableApplicationContext context = start("server.shutdown=graceful",
         "spring.lifecycle.timeout-per-shutdown-phase=20s");
     try (NodeSocket ws = NodeSocket.connect(origin(context), Map.of("transports", List.of("websocket")));
@@ -63,6 +63,9 @@ class ParleyShutdownTest {
       polling.await("connect");
       SocketIoServer io = context.getBean(SocketIoServer.class);
       assertThat(context.getBean(ParleyLifecycle.class).drainTimeout()).isEqualTo(Duration.ofSeconds(20));
+      for (int i = 0; i < 200 && io.stats().connectedSockets() < 2; i++) {
+        Thread.sleep(50);
+      }
       assertThat(io.stats().connectedSockets()).isEqualTo(2);
 
       context.close();
