@@ -95,6 +95,18 @@ public class ParleyAutoConfiguration {
   }
 
   /**
+   * Checks, once the singletons exist, that a web application's server got the Socket.IO server
+   * (it does not when the application runs on Tomcat).
+   *
+   * @return the check
+   */
+  @Bean
+  @ConditionalOnWebApplication
+  public ParleyMount parleyMount() {
+    return new ParleyMount();
+  }
+
+  /**
    * Registers the {@link OnEvent} methods of the application's beans on the server. Static, as a bean
    * post-processor must be, so that it does not make the configuration class early.
    *
@@ -159,13 +171,15 @@ public class ParleyAutoConfiguration {
      * outside, so they see Parley's requests too.
      *
      * @param io the server
+     * @param mount the check that the server was mounted
      * @return the customizer Boot applies to its Jetty server
      */
     @Bean
-    public JettyServerCustomizer parleyJettyServerCustomizer(SocketIoServer io) {
+    public JettyServerCustomizer parleyJettyServerCustomizer(SocketIoServer io, ParleyMount mount) {
       return server -> {
         Handler application = server.getHandler();
         server.setHandler(new Handler.Sequence(new ParleyHandler(io), application));
+        mount.mounted();
       };
     }
   }

@@ -57,6 +57,9 @@ class ParleyStarterTest {
   @Autowired
   ParleyLifecycle lifecycle;
 
+  @Autowired
+  ParleyMount mount;
+
   private String origin() {
     return "http://127.0.0.1:" + port;
   }
@@ -166,6 +169,7 @@ class ParleyStarterTest {
     assertThat(io.engine().options().path()).isEqualTo("/socket.io/");
     assertThat(io.engine().options().transports()).containsExactlyInAnyOrder(TransportKind.POLLING, TransportKind.WEBSOCKET);
     assertThat(metrics.server()).isSameAs(io);
+    assertThat(mount.isMounted()).isTrue();
     assertThat(lifecycle.drainTimeout()).isEqualTo(Duration.ofSeconds(30)); // Boot's timeout-per-shutdown-phase
     // CORS: the configured origin is allowed on a polling handshake, another is not
     HttpResponse<String> allowed = Http.get(origin() + "/socket.io/?EIO=4&transport=polling", "https://app.example.com");

@@ -1,6 +1,7 @@
 package dev.parley.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.spring.boot.bare.SocketOnlyApplication;
 import java.util.List;
@@ -9,17 +10,55 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.web.server.WebServer;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.boot.web.server.servlet.ServletWebServerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.io.DefaultResourceLoader;
 
 /**
  * The starter without Spring MVC (hidden from the application's class loader): Boot still starts its
  * Jetty, as a servlet application thanks to spring-web, and the official client talks to the server
- * on its port.
+ * on its port. And on a web server that is not Jetty, the start fails and says what to change.
  */
 @Timeout(120)
 class ParleyWithoutMvcTest {
+  @Test
+  void anotherWebServerThanJettyFailsTheStartWithWhatToDo() {
+    // without MVC, whose beans would want the servlet context a real server gives them
+    FilteredClassLoader withoutMvc = new FilteredClassLoader("org.springframework.web.servlet.");
+    assertThatThrownBy(() -> new SpringApplicationBuilder(SocketOnlyApplication.class, OtherServer.class)
+        .resourceLoader(new DefaultResourceLoader(withoutMvc))
+        .properties("server.port=0").run())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("runs on OtherWebServer").hasMessageContaining("exclude spring-boot-starter-tomcat");
+  }
+
+  /** A servlet web server factory that is not Jetty, as Tomcat's would be. */
+  @Configuration(proxyBeanMethods = false)
+  static class OtherServer {
+    @Bean
+    ServletWebServerFactory otherServer() {
+      return initializers -> new OtherWebServer();
+    }
+  }
+
+  /** A web server that serves nothing. */
+  static final class OtherWebServer implements WebServer {
+    @Override
+    public void start() {}
+
+    @Override
+    public void stop() {}
+
+    @Override
+    public int getPort() {
+      return 0;
+    }
+  }
+
   @Test
   void theStarterAloneServesSocketIo() {
     FilteredClassLoader withoutMvc = new FilteredClassLoader("org.springframework.web.servlet.");
