@@ -23,6 +23,8 @@
 # The servers parley-observed and parley-observed-all are this build with a ServerObserver registered
 # (the scenario server's OBSERVER=counting, and OBSERVER=deliveries, which adds a call per broadcast
 # recipient): what observing costs, e.g. --servers parley,parley-observed,parley-observed-all --rounds 3.
+# The server parley-metrics is this build with the Micrometer binder bound (METRICS=on, ParleyMetrics on a
+# SimpleMeterRegistry): the A/B of metrics on and off, e.g. --servers parley,parley-metrics --rounds 3.
 #
 #   scripts/bench.sh --jmh [JMH options]   # the JMH microbenchmarks instead (a few minutes), in-process:
 #       CodecBenchmark (Engine.IO/Socket.IO decode of an incoming event, encode of the outgoing tick) and

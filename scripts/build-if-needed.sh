@@ -6,6 +6,10 @@
 # replace a developer's installed snapshots.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# a build from before the examples used the Micrometer binder (the scenario server's METRICS=on) is redone
+if [ -d "$ROOT/examples/target/lib" ] && ! compgen -G "$ROOT/examples/target/lib/micrometer-core-*.jar" >/dev/null; then
+  rm -rf "$ROOT/examples/target/lib"
+fi
 if [ ! -d "$ROOT/examples/target/classes/dev" ] || [ ! -d "$ROOT/examples/target/lib" ]; then
   echo "building Parley (first run; takes a minute)..." >&2
   (cd "$ROOT" && mvn -q -B -DskipTests package -pl examples -am) >&2

@@ -3,7 +3,8 @@
 # ADAPTER=memory (default), redis, redis-streams or redis-sharded (with REDIS_URL: for redis-sharded one URI or a
 # comma-separated list of Redis Cluster seeds; STREAM_NAME; SUBSCRIPTION_MODE, CHANNEL_PREFIX); RECOVERY=on or off (default);
 # HOST to listen on one address only (default: every interface); OBSERVER=counting or deliveries registers a
-# ServerObserver (CountingObserver), off by default: what observing costs, for benchmarks.
+# ServerObserver (CountingObserver), off by default: what observing costs, for benchmarks; METRICS=on binds
+# the Micrometer binder (ParleyMetrics) to a SimpleMeterRegistry: what metrics cost.
 # The WebSocket path: JAVA_OPTS=-Dparley.websocket.path=public|fast|auto (default auto).
 # Builds first if nothing is built; the java process replaces this shell, so its PID is the server's.
 # -XX:+ExitOnOutOfMemoryError: a JVM out of memory exits (for a supervisor to restart) instead of

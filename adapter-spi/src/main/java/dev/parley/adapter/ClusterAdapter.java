@@ -12,6 +12,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.function.Supplier;
@@ -81,6 +83,9 @@ public abstract class ClusterAdapter extends InMemoryAdapter {
   private final PendingRequests pending;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean failing = new AtomicBoolean();
+  private final AtomicLong outages = new AtomicLong();
+  private final LongAdder requestsSent = new LongAdder();
+  private final LongAdder requestTimeouts = new LongAdder();
 
   /** An adapter whose uid and request ids are 16 random hex characters, as Node's ClusterAdapter. */
   protected ClusterAdapter(AdapterContext context, ScheduledExecutorService scheduler, Duration requestsTimeout) {
@@ -133,6 +138,48 @@ public abstract class ClusterAdapter extends InMemoryAdapter {
   /** True once {@link #close} was called. */
   protected final boolean isClosed() {
     return closed.get();
+  }
+
+  // ------------------------------------------------------------------ figures, for metrics and health
+
+  /**
+   * Requests this adapter sent to the other servers and waited for ({@code fetchSockets},
+   * {@code allRooms}, {@code serverSideEmitWithAck}...); none is sent while it is the only server.
+   */
+  public final long requestsSent() {
+    return requestsSent.sum();
+  }
+
+  /** Requests that ended with a {@link RequestTimeoutException}: some server did not answer in time. */
+  public final long requestTimeouts() {
+    return requestTimeouts.sum();
+  }
+
+  /**
+   * Outages of the backend this adapter saw: publishes that failed after one had succeeded (or from
+   * the start). A backend that watches its connections itself overrides this (the Redis adapters count
+   * the outages of the server's Redis connection, which all namespaces share).
+   *
+   * @return the outages so far
+   */
+  public long outages() {
+    return outages.get();
+  }
+
+  /**
+   * Whether the backend can be reached now, as far as this adapter knows: false from a failed publish
+   * until one succeeds. Local delivery goes on either way. A backend that watches its connections
+   * itself overrides this.
+   *
+   * @return false during an outage
+   */
+  public boolean backendReachable() {
+    return !failing.get();
+  }
+
+  /** A request of this adapter timed out (called by {@link PendingRequests}). */
+  final void requestTimedOut() {
+    requestTimeouts.increment();
   }
 
   // ------------------------------------------------------------------ what a backend provides
@@ -315,6 +362,7 @@ public abstract class ClusterAdapter extends InMemoryAdapter {
         outageEnded();
       }
     } else if (failing.compareAndSet(false, true)) {
+      outages.incrementAndGet();
       outageStarted(failure);
     }
   }
@@ -467,6 +515,7 @@ public abstract class ClusterAdapter extends InMemoryAdapter {
     if (expected <= 0) {
       return null;
     }
+    requestsSent.increment();
     return pending.register(ids.get(), type, expected, waitFor, requestTimeoutMillis(type, options));
   }
 

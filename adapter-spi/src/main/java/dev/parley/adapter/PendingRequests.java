@@ -200,6 +200,7 @@ final class PendingRequests {
         partial = new ArrayList<>(answers);
         stillMissing = missing != null ? missing.size() : expected - answers.size();
       }
+      adapter.requestTimedOut();
       done.completeExceptionally(new RequestTimeoutException(adapter.timeoutMessage(type, partial.size(), stillMissing),
           type == ClusterAdapter.RequestType.SERVER_SIDE_EMIT ? partial : List.of()));
     }

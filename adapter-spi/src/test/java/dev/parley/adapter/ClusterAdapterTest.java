@@ -55,12 +55,36 @@ class ClusterAdapterTest extends AdapterContractTest {
     assertThat(adapter.fetchSockets(BroadcastOptions.ALL).toCompletableFuture().get(5, TimeUnit.SECONDS)).hasSize(4);
     assertThat(plain.outagesStarted).isEqualTo(1);
     assertThat(plain.outagesEnded).isZero();
+    assertThat(plain.outages()).isEqualTo(1);
+    assertThat(plain.backendReachable()).isFalse();
 
     plain.broker.failing = false;
     adapter.broadcast(context.event("after"), BroadcastOptions.ALL);
     adapter.broadcast(context.event("after", 2), BroadcastOptions.ALL);
     assertThat(plain.outagesStarted).isEqualTo(1);
     assertThat(plain.outagesEnded).isEqualTo(1);
+    assertThat(plain.outages()).isEqualTo(1);
+    assertThat(plain.backendReachable()).isTrue();
+  }
+
+  @Test
+  void requestsAndTheirTimeoutsAreCounted() {
+    LoopbackBroker broker = broker();
+    ClusterAdapter a = (ClusterAdapter) broker.plain().create(new RecordingContext("/"));
+    Adapter b = broker.plain().create(new RecordingContext("/")); // never answers: its listeners do not call back
+    a.init();
+    b.init();
+    try {
+      assertThat(a.requestsSent()).isZero();
+      var pending = a.serverSideEmitWithAck(List.of("ping")).toCompletableFuture();
+      assertThat(a.requestsSent()).isEqualTo(1);
+      assertThatThrownBy(() -> pending.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+          .cause().isInstanceOf(RequestTimeoutException.class);
+      assertThat(a.requestTimeouts()).isEqualTo(1);
+    } finally {
+      a.close();
+      b.close();
+    }
   }
 
   @Test

@@ -188,6 +188,9 @@ public final class Bench {
         List.of("bash", "scripts/scenario-server.sh"), Map.of("JAVA_OPTS", c.jvmFlags, "OBSERVER", "counting"), true));
     m.put("parley-observed-all", new ServerDef("parley-observed-all", "Parley (observed, every delivery)",
         List.of("bash", "scripts/scenario-server.sh"), Map.of("JAVA_OPTS", c.jvmFlags, "OBSERVER", "deliveries"), true));
+    // this build with the Micrometer binder bound (the scenario server's METRICS=on): what metrics cost
+    m.put("parley-metrics", new ServerDef("parley-metrics", "Parley (Micrometer metrics)",
+        List.of("bash", "scripts/scenario-server.sh"), Map.of("JAVA_OPTS", c.jvmFlags, "METRICS", "on"), true));
     if (c.baseline != null) {
       m.put("baseline", new ServerDef("baseline", "Parley baseline", List.of("bash",
           c.baseline.resolve("scripts/scenario-server.sh").toString()), Map.of("JAVA_OPTS", c.jvmFlags), true));

@@ -68,9 +68,19 @@ abstract class RedisClusterAdapter<B extends SharedBus, O> extends ClusterAdapte
     return nsp;
   }
 
-  /** Outages reported by this server's connections so far (for tests). */
-  int outages() {
+  /**
+   * Outages of this server's Redis connections so far: one per time Redis became unreachable, counted
+   * once per server (every namespace's adapter shares the connections and reports the same count).
+   */
+  @Override
+  public long outages() {
     return bus.outages();
+  }
+
+  /** Whether Redis answers now: false from a reported failure until Redis answers again. */
+  @Override
+  public boolean backendReachable() {
+    return !bus.down();
   }
 
   /** For the factory: a closed adapter's namespace may be served again. */

@@ -41,6 +41,7 @@ class OutageTest {
       assertThat(a.adapter.serverCount()).isEqualTo(1); // only itself while Redis is unreachable
       assertThat(a.adapter.fetchSockets(BroadcastOptions.ALL).toCompletableFuture().get()).hasSize(1);
       assertThat(a.adapter.outages()).isEqualTo(1);
+      assertThat(a.adapter.backendReachable()).isFalse();
 
       proxy.start();
       retryUntil("A -> B", () -> a.adapter.broadcast(Redis.event("after"), to("b1")),
@@ -50,6 +51,7 @@ class OutageTest {
       assertThat(b.context.deliveries("b1").stream().filter(d -> ((List<?>) d).get(0).equals("during"))).isEmpty();
       assertThat(a.adapter.serverCount()).isEqualTo(2);
       assertThat(a.adapter.outages()).isEqualTo(1);
+      assertThat(a.adapter.backendReachable()).isTrue();
     }
   }
 

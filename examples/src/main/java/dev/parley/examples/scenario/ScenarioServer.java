@@ -13,7 +13,9 @@ import dev.parley.adapter.redis.RedisStreamsAdapter;
 import dev.parley.adapter.redis.RedisStreamsAdapterOptions;
 import dev.parley.adapter.redis.ShardedRedisAdapter;
 import dev.parley.adapter.redis.ShardedRedisAdapterOptions;
+import dev.parley.metrics.micrometer.ParleyMetrics;
 import dev.parley.transport.jetty.ParleyJetty;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,7 +54,8 @@ import java.util.regex.Pattern;
  * {@code OBSERVER=counting} registers a {@link CountingObserver} (what a metrics binder does: a
  * counter per step, the ack round trips summed), {@code OBSERVER=deliveries} the same with a call per
  * broadcast recipient (what the admin UI's development mode needs), for benchmarking what an observer
- * costs; off by default.
+ * costs; off by default. {@code METRICS=on} binds {@link ParleyMetrics} (every meter, the ack timer and
+ * the namespace gauges included) to a {@link SimpleMeterRegistry}: what the Micrometer binder costs.
  *
  * <pre>{@code
  * PORT=3000 scripts/scenario-server.sh
@@ -83,6 +86,12 @@ public final class ScenarioServer {
       System.exit(2);
       return;
     }
+    String metrics = System.getenv().getOrDefault("METRICS", "off");
+    if (!metrics.equals("on") && !metrics.equals("off")) {
+      System.err.println("METRICS=" + metrics + " is unknown: use on or off (default)");
+      System.exit(2);
+      return;
+    }
     SocketIoServer io = create(factory, recovery.equals("on") ? ConnectionStateRecovery.defaults() : null);
     if (recovery.equals("on")) {
       System.out.println("connection state recovery on (window 2 min)");
@@ -90,6 +99,10 @@ public final class ScenarioServer {
     if (!observer.equals("off")) {
       io.observe(new CountingObserver(observer.equals("deliveries")));
       System.out.println("observer on (" + observer + ")");
+    }
+    if (metrics.equals("on")) {
+      ParleyMetrics.of(io).bindTo(new SimpleMeterRegistry());
+      System.out.println("Micrometer metrics on (ParleyMetrics, SimpleMeterRegistry)");
     }
     String host = System.getenv("HOST");
     ParleyJetty.Running running = host == null || host.isEmpty()

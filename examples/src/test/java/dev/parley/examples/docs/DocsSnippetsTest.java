@@ -16,13 +16,16 @@ import org.junit.jupiter.api.Test;
  * Keeps the Java in the docs compiled: every {@code ```java} block of {@code README.md} and
  * {@code docs/*.md} must follow a {@code <!-- snippet: File.java#name -->} marker and equal, line for
  * line, the region {@code tag::name[]} .. {@code end::name[]} of that file in this package, main or
- * test sources (which the build compiles), or follow {@code <!-- not-compiled: reason -->} for code that is not Parley's.
+ * test sources (which the build compiles), or in the Spring Boot example's package of
+ * {@code examples-spring-boot} (which its module compiles), or follow {@code <!-- not-compiled: reason -->} for code that is not Parley's.
  */
 class DocsSnippetsTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final Path SOURCES = Path.of("src/main/java/dev/parley/examples/docs");
   /** Examples that are themselves tests (docs/testing.md) live with the tests. */
   private static final Path TEST_SOURCES = Path.of("src/test/java/dev/parley/examples/docs");
+  /** The Spring Boot example (docs/spring-boot.md), a module of its own. */
+  private static final Path SPRING_SOURCES = Path.of("../examples-spring-boot/src/main/java/dev/parley/examples/spring");
   private static final Pattern MARKER = Pattern.compile("<!-- (snippet: (\\S+)#(\\S+)|not-compiled: .+) -->");
 
   @Test
@@ -51,6 +54,7 @@ class DocsSnippetsTest {
           problems.add(where + ": java block without a snippet marker on the line before");
         } else if (m.group(2) != null) {
           Path source = Files.exists(SOURCES.resolve(m.group(2))) ? SOURCES.resolve(m.group(2))
+              : Files.exists(SPRING_SOURCES.resolve(m.group(2))) ? SPRING_SOURCES.resolve(m.group(2))
               : TEST_SOURCES.resolve(m.group(2));
           List<String> region = region(source, m.group(3));
           if (region == null) {

@@ -47,7 +47,7 @@ import org.junit.jupiter.api.Test;
 class DocsTruthTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   /** Modules that are never published (docs/releasing.md). */
-  private static final Set<String> UNPUBLISHED = Set.of("examples", "integration-tests", "benchmarks");
+  private static final Set<String> UNPUBLISHED = Set.of("examples", "examples-spring-boot", "integration-tests", "benchmarks");
 
   private static final Pattern FENCE = Pattern.compile("(?s)```.*?```");
   private static final Pattern TICKED = Pattern.compile("`([^`\\n]+)`");
