@@ -125,6 +125,19 @@ final class Instruments {
     }
   }
 
+  void transportUpgraded(Socket socket) {
+    ServerObserver[] all = observers;
+    if (all != null) {
+      for (ServerObserver o : all) {
+        try {
+          o.onTransportUpgraded(socket);
+        } catch (Throwable e) {
+          failed(o, "onTransportUpgraded", e);
+        }
+      }
+    }
+  }
+
   void connectRefused(String namespace, Handshake handshake, ConnectRefusal cause, String message) {
     stats.refused(cause);
     ServerObserver[] all = observers;

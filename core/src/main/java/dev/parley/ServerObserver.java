@@ -71,6 +71,18 @@ public interface ServerObserver {
   default void onSocketDisconnected(Socket socket, DisconnectReason reason) {}
 
   /**
+   * The connection that carries {@code socket} switched from HTTP long-polling to WebSocket:
+   * {@link Socket#transport()} is now {@code "websocket"}. Called once for each socket the
+   * connection has at that moment (one per namespace it joined), on the connection's lane, after
+   * {@link #onSocketConnected} and before {@link #onSocketDisconnected} for that socket. A socket
+   * that connects after the upgrade, or whose connection started on WebSocket, is never reported
+   * here. What the admin UI shows as {@code socket_updated} with the new transport.
+   *
+   * @param socket a connected socket of the upgraded connection
+   */
+  default void onTransportUpgraded(Socket socket) {}
+
+  /**
    * A client's CONNECT to a namespace was refused with a {@code CONNECT_ERROR}. Called on the
    * connection's lane. Requests the Engine.IO layer refuses before a connection exists (admission
    * hook, per-address limit, protocol version) are counted in

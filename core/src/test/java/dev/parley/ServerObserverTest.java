@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.parley.adapter.AdapterContext;
 import dev.parley.adapter.InMemoryAdapter;
 import dev.parley.adapter.RoomEvent;
+import dev.parley.testing.FakeTransport;
 import dev.parley.testing.LogCapture;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,6 +60,11 @@ class ServerObserverTest {
     public void onSocketDisconnected(Socket socket, DisconnectReason reason) {
       calls.add("disconnected " + socket.id() + " " + reason.name() + " connected=" + socket.connected()
           + " rooms=" + socket.rooms().size());
+    }
+
+    @Override
+    public void onTransportUpgraded(Socket socket) {
+      calls.add("upgraded " + socket.id() + " " + socket.namespace().name() + " " + socket.transport());
     }
 
     @Override
@@ -145,6 +151,36 @@ class ServerObserverTest {
         "connected " + sid + " / connected=true rooms=1",
         "handler " + sid);
     assertThat(server.last().handshake().auth().isObject()).isTrue();
+  }
+
+  @Test
+  void anUpgradeIsObservedOncePerSocketOfTheConnectionWithTheNewTransport() {
+    server = new InProcessServer();
+    server.io.of("/chat");
+    Recorder r = observe(new Recorder());
+    InProcessServer.Conn c = server.open(FakeTransport.polling());
+    c.send("40");
+    c.send("40/chat,");
+    String root = server.last().id();
+    String chat = server.io.of("/chat").sockets().keySet().iterator().next();
+    r.calls.clear();
+
+    FakeTransport ws = FakeTransport.webSocket();
+    assertThat(server.io.engine().offerUpgrade(c.session.id(), ws)).isTrue();
+    ws.receive("2probe");
+    assertThat(r.calls).isEmpty(); // probing is not upgrading
+    ws.receive("5");
+
+    assertThat(r.calls).containsExactlyInAnyOrder("upgraded " + root + " / websocket",
+        "upgraded " + chat + " /chat websocket");
+  }
+
+  @Test
+  void aConnectionThatStartsOnWebSocketIsNeverReportedUpgraded() {
+    server = new InProcessServer();
+    Recorder r = observe(new Recorder());
+    server.connect();
+    assertThat(r.calls).noneMatch(call -> call.startsWith("upgraded"));
   }
 
   @Test
