@@ -1,0 +1,322 @@
+package dev.parley.it.sio;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.Socket;
+import dev.parley.SocketIoServer;
+import dev.parley.admin.AdminUi;
+import dev.parley.admin.AdminUiOptions;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The admin UI's protocol, spoken by Parley's {@link AdminUi} and by a Node socket.io 4.8.4 server
+ * instrumented with the official {@code @socket.io/admin-ui} 0.5.1 ({@code admin-reference.mjs}), both
+ * driven the same way by the official socket.io-client acting as the admin page: the login (refused with
+ * {@code invalid credentials}, admitted with {@code session}, re-admitted by session id), {@code config},
+ * {@code all_sockets}, {@code server_stats}, the notifications of a socket's life (connect, upgrade, rooms,
+ * events in and out, broadcasts, disconnect) and the page's commands. Each server is checked on its own,
+ * then the two are compared: the same events, with the same fields.
+ */
+@Timeout(120)
+class AdminUiTest {
+  private static final String PASSWORD = "s3cret pass";
+  private static final Map<String, Object> LOGIN = Map.of("auth", Map.of("username", "admin", "password", PASSWORD));
+
+  private SioNodeClient node;
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() {
+    node = SioNodeClient.start();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    node.close();
+    for (AutoCloseable c : closeables) {
+      c.close();
+    }
+  }
+
+  // ------------------------------------------------------------------ the servers
+
+  /** The Node reference: {@code node admin-reference.mjs}, its port and the bcryptjs hash it made. */
+  private record Reference(Process process, int port, String hash) implements AutoCloseable {
+    String url() {
+      return "http://127.0.0.1:" + port;
+    }
+
+    @Override
+    public void close() throws Exception {
+      process.getOutputStream().close();
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  private Reference reference(String mode, boolean readonly) throws IOException {
+    Path dir = Path.of(System.getProperty("parley.node.dir", "src/test/node")).toAbsolutePath();
+    ProcessBuilder pb = new ProcessBuilder(System.getProperty("parley.node", "node"), "admin-reference.mjs", PASSWORD,
+        mode, readonly ? "readonly" : "").directory(dir.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT);
+    pb.environment().remove("NODE_OPTIONS");
+    Process p = pb.start();
+    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    String line = out.readLine();
+    if (line == null) {
+      p.destroyForcibly();
+      throw new IllegalStateException("admin-reference.mjs did not start");
+    }
+    JsonNode ready = SioJson.MAPPER.readTree(line);
+    Reference r = new Reference(p, ready.get("port").asInt(), ready.get("hash").asText());
+    closeables.add(r);
+    return r;
+  }
+
+  /** A Parley server whose sockets answer join, leave, ask and broadcast as the reference's do. */
+  private SioServer parley(AdminUiOptions.Builder options) {
+    SioServer server = SioServer.start();
+    closeables.add(server);
+    SocketIoServer io = server.io();
+    io.onConnection(s -> {
+      s.on("join", (args, ack) -> s.join(args.get(0).asText()));
+      s.on("leave", (args, ack) -> s.leave(args.get(0).asText()));
+      s.on("ask", (args, ack) -> s.emit("question", args.get(0)));
+      s.on("broadcast", (args, ack) -> io.to(args.get(0).asText()).emit("tick", args.get(1)));
+    });
+    closeables.add(0, AdminUi.instrument(io, options.serverId("parley").build()));
+    return server;
+  }
+
+  // ------------------------------------------------------------------ the scenario
+
+  /** What the admin page saw of one server, by step. */
+  private record Seen(ClientEvent config, ClientEvent allSockets, ClientEvent stats, ClientEvent connected,
+      ClientEvent updated, ClientEvent joined, ClientEvent received, ClientEvent sent, ClientEvent broadcast,
+      ClientEvent left, ClientEvent disconnected, ClientEvent laterStats, String earlyId, String clientId,
+      String clientEngineId, String clientReason) {}
+
+  /** Drives one server as the page does; {@code tag} keeps the client names apart. */
+  private Seen run(String url, String tag) {
+    ClientSocket early = node.connect(tag + "-early", url, "/", TransportMode.POLLING, Map.of());
+    early.awaitConnect();
+
+    ClientSocket intruder = node.connect(tag + "-intruder", url, "/admin", TransportMode.WEBSOCKET,
+        Map.of("auth", Map.of("username", "admin", "password", "wrong")));
+    assertThat(intruder.awaitConnectError().field("message")).isEqualTo("invalid credentials");
+    ClientSocket stranger = node.connect(tag + "-stranger", url, "/admin", TransportMode.WEBSOCKET,
+        Map.of("auth", Map.of("sessionId", "0123456789abcdef")));
+    assertThat(stranger.awaitConnectError().field("message")).isEqualTo("invalid credentials");
+
+    ClientSocket page = node.connect(tag + "-page", url, "/admin", TransportMode.WEBSOCKET, LOGIN);
+    page.awaitConnect();
+    String sessionId = page.awaitEvent("session").arg(0).asText();
+    assertThat(sessionId).matches("[0-9a-f]{16}");
+    ClientEvent config = page.awaitEvent("config");
+    ClientEvent all = page.awaitEvent("all_sockets");
+    ClientEvent stats = page.awaitEvent("server_stats");
+
+    ClientSocket c = node.connect(tag + "-c", url, "/", TransportMode.UPGRADE, Map.of());
+    ClientEvent cConnect = c.awaitConnect();
+    String id = cConnect.field("id");
+    c.awaitUpgrade();
+    ClientEvent connected = awaitNotification(page, "socket_connected", 0, id, n -> n.path("id"));
+    ClientEvent updated = awaitNotification(page, "socket_updated", 0, id, n -> n.path("id"));
+
+    c.emit("join", "r1");
+    ClientEvent joined = page.events().awaitFirst(e -> e.isEvent("room_joined") && e.arg(1).asText().equals("r1")
+        && e.arg(2).asText().equals(id), "room_joined r1");
+    ClientEvent received = page.events().awaitFirst(e -> e.isEvent("event_received")
+        && e.arg(1).asText().equals(id) && e.arg(2).path(0).asText().equals("join"), "event_received join");
+    c.emit("ask", Map.of("q", 1));
+    c.awaitEvent("question");
+    ClientEvent sent = page.events().awaitFirst(e -> e.isEvent("event_sent") && e.arg(1).asText().equals(id)
+        && e.arg(2).path(0).asText().equals("question"), "event_sent question");
+    c.emit("broadcast", "r1", Map.of("b", 2));
+    c.awaitEvent("tick");
+    ClientEvent broadcast = page.events().awaitFirst(e -> e.isEvent("event_sent") && e.arg(1).asText().equals(id)
+        && e.arg(2).path(0).asText().equals("tick"), "event_sent tick (a broadcast)");
+
+    // the page's commands: join and leave a room, then disconnect the socket
+    page.emit("join", "/", "r2", id);
+    page.events().awaitFirst(e -> e.isEvent("room_joined") && e.arg(1).asText().equals("r2")
+        && e.arg(2).asText().equals(id), "room_joined r2 (the page's join)");
+    page.emit("leave", "/", "r2", id);
+    ClientEvent left = page.events().awaitFirst(e -> e.isEvent("room_left") && e.arg(1).asText().equals("r2")
+        && e.arg(2).asText().equals(id), "room_left r2 (the page's leave)");
+    page.emit("_disconnect", "/", false, id);
+    String reason = c.awaitDisconnect();
+    ClientEvent disconnected = page.events().awaitFirst(e -> e.isEvent("socket_disconnected")
+        && e.arg(1).asText().equals(id), "socket_disconnected");
+
+    // a page that comes back with its session id is admitted without the password, and gets no new session
+    ClientSocket again = node.connect(tag + "-again", url, "/admin", TransportMode.WEBSOCKET,
+        Map.of("auth", Map.of("sessionId", sessionId)));
+    again.awaitConnect();
+    again.awaitEvent("config");
+    assertThat(again.received("session")).isEmpty();
+
+    int statsSoFar = page.received("server_stats").size();
+    ClientEvent laterStats = page.awaitEvents("server_stats", statsSoFar + 1).get(statsSoFar);
+    return new Seen(config, all, stats, connected, updated, joined, received, sent, broadcast, left, disconnected,
+        laterStats, early.id(), id, cConnect.field("engineId"), reason);
+  }
+
+  private static ClientEvent awaitNotification(ClientSocket page, String event, int arg, String id,
+      java.util.function.Function<JsonNode, JsonNode> idOf) {
+    return page.events().awaitFirst(e -> e.isEvent(event) && idOf.apply(e.arg(arg)).asText().equals(id),
+        event + " of " + id);
+  }
+
+  /** What must hold on any server that speaks the protocol. */
+  private static void check(Seen s, String serverId) {
+    assertThat(s.config().arg(0).path("supportedFeatures").toString()).isEqualTo("[\"EMIT\",\"JOIN\",\"LEAVE\",\"DISCONNECT\",\"MJOIN\",\"MLEAVE\",\"MDISCONNECT\","
+            + "\"AGGREGATED_EVENTS\",\"ALL_EVENTS\"]");
+
+    JsonNode early = null;
+    for (JsonNode socket : s.allSockets().arg(0)) {
+      if (socket.path("id").asText().equals(s.earlyId())) {
+        early = socket;
+      }
+    }
+    assertThat(early).as("the socket connected before the page, in all_sockets").isNotNull();
+    assertThat(early.path("nsp").asText()).isEqualTo("/");
+    assertThat(early.path("transport").asText()).isEqualTo("polling");
+    assertThat(early.path("clientId").asText()).hasSize(12);
+    assertThat(early.path("rooms").toString()).isEqualTo("[\"" + s.earlyId() + "\"]");
+    assertThat(early.path("handshake").has("auth")).as("auth data is never shown").isFalse();
+    assertThat(early.path("handshake").path("query").path("EIO").asText()).isEqualTo("4");
+    assertThat(early.path("handshake").path("issued").isNumber()).isTrue();
+    assertThat(s.allSockets().arg(0).findValuesAsText("nsp")).contains("/admin");
+
+    JsonNode stats = s.stats().arg(0);
+    assertThat(stats.path("serverId").asText()).isEqualTo(serverId);
+    assertThat(stats.path("pid").isNumber()).isTrue();
+    assertThat(stats.path("clientsCount").asInt()).isGreaterThanOrEqualTo(2); // early and the page
+    assertThat(stats.path("pollingClientsCount").asInt()).isGreaterThanOrEqualTo(1); // early
+    assertThat(stats.path("namespaces").findValuesAsText("name")).contains("/", "/admin");
+
+    JsonNode c = s.connected().arg(0);
+    assertThat(c.path("clientId").asText()).isEqualTo(s.clientEngineId().substring(0, 12));
+    assertThat(c.path("transport").asText()).isEqualTo("polling");
+    assertThat(s.connected().arg(1).asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
+    assertThat(s.updated().arg(0).toString())
+        .isEqualTo("{\"id\":\"" + s.clientId() + "\",\"nsp\":\"/\",\"transport\":\"websocket\"}");
+    assertThat(s.received().arg(2).toString()).isEqualTo("[\"join\",\"r1\"]");
+    assertThat(s.sent().arg(2).toString()).isEqualTo("[\"question\",{\"q\":1}]");
+    assertThat(s.broadcast().arg(2).toString()).isEqualTo("[\"tick\",{\"b\":2}]");
+    assertThat(s.clientReason()).isEqualTo("io server disconnect");
+    assertThat(s.disconnected().args().stream().map(JsonNode::asText).toList()).startsWith("/", s.clientId(),
+        "server namespace disconnect");
+
+    JsonNode later = s.laterStats().arg(0);
+    Set<String> types = new TreeSet<>(later.path("aggregatedEvents").findValuesAsText("type"));
+    assertThat(types).as("aggregated events since the previous stats").contains("packetsIn", "packetsOut",
+        "bytesIn", "bytesOut");
+  }
+
+  @Test
+  void theAdminPageSeesAndSteersAParleyServerAsItDoesAnInstrumentedNodeServer() throws Exception {
+    Reference ref = reference("development", false);
+    SioServer server = parley(AdminUiOptions.builder().basicAuth("admin", ref.hash())); // bcryptjs's $2a$ hash
+
+    Seen nodeSeen = run(ref.url(), "node");
+    check(nodeSeen, "node-reference");
+    Seen parleySeen = run(server.url(), "parley");
+    check(parleySeen, "parley");
+    assertThat(server.io().of("/").sockets()).doesNotContainKey(parleySeen.clientId());
+
+    // the same fields, at every level the page reads
+    assertSameShape(parleySeen.config(), nodeSeen.config());
+    assertSameShape(parleySeen.stats(), nodeSeen.stats());
+    assertSameShape(parleySeen.connected(), nodeSeen.connected());
+    assertSameShape(parleySeen.updated(), nodeSeen.updated());
+    assertSameShape(parleySeen.joined(), nodeSeen.joined());
+    assertSameShape(parleySeen.received(), nodeSeen.received());
+    assertSameShape(parleySeen.sent(), nodeSeen.sent());
+    assertSameShape(parleySeen.left(), nodeSeen.left());
+    assertSameShape(parleySeen.disconnected(), nodeSeen.disconnected());
+    assertThat(fields(first(parleySeen.allSockets().arg(0)))).isEqualTo(fields(first(nodeSeen.allSockets().arg(0))));
+    assertThat(fields(parleySeen.allSockets().arg(0).get(0).path("handshake")))
+        .isEqualTo(fields(nodeSeen.allSockets().arg(0).get(0).path("handshake")));
+    assertThat(fields(parleySeen.connected().arg(0).path("handshake")))
+        .isEqualTo(fields(nodeSeen.connected().arg(0).path("handshake")));
+    assertThat(fields(parleySeen.laterStats().arg(0).path("aggregatedEvents").get(0)))
+        .isSubsetOf("timestamp", "type", "subType", "count");
+  }
+
+  @Test
+  void aReadonlyProductionPageGetsOnlyStatisticsAndItsCommandsAreIgnored() throws Exception {
+    Reference ref = reference("production", true);
+    SioServer server = parley(AdminUiOptions.builder().basicAuth("admin", bcrypt2b(PASSWORD)).readonly(true)
+        .mode(AdminUiOptions.Mode.PRODUCTION));
+    for (String url : List.of(ref.url(), server.url())) {
+      String tag = url.equals(ref.url()) ? "node" : "parley";
+      ClientSocket c = node.connect(tag + "-c", url, "/", TransportMode.WEBSOCKET, Map.of());
+      String id = c.awaitConnect().field("id");
+      ClientSocket page = node.connect(tag + "-page", url, "/admin", TransportMode.WEBSOCKET, LOGIN);
+      page.awaitConnect();
+      assertThat(page.awaitEvent("config").arg(0).toString()).isEqualTo("{\"supportedFeatures\":[\"AGGREGATED_EVENTS\"]}");
+      page.emit("_disconnect", "/", true, id);
+      page.emit("join", "/", "r9", id);
+      c.emit("ping-me");
+      int before = page.received("server_stats").size();
+      page.awaitEvents("server_stats", before + 2); // time for a command to act, had it been obeyed
+      assertThat(c.events().matching(e -> e.is("disconnect"))).as(tag + ": readonly ignores _disconnect").isEmpty();
+      assertThat(page.received("all_sockets")).isEmpty();
+      assertThat(page.received("socket_connected")).isEmpty();
+      assertThat(page.received("room_joined")).isEmpty();
+      assertThat(page.received("event_received")).isEmpty();
+    }
+    Socket s = server.io().of("/").sockets().values().iterator().next();
+    assertThat(s.rooms()).doesNotContain("r9");
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private static String bcrypt2b(String password) {
+    return at.favre.lib.crypto.bcrypt.BCrypt.with(at.favre.lib.crypto.bcrypt.BCrypt.Version.VERSION_2B)
+        .hashToString(4, password.toCharArray());
+  }
+
+  private static JsonNode first(JsonNode array) {
+    return array.get(0);
+  }
+
+  /** An event's shape: its name, then per argument its JSON type and, for objects, their field names. */
+  private static void assertSameShape(ClientEvent parley, ClientEvent reference) {
+    assertThat(shape(parley)).as(parley.field("event")).isEqualTo(shape(reference));
+  }
+
+  private static List<String> shape(ClientEvent e) {
+    List<String> out = new ArrayList<>();
+    out.add(e.field("event"));
+    for (JsonNode a : e.args()) {
+      out.add(a.getNodeType() + (a.isObject() ? " " + fields(a) : ""));
+    }
+    return out;
+  }
+
+  private static Set<String> fields(JsonNode object) {
+    Set<String> out = new TreeSet<>();
+    Iterator<String> names = object.fieldNames();
+    names.forEachRemaining(out::add);
+    return out;
+  }
+}

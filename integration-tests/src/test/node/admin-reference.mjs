@@ -1,0 +1,34 @@
+// A Node.js socket.io 4.8 server instrumented with the official @socket.io/admin-ui 0.5.1: the reference
+// Parley's admin UI is compared with (dev.parley.it.sio.AdminUiTest).
+// Usage: node admin-reference.mjs <password> [development|production] [readonly]
+// Prints {"ready":true,"port":P,"hash":"<bcryptjs hash of the password>"} once listening; exits when stdin closes.
+// Its sockets answer "join"(room) and "leave"(room) by joining or leaving, "ask"(x) with an emit
+// "question"(x), and "broadcast"(room, x) with io.to(room).emit("tick", x), as the Parley side does.
+import { createServer } from "node:http";
+import { createRequire } from "node:module";
+import { Server } from "socket.io";
+
+const require = createRequire(import.meta.url);
+const { instrument } = require("@socket.io/admin-ui");
+const bcrypt = createRequire(require.resolve("@socket.io/admin-ui"))("bcryptjs");
+
+const [password, mode = "development", readonly] = process.argv.slice(2);
+const hash = bcrypt.hashSync(password, 4);
+const http = createServer();
+const io = new Server(http, { pingInterval: 1000, pingTimeout: 2000 });
+io.on("connection", (socket) => {
+  socket.on("join", (room) => socket.join(room));
+  socket.on("leave", (room) => socket.leave(room));
+  socket.on("ask", (x) => socket.emit("question", x));
+  socket.on("broadcast", (room, x) => io.to(room).emit("tick", x));
+});
+instrument(io, {
+  auth: { type: "basic", username: "admin", password: hash },
+  mode,
+  readonly: readonly === "readonly",
+  serverId: "node-reference",
+});
+await new Promise((r) => http.listen(0, "127.0.0.1", r));
+process.stdout.write(JSON.stringify({ ready: true, port: http.address().port, hash }) + "\n");
+process.stdin.on("end", () => process.exit(0));
+process.stdin.resume();
