@@ -6,6 +6,8 @@ import dev.parley.ConnectionStateRecovery;
 import dev.parley.RemoteSocket;
 import dev.parley.SocketIoServer;
 import dev.parley.adapter.Adapter;
+import dev.parley.admin.AdminUi;
+import dev.parley.admin.AdminUiOptions;
 import dev.parley.adapter.InMemoryAdapter;
 import dev.parley.adapter.redis.RedisAdapter;
 import dev.parley.adapter.redis.RedisAdapterOptions;
@@ -46,7 +48,11 @@ import java.util.regex.Pattern;
  * {@code OBSERVER=counting} registers a {@link CountingObserver} (what a metrics binder does: a
  * counter per step, the ack round trips summed), {@code OBSERVER=deliveries} the same with a call per
  * broadcast recipient (what the admin UI's development mode needs), for benchmarking what an observer
- * costs; off by default.
+ * costs; off by default. {@code ADMIN_UI=on} instruments it for the Socket.IO admin UI
+ * ({@link AdminUi}: namespace {@code /admin}, development mode, server id {@code <host>#<pid>}, CORS
+ * answering any origin with credentials, as the admin page connects),
+ * {@code ADMIN_UI=readonly} the same read-only; with {@code ADMIN_UI_AUTH="user:<bcrypt hash>"} the page
+ * must log in as that user, without it anyone is admitted.
  *
  * <pre>{@code
  * PORT=3000 scripts/scenario-server.sh
@@ -87,7 +93,19 @@ public final class ScenarioServer {
       System.exit(2);
       return;
     }
-    SocketIoServer io = create(factory, recovery.equals("on") ? ConnectionStateRecovery.defaults() : null);
+    String adminUi = System.getenv().getOrDefault("ADMIN_UI", "off");
+    if (!adminUi.equals("off") && !adminUi.equals("on") && !adminUi.equals("readonly")) {
+      System.err.println("ADMIN_UI=" + adminUi + " is unknown: use off (default), on or readonly");
+      System.exit(2);
+      return;
+    }
+    SocketIoServer io = create(factory, recovery.equals("on") ? ConnectionStateRecovery.defaults() : null,
+        !adminUi.equals("off"));
+    if (!adminUi.equals("off")) {
+      AdminUiOptions options = adminUiOptions(adminUi.equals("readonly"), System.getenv("ADMIN_UI_AUTH"));
+      AdminUi.instrument(io, options);
+      System.out.println("admin UI on " + options);
+    }
     if (recovery.equals("on")) {
       System.out.println("connection state recovery on (window 2 min)");
     }
@@ -101,6 +119,42 @@ public final class ScenarioServer {
     Runtime.getRuntime().addShutdownHook(new Thread(running::close));
     System.out.println("scenario server listening on http://127.0.0.1:" + running.port() + "/socket.io/");
     running.join();
+  }
+
+  /**
+   * The admin UI options of {@code ADMIN_UI}: namespace {@code /admin}, development mode, server id
+   * {@code <host>#<pid>} (so that the page tells apart several servers of one machine), basic auth from
+   * {@code auth} ({@code "user:<bcrypt hash>"}) or none when it is null or empty.
+   *
+   * @param readonly {@code ADMIN_UI=readonly}
+   * @param auth {@code ADMIN_UI_AUTH}
+   * @return the options
+   * @throws IllegalArgumentException when {@code auth} has no {@code ':'} or its hash is not a bcrypt hash
+   */
+  public static AdminUiOptions adminUiOptions(boolean readonly, String auth) {
+    AdminUiOptions.Builder b = AdminUiOptions.builder()
+        .namespace("/admin")
+        .mode(AdminUiOptions.Mode.DEVELOPMENT)
+        .readonly(readonly)
+        .serverId(hostName() + "#" + ProcessHandle.current().pid());
+    if (auth == null || auth.isEmpty()) {
+      b.noAuth();
+    } else {
+      int colon = auth.indexOf(':');
+      if (colon <= 0) {
+        throw new IllegalArgumentException("ADMIN_UI_AUTH must be user:<bcrypt hash>");
+      }
+      b.basicAuth(auth.substring(0, colon), auth.substring(colon + 1));
+    }
+    return b.build();
+  }
+
+  private static String hostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "localhost";
+    }
   }
 
   /** The scenario handlers on a new server (CORS open, in-memory adapter). */
@@ -118,8 +172,18 @@ public final class ScenarioServer {
    * recovery ({@code null}: off).
    */
   public static SocketIoServer create(Adapter.Factory adapter, ConnectionStateRecovery recovery) {
+    return create(adapter, recovery, false);
+  }
+
+  /**
+   * The scenario handlers on a new server with CORS open, the given adapter and connection state
+   * recovery ({@code null}: off); with {@code corsCredentials}, CORS answers with the request's origin
+   * and allows credentials, which the admin page needs (it connects {@code withCredentials}).
+   */
+  public static SocketIoServer create(Adapter.Factory adapter, ConnectionStateRecovery recovery,
+      boolean corsCredentials) {
     SocketIoServer io = SocketIoServer.builder()
-        .cors(cors -> cors.allowAnyOrigin())
+        .cors(cors -> cors.allowAnyOrigin().allowCredentials(corsCredentials))
         .adapter(adapter)
         .connectionStateRecovery(recovery)
         .cleanupEmptyChildNamespaces(true)

@@ -1,0 +1,88 @@
+package dev.parley.examples.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import at.favre.lib.crypto.bcrypt.BCrypt;
+import dev.parley.SocketIoServer;
+import dev.parley.adapter.InMemoryAdapter;
+import dev.parley.admin.AdminUi;
+import dev.parley.transport.jetty.ParleyJetty;
+import io.socket.client.IO;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The real admin page against Parley: the official {@code @socket.io/admin-ui} 0.5.1 page, from the npm
+ * package's {@code ui/dist} served locally by {@code src/test/browser/admin-ui-e2e.mjs}, in Debian's
+ * Chromium driven by playwright-core, logs in to the scenario server instrumented as {@code ADMIN_UI=on}
+ * (or {@code readonly}) with {@code ADMIN_UI_AUTH} would, and sees a connected client and its room; its
+ * disconnect button disconnects the client, and a readonly server's page has no such button. Screenshots
+ * land in {@code target/screenshots} ({@code admin-*.png}).
+ */
+class AdminUiBrowserTest {
+  private static final Path SCRIPT = Path.of("src/test/browser/admin-ui-e2e.mjs");
+  private static final Path SHOTS = Path.of("target/screenshots");
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"rw", "readonly"})
+  void theAdminPageShowsAndSteersAParleyServer(String mode) throws Exception {
+    String chromium = System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium");
+    assertThat(Path.of(chromium)).as("Debian's chromium is needed (apt-get install chromium; scripts/test.sh installs it)")
+        .exists();
+    String hash = BCrypt.with(BCrypt.Version.VERSION_2B).hashToString(4, "admin-pass".toCharArray());
+    SocketIoServer server = ScenarioServer.create(InMemoryAdapter::new, null, true); // as with ADMIN_UI=on
+    AdminUi.instrument(server, ScenarioServer.adminUiOptions(mode.equals("readonly"), "admin:" + hash));
+    ParleyJetty.Running running = ParleyJetty.listen(server, "127.0.0.1", 0);
+    String url = "http://127.0.0.1:" + running.port();
+    io.socket.client.Socket client = IO.socket(URI.create(url),
+        IO.Options.builder().setTransports(new String[] {"websocket"}).setForceNew(true).setReconnection(false).build());
+    try {
+      CompletableFuture<Object> joined = new CompletableFuture<>();
+      client.on(io.socket.client.Socket.EVENT_CONNECT,
+          a -> client.emit("join", new Object[] {"lobby"}, ack -> joined.complete(ack[0])));
+      client.connect();
+      assertThat(joined.get(20, TimeUnit.SECONDS)).isEqualTo(true);
+      String socketId = client.id();
+
+      Process node = new ProcessBuilder(System.getProperty("parley.node", "node"), SCRIPT.toString(), url, "admin",
+          "admin-pass", socketId, "lobby", mode, SHOTS.toString()).redirectErrorStream(true).start();
+      StringBuilder output = new StringBuilder();
+      try (BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
+        Thread watchdog = new Thread(() -> {
+          try {
+            if (!node.waitFor(150, TimeUnit.SECONDS)) {
+              node.destroyForcibly();
+            }
+          } catch (InterruptedException e) {
+            node.destroyForcibly();
+          }
+        });
+        watchdog.setDaemon(true);
+        watchdog.start();
+        for (String line; (line = out.readLine()) != null; ) {
+          output.append(line).append('\n');
+        }
+        node.waitFor(10, TimeUnit.SECONDS);
+      } finally {
+        node.destroyForcibly();
+      }
+      assertThat(output.toString()).as("browser run output").contains("admin-e2e: passed");
+      if (mode.equals("readonly")) {
+        assertThat(server.of("/").sockets()).containsKey(socketId);
+      } else {
+        assertThat(server.of("/").sockets()).as("the page's button disconnected the client").doesNotContainKey(socketId);
+      }
+    } finally {
+      client.close();
+      running.close();
+      server.close();
+    }
+  }
+}
