@@ -18,7 +18,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import dev.parley.admin.RedisSessionStore;
+import dev.parley.adapter.redis.RedisAdapter;
+import dev.parley.adapter.redis.RedisAdapterOptions;
+import dev.parley.it.EventLog;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,6 +45,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class AdminUiTest {
   private static final String PASSWORD = "s3cret pass";
+  private static final String REDIS = "redis://127.0.0.1:6379";
   private static final Map<String, Object> LOGIN = Map.of("auth", Map.of("username", "admin", "password", PASSWORD));
 
   private SioNodeClient node;
@@ -72,9 +82,14 @@ class AdminUiTest {
   }
 
   private Reference reference(String mode, boolean readonly) throws IOException {
+    return reference(mode, readonly, "");
+  }
+
+  /** The reference, on the Redis adapter with key prefix {@code key} unless it is empty. */
+  private Reference reference(String mode, boolean readonly, String key) throws IOException {
     Path dir = Path.of(System.getProperty("parley.node.dir", "src/test/node")).toAbsolutePath();
     ProcessBuilder pb = new ProcessBuilder(System.getProperty("parley.node", "node"), "admin-reference.mjs", PASSWORD,
-        mode, readonly ? "readonly" : "").directory(dir.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT);
+        mode, readonly ? "readonly" : "", key).directory(dir.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT);
     pb.environment().remove("NODE_OPTIONS");
     Process p = pb.start();
     BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -91,7 +106,11 @@ class AdminUiTest {
 
   /** A Parley server whose sockets answer join, leave, ask and broadcast as the reference's do. */
   private SioServer parley(AdminUiOptions.Builder options) {
-    SioServer server = SioServer.start();
+    return parley(options, b -> {});
+  }
+
+  private SioServer parley(AdminUiOptions.Builder options, Consumer<SocketIoServer.Builder> configure) {
+    SioServer server = SioServer.start(configure);
     closeables.add(server);
     SocketIoServer io = server.io();
     io.onConnection(s -> {
@@ -100,7 +119,7 @@ class AdminUiTest {
       s.on("ask", (args, ack) -> s.emit("question", args.get(0)));
       s.on("broadcast", (args, ack) -> io.to(args.get(0).asText()).emit("tick", args.get(1)));
     });
-    closeables.add(0, AdminUi.instrument(io, options.serverId("parley").build()));
+    closeables.add(0, AdminUi.instrument(io, options.build()));
     return server;
   }
 
@@ -234,7 +253,7 @@ class AdminUiTest {
   @Test
   void theAdminPageSeesAndSteersAParleyServerAsItDoesAnInstrumentedNodeServer() throws Exception {
     Reference ref = reference("development", false);
-    SioServer server = parley(AdminUiOptions.builder().basicAuth("admin", ref.hash())); // bcryptjs's $2a$ hash
+    SioServer server = parley(AdminUiOptions.builder().basicAuth("admin", ref.hash()).serverId("parley")); // bcryptjs's $2a$
 
     Seen nodeSeen = run(ref.url(), "node");
     check(nodeSeen, "node-reference");
@@ -265,7 +284,7 @@ class AdminUiTest {
   void aReadonlyProductionPageGetsOnlyStatisticsAndItsCommandsAreIgnored() throws Exception {
     Reference ref = reference("production", true);
     SioServer server = parley(AdminUiOptions.builder().basicAuth("admin", bcrypt2b(PASSWORD)).readonly(true)
-        .mode(AdminUiOptions.Mode.PRODUCTION));
+        .mode(AdminUiOptions.Mode.PRODUCTION).serverId("parley"));
     for (String url : List.of(ref.url(), server.url())) {
       String tag = url.equals(ref.url()) ? "node" : "parley";
       ClientSocket c = node.connect(tag + "-c", url, "/", TransportMode.WEBSOCKET, Map.of());
@@ -286,6 +305,102 @@ class AdminUiTest {
     }
     Socket s = server.io().of("/").sockets().values().iterator().next();
     assertThat(s.rooms()).doesNotContain("r9");
+  }
+
+  // ------------------------------------------------------------------ clusters
+
+  /** Parley on the Redis adapter with key prefix {@code key}, admin sessions in Redis, named {@code serverId}. */
+  private SioServer clusterMember(String key, String serverId, String hash, StatefulRedisConnection<String, String> redis) {
+    return parley(AdminUiOptions.builder().basicAuth("admin", hash).serverId(serverId)
+            .store(new RedisSessionStore(redis, key + "-admin", Duration.ofMinutes(5))),
+        b -> b.adapter(RedisAdapter.factory(REDIS,
+            RedisAdapterOptions.DEFAULT.withKey(key).withRequestsTimeout(Duration.ofSeconds(2)))));
+  }
+
+  private StatefulRedisConnection<String, String> redis() {
+    RedisClient client = RedisClient.create(REDIS);
+    StatefulRedisConnection<String, String> connection = client.connect();
+    closeables.add(() -> {
+      connection.close();
+      client.shutdown();
+    });
+    return connection;
+  }
+
+  /** What a page connected to {@code url} sees of a cluster whose other member is {@code otherUrl}. */
+  private void pageSeesTheWholeCluster(String tag, String url, String otherUrl, String otherServerId,
+      String thisServerId, SioServer anyParley) {
+    java.util.function.Function<String, Set<String>> otherRoomsOf = id -> anyParley.io().of("/").fetchSockets()
+        .join().stream().filter(r -> r.id().equals(id)).findFirst().map(r -> r.rooms()).orElse(null);
+    ClientSocket far = node.connect(tag + "-far", otherUrl, "/", TransportMode.POLLING, Map.of());
+    String farId = far.awaitConnect().field("id");
+    far.emit("join", "far-room");
+
+    ClientSocket page = node.connect(tag + "-page", url, "/admin", TransportMode.WEBSOCKET, LOGIN);
+    page.awaitConnect();
+    String sessionId = page.awaitEvent("session").arg(0).asText();
+    EventLog.until("the room join on the other server", () -> otherRoomsOf.apply(farId) != null
+        && otherRoomsOf.apply(farId).contains("far-room"));
+
+    // all_sockets holds the other server's socket, with what its server keeps in its data for the page
+    JsonNode farEntry = null;
+    for (JsonNode e : page.awaitEvent("all_sockets").arg(0)) {
+      if (e.path("id").asText().equals(farId)) {
+        farEntry = e;
+      }
+    }
+    assertThat(farEntry).as("the other server's socket in all_sockets").isNotNull();
+    assertThat(farEntry.path("clientId").asText()).hasSize(12);
+    assertThat(farEntry.path("transport").asText()).isEqualTo("polling");
+    assertThat(farEntry.path("rooms").toString()).contains("far-room");
+    assertThat(farEntry.path("data").has("_admin")).isFalse();
+
+    // both servers' stats reach the page
+    page.events().awaitFirst(e -> e.isEvent("server_stats") && e.arg(0).path("serverId").asText().equals(otherServerId),
+        "server_stats of " + otherServerId);
+    page.events().awaitFirst(e -> e.isEvent("server_stats") && e.arg(0).path("serverId").asText().equals(thisServerId),
+        "server_stats of " + thisServerId);
+
+    // the other server's notifications, and the page's commands acting there
+    ClientSocket late = node.connect(tag + "-late", otherUrl, "/", TransportMode.WEBSOCKET, Map.of());
+    String lateId = late.awaitConnect().field("id");
+    page.events().awaitFirst(e -> e.isEvent("socket_connected") && e.arg(0).path("id").asText().equals(lateId),
+        "socket_connected from the other server");
+    page.emit("join", "/", "by-admin", farId);
+    page.events().awaitFirst(e -> e.isEvent("room_joined") && e.arg(1).asText().equals("by-admin")
+        && e.arg(2).asText().equals(farId), "room_joined on the other server");
+    EventLog.until("the join reaches the other server", () -> otherRoomsOf.apply(farId).contains("by-admin"));
+    page.emit("_disconnect", "/", false, lateId);
+    assertThat(late.awaitDisconnect()).isEqualTo("io server disconnect");
+    page.events().awaitFirst(e -> e.isEvent("socket_disconnected") && e.arg(1).asText().equals(lateId),
+        "socket_disconnected from the other server");
+
+    // the session is good on the other server too (shared store)
+    ClientSocket again = node.connect(tag + "-again", otherUrl, "/admin", TransportMode.WEBSOCKET,
+        Map.of("auth", Map.of("sessionId", sessionId)));
+    again.awaitConnect();
+    again.awaitEvent("config");
+  }
+
+  @Test
+  void twoParleyServersOnTheRedisAdapterAreOneClusterInThePage() {
+    String key = "parley-admin-" + UUID.randomUUID();
+    StatefulRedisConnection<String, String> redis = redis();
+    String hash = bcrypt2b(PASSWORD);
+    SioServer a = clusterMember(key, "A", hash, redis);
+    SioServer b = clusterMember(key, "B", hash, redis);
+    pageSeesTheWholeCluster("ab", a.url(), b.url(), "B", "A", a);
+    pageSeesTheWholeCluster("ba", b.url(), a.url(), "A", "B", a);
+  }
+
+  @Test
+  void aParleyServerAndAnInstrumentedNodeServerOnOneRedisAreOneClusterInThePage() throws Exception {
+    String key = "parley-admin-" + UUID.randomUUID();
+    Reference ref = reference("development", false, key);
+    SioServer parley = clusterMember(key, "parley", ref.hash(), redis());
+    // the page on Parley sees and steers the Node server's sockets, and the page on Node Parley's
+    pageSeesTheWholeCluster("pn", parley.url(), ref.url(), "node-reference", "parley", parley);
+    pageSeesTheWholeCluster("np", ref.url(), parley.url(), "parley", "node-reference", parley);
   }
 
   // ------------------------------------------------------------------ helpers
