@@ -172,7 +172,9 @@ class AdminUiTest {
     ClientEvent broadcast = page.events().awaitFirst(e -> e.isEvent("event_sent") && e.arg(1).asText().equals(id)
         && e.arg(2).path(0).asText().equals("tick"), "event_sent tick (a broadcast)");
 
-    // the page's commands: join and leave a room, then disconnect the socket
+    // the page's commands: an emit to the socket, join and leave a room, then disconnect the socket
+    page.emit("emit", "/", id, "from-admin", Map.of("x", 1));
+    assertThat(c.awaitEvent("from-admin").arg(0).toString()).isEqualTo("{\"x\":1}");
     page.emit("join", "/", "r2", id);
     page.events().awaitFirst(e -> e.isEvent("room_joined") && e.arg(1).asText().equals("r2")
         && e.arg(2).asText().equals(id), "room_joined r2 (the page's join)");
