@@ -3,7 +3,8 @@
 # ADAPTER=memory (default), redis or redis-streams (with REDIS_URL, STREAM_NAME); RECOVERY=on or off (default);
 # HOST to listen on one address only (default: every interface); OBSERVER=counting or deliveries registers a
 # ServerObserver (CountingObserver), off by default: what observing costs, for benchmarks.
-# ADMIN_UI=on or readonly instruments it for the Socket.IO admin UI (namespace /admin, development mode), with
+# ADMIN_UI=on or readonly instruments it for the Socket.IO admin UI (namespace /admin, development mode;
+# ADMIN_UI=production: statistics only, for the benchmark), with
 # basic auth from ADMIN_UI_AUTH="user:<bcrypt hash>" (no auth when unset); off by default (docs/admin-ui.md).
 # The WebSocket path: JAVA_OPTS=-Dparley.websocket.path=public|fast|auto (default auto).
 # Builds first if nothing is built; the java process replaces this shell, so its PID is the server's.

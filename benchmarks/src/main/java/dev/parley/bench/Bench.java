@@ -188,6 +188,11 @@ public final class Bench {
         List.of("bash", "scripts/scenario-server.sh"), Map.of("JAVA_OPTS", c.jvmFlags, "OBSERVER", "counting"), true));
     m.put("parley-observed-all", new ServerDef("parley-observed-all", "Parley (observed, every delivery)",
         List.of("bash", "scripts/scenario-server.sh"), Map.of("JAVA_OPTS", c.jvmFlags, "OBSERVER", "deliveries"), true));
+    // this build instrumented for the admin UI (the scenario server's ADMIN_UI): what the admin UI costs
+    m.put("parley-admin", new ServerDef("parley-admin", "Parley (admin UI, development)",
+        List.of("bash", "scripts/scenario-server.sh"), Map.of("JAVA_OPTS", c.jvmFlags, "ADMIN_UI", "on"), true));
+    m.put("parley-admin-prod", new ServerDef("parley-admin-prod", "Parley (admin UI, production)",
+        List.of("bash", "scripts/scenario-server.sh"), Map.of("JAVA_OPTS", c.jvmFlags, "ADMIN_UI", "production"), true));
     if (c.baseline != null) {
       m.put("baseline", new ServerDef("baseline", "Parley baseline", List.of("bash",
           c.baseline.resolve("scripts/scenario-server.sh").toString()), Map.of("JAVA_OPTS", c.jvmFlags), true));
@@ -325,10 +330,11 @@ public final class Bench {
       if (s.equals("baseline") && c.baseline == null) {
         throw new IllegalArgumentException("server baseline needs --baseline DIR (another Parley checkout, built)");
       }
-      if (!List.of("parley", "parley-public", "parley-fast", "parley-observed", "parley-observed-all", "node", "netty",
-          "floor", "baseline").contains(s)) {
+      if (!List.of("parley", "parley-public", "parley-fast", "parley-observed", "parley-observed-all", "parley-admin",
+          "parley-admin-prod", "node", "netty", "floor", "baseline").contains(s)) {
         throw new IllegalArgumentException("unknown server " + s
-            + " (parley, parley-public, parley-fast, parley-observed, parley-observed-all, node, netty, floor, baseline)");
+            + " (parley, parley-public, parley-fast, parley-observed, parley-observed-all, parley-admin, "
+            + "parley-admin-prod, node, netty, floor, baseline)");
       }
     }
     return c;

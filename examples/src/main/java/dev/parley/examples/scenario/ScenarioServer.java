@@ -51,7 +51,8 @@ import java.util.regex.Pattern;
  * costs; off by default. {@code ADMIN_UI=on} instruments it for the Socket.IO admin UI
  * ({@link AdminUi}: namespace {@code /admin}, development mode, server id {@code <host>#<pid>}, CORS
  * answering any origin with credentials, as the admin page connects),
- * {@code ADMIN_UI=readonly} the same read-only; with {@code ADMIN_UI_AUTH="user:<bcrypt hash>"} the page
+ * {@code ADMIN_UI=readonly} the same read-only, {@code ADMIN_UI=production} in production mode (statistics
+ * only: what the admin UI costs a server in production, for the benchmark); with {@code ADMIN_UI_AUTH="user:<bcrypt hash>"} the page
  * must log in as that user, without it anyone is admitted.
  *
  * <pre>{@code
@@ -94,8 +95,8 @@ public final class ScenarioServer {
       return;
     }
     String adminUi = System.getenv().getOrDefault("ADMIN_UI", "off");
-    if (!adminUi.equals("off") && !adminUi.equals("on") && !adminUi.equals("readonly")) {
-      System.err.println("ADMIN_UI=" + adminUi + " is unknown: use off (default), on or readonly");
+    if (!List.of("off", "on", "readonly", "production").contains(adminUi)) {
+      System.err.println("ADMIN_UI=" + adminUi + " is unknown: use off (default), on, readonly or production");
       System.exit(2);
       return;
     }
@@ -103,6 +104,10 @@ public final class ScenarioServer {
         !adminUi.equals("off"));
     if (!adminUi.equals("off")) {
       AdminUiOptions options = adminUiOptions(adminUi.equals("readonly"), System.getenv("ADMIN_UI_AUTH"));
+      if (adminUi.equals("production")) {
+        options = new AdminUiOptions(options.namespace(), options.username(), options.passwordHash(), false,
+            AdminUiOptions.Mode.PRODUCTION, options.serverId(), options.store(), options.statsInterval());
+      }
       AdminUi.instrument(io, options);
       System.out.println("admin UI on " + options);
     }
