@@ -10,11 +10,13 @@ import dev.parley.Args;
 import dev.parley.BroadcastOperator;
 import dev.parley.ConnectError;
 import dev.parley.ConnectMiddleware;
+import dev.parley.DisconnectReason;
 import dev.parley.Namespace;
 import dev.parley.RemoteSocket;
 import dev.parley.ServerObserver;
 import dev.parley.Socket;
 import dev.parley.SocketIoServer;
+import dev.parley.adapter.RoomEvent;
 import dev.parley.engine.ParleyExecutors;
 import dev.parley.engine.Scheduler;
 import java.net.InetAddress;
@@ -22,12 +24,17 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +73,8 @@ public final class AdminUi implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AdminUi.class);
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
+  /** The most notifications waiting to be sent; a server busier than its admin namespace drops the rest. */
+  private static final int MAX_QUEUED = 10_000;
   private static final BCrypt.Verifyer BCRYPT =
       BCrypt.verifyer(BCrypt.Version.VERSION_2B, LongPasswordStrategies.truncate(BCrypt.Version.VERSION_2B));
 
@@ -74,8 +83,14 @@ public final class AdminUi implements AutoCloseable {
   private final Namespace admin;
   private final SocketJson json;
   private final ArrayNode supportedFeatures;
-  /** Admin sockets that logged in with the password: the session id they are sent once connected. */
-  private final Map<Socket, String> newSessions = new ConcurrentHashMap<>();
+  /**
+   * Admin sockets that logged in with the password: the session id they are sent once connected.
+   * Weak keys: a socket that a later middleware refuses is forgotten with it.
+   */
+  private final Map<Socket, String> newSessions = Collections.synchronizedMap(new WeakHashMap<>());
+  /** Notifications queued and not sent yet; past {@link #MAX_QUEUED} new ones are dropped. */
+  private final AtomicInteger queued = new AtomicInteger();
+  private final AtomicLong dropped = new AtomicLong();
   /** The notifications, in the order they were observed, sent off the observed threads. */
   private final Executor notifications;
   private final Stats stats;
@@ -251,7 +266,7 @@ public final class AdminUi implements AutoCloseable {
   }
 
   /** {@code (nsp, room|close, filter?)}: the namespace, narrowed to the filter room when there is one. */
-  private java.util.Optional<BroadcastOperator> target(Args args) {
+  private Optional<BroadcastOperator> target(Args args) {
     String nsp = text(args, 0);
     String filter = args.size() > 2 ? text(args, 2) : null;
     return namespace(nsp).map(n -> filter == null || filter.isEmpty() ? n.in(new String[0]) : n.in(filter));
@@ -273,16 +288,16 @@ public final class AdminUi implements AutoCloseable {
   }
 
   /** An existing namespace only: a command never creates one. */
-  private java.util.Optional<Namespace> namespace(String name) {
+  private Optional<Namespace> namespace(String name) {
     if (name == null) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     for (Namespace n : io.namespaces()) {
       if (n.name().equals(name)) {
-        return java.util.Optional.of(n);
+        return Optional.of(n);
       }
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
   private static String text(Args args, int i) {
@@ -327,8 +342,13 @@ public final class AdminUi implements AutoCloseable {
       log.warn("admin UI: sending server_stats failed: {}", e.toString());
     }
     Scheduler scheduler = io.engine().scheduler();
-    timer = scheduler.schedule(() -> io.engine().executor().execute(this::emitStats),
-        options.statsInterval().toMillis());
+    timer = scheduler.schedule(() -> {
+      try {
+        io.engine().executor().execute(this::emitStats);
+      } catch (RejectedExecutionException e) {
+        closed = true; // the server has shut down
+      }
+    }, options.statsInterval().toMillis());
   }
 
   /** This machine's name, as Node's {@code os.hostname()}; "localhost" when it has none. */
@@ -347,11 +367,29 @@ public final class AdminUi implements AutoCloseable {
   // ------------------------------------------------------------------ notifications (development mode)
 
   private void send(String event, Object... args) {
-    notifications.execute(() -> {
-      if (!closed) {
-        admin.emit(event, args);
+    if (queued.incrementAndGet() > MAX_QUEUED) {
+      queued.decrementAndGet();
+      if (dropped.getAndIncrement() % 10_000 == 0) {
+        log.warn("admin UI: {} notifications dropped so far, the server makes them faster than it sends them",
+            dropped.get());
       }
-    });
+      return;
+    }
+    try {
+      notifications.execute(() -> {
+        queued.decrementAndGet();
+        if (!closed) {
+          admin.emit(event, args);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      queued.decrementAndGet(); // the server is shutting down
+    }
+  }
+
+  /** Notifications dropped because too many were waiting (development mode on a very busy server). */
+  public long droppedNotifications() {
+    return dropped.get();
   }
 
   private static String now() {
@@ -378,12 +416,12 @@ public final class AdminUi implements AutoCloseable {
     }
 
     @Override
-    public void onSocketDisconnected(Socket socket, dev.parley.DisconnectReason reason) {
+    public void onSocketDisconnected(Socket socket, DisconnectReason reason) {
       send("socket_disconnected", socket.namespace().name(), socket.id(), reason.wireName(), now());
     }
 
     @Override
-    public void onRoomEvent(Namespace namespace, dev.parley.adapter.RoomEvent event) {
+    public void onRoomEvent(Namespace namespace, RoomEvent event) {
       switch (event.kind()) {
         case JOIN -> send("room_joined", namespace.name(), event.room(), event.socketId(), now());
         case LEAVE -> send("room_left", namespace.name(), event.room(), event.socketId(), now());
