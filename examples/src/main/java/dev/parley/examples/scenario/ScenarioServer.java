@@ -95,21 +95,19 @@ public final class ScenarioServer {
       return;
     }
     String adminUi = System.getenv().getOrDefault("ADMIN_UI", "off");
-    if (!List.of("off", "on", "readonly", "production").contains(adminUi)) {
-      System.err.println("ADMIN_UI=" + adminUi + " is unknown: use off (default), on, readonly or production");
+    AdminUiOptions adminUiOptions;
+    try {
+      adminUiOptions = adminUiOptions(adminUi, System.getenv("ADMIN_UI_AUTH"));
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      System.err.println(e.getMessage());
       System.exit(2);
       return;
     }
     SocketIoServer io = create(factory, recovery.equals("on") ? ConnectionStateRecovery.defaults() : null,
-        !adminUi.equals("off"));
-    if (!adminUi.equals("off")) {
-      AdminUiOptions options = adminUiOptions(adminUi.equals("readonly"), System.getenv("ADMIN_UI_AUTH"));
-      if (adminUi.equals("production")) {
-        options = new AdminUiOptions(options.namespace(), options.username(), options.passwordHash(), false,
-            AdminUiOptions.Mode.PRODUCTION, options.serverId(), options.store(), options.statsInterval());
-      }
-      AdminUi.instrument(io, options);
-      System.out.println("admin UI on " + options);
+        adminUiOptions != null);
+    if (adminUiOptions != null) {
+      AdminUi.instrument(io, adminUiOptions);
+      System.out.println("admin UI on " + adminUiOptions);
     }
     if (recovery.equals("on")) {
       System.out.println("connection state recovery on (window 2 min)");
@@ -127,20 +125,29 @@ public final class ScenarioServer {
   }
 
   /**
-   * The admin UI options of {@code ADMIN_UI}: namespace {@code /admin}, development mode, server id
+   * The admin UI options of {@code ADMIN_UI} and {@code ADMIN_UI_AUTH}: namespace {@code /admin},
+   * development mode ({@code on}, {@code readonly}) or production mode ({@code production}), server id
    * {@code <host>#<pid>} (so that the page tells apart several servers of one machine), basic auth from
    * {@code auth} ({@code "user:<bcrypt hash>"}) or none when it is null or empty.
    *
-   * @param readonly {@code ADMIN_UI=readonly}
+   * @param adminUi {@code ADMIN_UI}: {@code off} (or null), {@code on}, {@code readonly} or {@code production}
    * @param auth {@code ADMIN_UI_AUTH}
-   * @return the options
-   * @throws IllegalArgumentException when {@code auth} has no {@code ':'} or its hash is not a bcrypt hash
+   * @return the options, or null for {@code off}
+   * @throws IllegalArgumentException for another {@code ADMIN_UI}, an {@code auth} without {@code ':'} or
+   *     whose hash is not a bcrypt hash
    */
-  public static AdminUiOptions adminUiOptions(boolean readonly, String auth) {
+  public static AdminUiOptions adminUiOptions(String adminUi, String auth) {
+    if (adminUi == null || adminUi.equals("off")) {
+      return null;
+    }
+    if (!List.of("on", "readonly", "production").contains(adminUi)) {
+      throw new IllegalArgumentException(
+          "ADMIN_UI=" + adminUi + " is unknown: use off (default), on, readonly or production");
+    }
     AdminUiOptions.Builder b = AdminUiOptions.builder()
         .namespace("/admin")
-        .mode(AdminUiOptions.Mode.DEVELOPMENT)
-        .readonly(readonly)
+        .mode(adminUi.equals("production") ? AdminUiOptions.Mode.PRODUCTION : AdminUiOptions.Mode.DEVELOPMENT)
+        .readonly(adminUi.equals("readonly"))
         .serverId(hostName() + "#" + ProcessHandle.current().pid());
     if (auth == null || auth.isEmpty()) {
       b.noAuth();

@@ -38,7 +38,7 @@ class AdminUiBrowserTest {
         .exists();
     String hash = BCrypt.with(BCrypt.Version.VERSION_2B).hashToString(4, "admin-pass".toCharArray());
     SocketIoServer server = ScenarioServer.create(InMemoryAdapter::new, null, true); // as with ADMIN_UI=on
-    AdminUi.instrument(server, ScenarioServer.adminUiOptions(mode.equals("readonly"), "admin:" + hash));
+    AdminUi.instrument(server, ScenarioServer.adminUiOptions(mode.equals("readonly") ? "readonly" : "on", "admin:" + hash));
     ParleyJetty.Running running = ParleyJetty.listen(server, "127.0.0.1", 0);
     String url = "http://127.0.0.1:" + running.port();
     io.socket.client.Socket client = IO.socket(URI.create(url),

@@ -1,6 +1,7 @@
 package dev.parley.it.sio;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.Socket;
@@ -22,6 +23,13 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import dev.parley.admin.RedisSessionStore;
+import dev.parley.adapter.InMemoryAdapter;
+import dev.parley.examples.scenario.ScenarioServer;
+import dev.parley.transport.jetty.ParleyJetty;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import dev.parley.adapter.redis.RedisAdapter;
 import dev.parley.adapter.redis.RedisAdapterOptions;
 import dev.parley.it.EventLog;
@@ -403,6 +411,65 @@ class AdminUiTest {
     // the page on Parley sees and steers the Node server's sockets, and the page on Node Parley's
     pageSeesTheWholeCluster("pn", parley.url(), ref.url(), "node-reference", "parley", parley);
     pageSeesTheWholeCluster("np", ref.url(), parley.url(), "parley", "node-reference", parley);
+  }
+
+  // ------------------------------------------------------------------ the scenario server
+
+  /** The scenario server as {@code ADMIN_UI=<adminUi>} with {@code ADMIN_UI_AUTH=<auth>} starts it. */
+  private String scenario(String adminUi, String auth) {
+    SocketIoServer io = ScenarioServer.create(InMemoryAdapter::new, null, true);
+    AdminUi.instrument(io, ScenarioServer.adminUiOptions(adminUi, auth));
+    ParleyJetty.Running running = ParleyJetty.listen(io, "127.0.0.1", 0);
+    closeables.add(running);
+    return "http://127.0.0.1:" + running.port();
+  }
+
+  @Test
+  void theScenarioServersAdminUiSettings() throws Exception {
+    String features = "\"EMIT\",\"JOIN\",\"LEAVE\",\"DISCONNECT\",\"MJOIN\",\"MLEAVE\",\"MDISCONNECT\",";
+    // ADMIN_UI=on with ADMIN_UI_AUTH: development mode, basic auth
+    String on = scenario("on", "admin:" + bcrypt2b(PASSWORD));
+    ClientSocket c = node.connect("on-c", on, "/", TransportMode.WEBSOCKET, Map.of());
+    String id = c.awaitConnect().field("id");
+    ClientSocket refused = node.connect("on-refused", on, "/admin", TransportMode.WEBSOCKET, Map.of());
+    assertThat(refused.awaitConnectError().field("message")).isEqualTo("invalid credentials");
+    ClientSocket page = node.connect("on-page", on, "/admin", TransportMode.WEBSOCKET, LOGIN);
+    page.awaitConnect();
+    page.awaitEvent("session");
+    assertThat(page.awaitEvent("config").arg(0).toString())
+        .isEqualTo("{\"supportedFeatures\":[" + features + "\"AGGREGATED_EVENTS\",\"ALL_EVENTS\"]}");
+    assertThat(page.awaitEvent("all_sockets").arg(0).findValuesAsText("id")).contains(id);
+    assertThat(page.awaitEvent("server_stats").arg(0).path("serverId").asText()).endsWith("#" + ProcessHandle.current().pid());
+    c.emit("echo", "hi");
+    page.events().awaitFirst(e -> e.isEvent("event_received") && e.arg(2).toString().equals("[\"echo\",\"hi\"]"),
+        "event_received echo");
+    // the page connects withCredentials: CORS answers with the origin and allows credentials
+    HttpResponse<String> handshake = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create(on + "/socket.io/?EIO=4&transport=polling")).header("Origin", "https://admin.socket.io").build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(handshake.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://admin.socket.io");
+    assertThat(handshake.headers().firstValue("Access-Control-Allow-Credentials")).hasValue("true");
+
+    // without ADMIN_UI_AUTH anyone is admitted, and no session is made
+    ClientSocket open = node.connect("open-page", scenario("on", null), "/admin", TransportMode.WEBSOCKET, Map.of());
+    open.awaitConnect();
+    open.awaitEvent("all_sockets");
+    assertThat(open.received("session")).isEmpty();
+
+    // ADMIN_UI=readonly and ADMIN_UI=production
+    ClientSocket ro = node.connect("ro-page", scenario("readonly", null), "/admin", TransportMode.WEBSOCKET, Map.of());
+    assertThat(ro.awaitEvent("config").arg(0).toString())
+        .isEqualTo("{\"supportedFeatures\":[\"AGGREGATED_EVENTS\",\"ALL_EVENTS\"]}");
+    ClientSocket prod = node.connect("prod-page", scenario("production", null), "/admin", TransportMode.WEBSOCKET,
+        Map.of());
+    assertThat(prod.awaitEvent("config").arg(0).toString())
+        .isEqualTo("{\"supportedFeatures\":[" + features + "\"AGGREGATED_EVENTS\"]}");
+    prod.awaitEvent("server_stats");
+    assertThat(prod.received("all_sockets")).isEmpty();
+
+    assertThat(ScenarioServer.adminUiOptions("off", "admin:x")).isNull();
+    assertThatThrownBy(() -> ScenarioServer.adminUiOptions("yes", null)).hasMessageContaining("ADMIN_UI=yes");
+    assertThatThrownBy(() -> ScenarioServer.adminUiOptions("on", "no-colon")).hasMessageContaining("user:");
   }
 
   // ------------------------------------------------------------------ helpers
