@@ -8,7 +8,8 @@
 // store written for node-redis 4.
 // Prints {"ready":true,"port":P,"hash":"<bcryptjs hash of the password>"} once listening; exits when stdin closes.
 // Its sockets answer "join"(room) and "leave"(room) by joining or leaving, "ask"(x) with an emit
-// "question"(x), and "broadcast"(room, x) with io.to(room).emit("tick", x), as the Parley side does.
+// "question"(x), "set"(key, value) by setting socket.data[key], and "broadcast"(room, x) with
+// io.to(room).emit("tick", x), as the Parley side does.
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { Server } from "socket.io";
@@ -40,6 +41,7 @@ io.on("connection", (socket) => {
   socket.on("join", (room) => socket.join(room));
   socket.on("leave", (room) => socket.leave(room));
   socket.on("ask", (x) => socket.emit("question", x));
+  socket.on("set", (k, v) => (socket.data[k] = v));
   socket.on("broadcast", (room, x) => io.to(room).emit("tick", x));
 });
 instrument(io, {

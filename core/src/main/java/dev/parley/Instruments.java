@@ -125,6 +125,19 @@ final class Instruments {
     }
   }
 
+  void socketDataChanged(Socket socket, String key) {
+    ServerObserver[] all = observers;
+    if (all != null) {
+      for (ServerObserver o : all) {
+        try {
+          o.onSocketDataChanged(socket, key);
+        } catch (Throwable e) {
+          failed(o, "onSocketDataChanged", e);
+        }
+      }
+    }
+  }
+
   void transportUpgraded(Socket socket) {
     ServerObserver[] all = observers;
     if (all != null) {

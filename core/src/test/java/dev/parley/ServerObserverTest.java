@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -60,6 +61,11 @@ class ServerObserverTest {
     public void onSocketDisconnected(Socket socket, DisconnectReason reason) {
       calls.add("disconnected " + socket.id() + " " + reason.name() + " connected=" + socket.connected()
           + " rooms=" + socket.rooms().size());
+    }
+
+    @Override
+    public void onSocketDataChanged(Socket socket, String key) {
+      calls.add("data " + socket.id() + " " + key + " " + new TreeMap<>(socket.data()));
     }
 
     @Override
@@ -173,6 +179,34 @@ class ServerObserverTest {
 
     assertThat(r.calls).containsExactlyInAnyOrder("upgraded " + root + " / websocket",
         "upgraded " + chat + " /chat websocket");
+  }
+
+  @Test
+  void dataChangesOfAConnectedSocketAreObservedWithTheKeyAfterTheChange() {
+    server = new InProcessServer();
+    server.io.use((socket, next) -> {
+      socket.data().put("early", 1); // before the connect: not reported
+      next.proceed();
+    });
+    Recorder r = observe(new Recorder());
+    server.io.onConnection(s -> s.data().put("user", "ann"));
+    server.connect();
+    Socket s = server.last();
+    String id = s.id();
+    s.data().remove("missing");        // nothing removed: nothing reported
+    s.data().merge("n", 1, (a, b) -> b);
+    s.data().putAll(Map.of("a", 1, "b", 2));
+    s.data().remove("early");
+    s.data().clear();
+
+    assertThat(r.calls).filteredOn(call -> call.startsWith("data ")).containsExactly(
+        "data " + id + " user {early=1, user=ann}",
+        "data " + id + " n {early=1, n=1, user=ann}",
+        "data " + id + " null {a=1, b=2, early=1, n=1, user=ann}",
+        "data " + id + " early {a=1, b=2, n=1, user=ann}",
+        "data " + id + " null {}");
+    assertThat(r.calls.indexOf("data " + id + " user {early=1, user=ann}"))
+        .isGreaterThan(r.calls.indexOf("connected " + id + " / connected=true rooms=1"));
   }
 
   @Test

@@ -416,6 +416,18 @@ public final class AdminUi implements AutoCloseable {
     }
 
     @Override
+    public void onSocketDataChanged(Socket socket, String key) {
+      if (SocketJson.ADMIN_KEY.equals(key)) {
+        return; // our own bookkeeping
+      }
+      ObjectNode update = F.objectNode();
+      update.put("id", socket.id());
+      update.put("nsp", socket.namespace().name());
+      update.set("data", json.data(socket.data()));
+      send("socket_updated", update);
+    }
+
+    @Override
     public void onSocketDisconnected(Socket socket, DisconnectReason reason) {
       send("socket_disconnected", socket.namespace().name(), socket.id(), reason.wireName(), now());
     }

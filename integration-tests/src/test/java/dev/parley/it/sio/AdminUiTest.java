@@ -125,6 +125,7 @@ class AdminUiTest {
       s.on("join", (args, ack) -> s.join(args.get(0).asText()));
       s.on("leave", (args, ack) -> s.leave(args.get(0).asText()));
       s.on("ask", (args, ack) -> s.emit("question", args.get(0)));
+      s.on("set", (args, ack) -> s.data().put(args.get(0).asText(), args.get(1)));
       s.on("broadcast", (args, ack) -> io.to(args.get(0).asText()).emit("tick", args.get(1)));
     });
     closeables.add(0, AdminUi.instrument(io, options.build()));
@@ -135,7 +136,7 @@ class AdminUiTest {
 
   /** What the admin page saw of one server, by step. */
   private record Seen(ClientEvent config, ClientEvent allSockets, ClientEvent stats, ClientEvent connected,
-      ClientEvent updated, ClientEvent joined, ClientEvent received, ClientEvent sent, ClientEvent broadcast,
+      ClientEvent updated, ClientEvent dataUpdated, ClientEvent joined, ClientEvent received, ClientEvent sent, ClientEvent broadcast,
       ClientEvent left, ClientEvent disconnected, ClientEvent laterStats, String earlyId, String clientId,
       String clientEngineId, String clientReason) {}
 
@@ -166,6 +167,9 @@ class AdminUiTest {
     ClientEvent connected = awaitNotification(page, "socket_connected", 0, id, n -> n.path("id"));
     ClientEvent updated = awaitNotification(page, "socket_updated", 0, id, n -> n.path("id"));
 
+    c.emit("set", "name", "ann");
+    ClientEvent dataUpdated = page.events().awaitFirst(e -> e.isEvent("socket_updated")
+        && e.arg(0).path("id").asText().equals(id) && e.arg(0).has("data"), "socket_updated with data");
     c.emit("join", "r1");
     ClientEvent joined = page.events().awaitFirst(e -> e.isEvent("room_joined") && e.arg(1).asText().equals("r1")
         && e.arg(2).asText().equals(id), "room_joined r1");
@@ -203,7 +207,7 @@ class AdminUiTest {
 
     int statsSoFar = page.received("server_stats").size();
     ClientEvent laterStats = page.awaitEvents("server_stats", statsSoFar + 1).get(statsSoFar);
-    return new Seen(config, all, stats, connected, updated, joined, received, sent, broadcast, left, disconnected,
+    return new Seen(config, all, stats, connected, updated, dataUpdated, joined, received, sent, broadcast, left, disconnected,
         laterStats, early.id(), id, cConnect.field("engineId"), reason);
   }
 
@@ -247,6 +251,8 @@ class AdminUiTest {
     assertThat(s.connected().arg(1).asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
     assertThat(s.updated().arg(0).toString())
         .isEqualTo("{\"id\":\"" + s.clientId() + "\",\"nsp\":\"/\",\"transport\":\"websocket\"}");
+    assertThat(s.dataUpdated().arg(0).toString())
+        .isEqualTo("{\"id\":\"" + s.clientId() + "\",\"nsp\":\"/\",\"data\":{\"name\":\"ann\"}}");
     assertThat(s.received().arg(2).toString()).isEqualTo("[\"join\",\"r1\"]");
     assertThat(s.sent().arg(2).toString()).isEqualTo("[\"question\",{\"q\":1}]");
     assertThat(s.broadcast().arg(2).toString()).isEqualTo("[\"tick\",{\"b\":2}]");
@@ -276,6 +282,7 @@ class AdminUiTest {
     assertSameShape(parleySeen.stats(), nodeSeen.stats());
     assertSameShape(parleySeen.connected(), nodeSeen.connected());
     assertSameShape(parleySeen.updated(), nodeSeen.updated());
+    assertSameShape(parleySeen.dataUpdated(), nodeSeen.dataUpdated());
     assertSameShape(parleySeen.joined(), nodeSeen.joined());
     assertSameShape(parleySeen.received(), nodeSeen.received());
     assertSameShape(parleySeen.sent(), nodeSeen.sent());
