@@ -75,6 +75,8 @@ public final class AdminUi implements AutoCloseable {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
   /** The most notifications waiting to be sent; a server busier than its admin namespace drops the rest. */
   private static final int MAX_QUEUED = 10_000;
+  /** The running instrumentation of each server: one at a time. */
+  private static final Map<SocketIoServer, AdminUi> INSTRUMENTED = new WeakHashMap<>();
   private static final BCrypt.Verifyer BCRYPT =
       BCrypt.verifyer(BCrypt.Version.VERSION_2B, LongPasswordStrategies.truncate(BCrypt.Version.VERSION_2B));
 
@@ -127,13 +129,21 @@ public final class AdminUi implements AutoCloseable {
    * @param io the server
    * @param options the options
    * @return the running instrumentation; {@link #close()} stops its statistics and notifications
+   * @throws IllegalStateException when the server is instrumented already (and that one is not closed)
    */
   public static AdminUi instrument(SocketIoServer io, AdminUiOptions options) {
     Objects.requireNonNull(io, "io == null");
     Objects.requireNonNull(options, "options == null");
-    AdminUi ui = new AdminUi(io, options);
-    ui.start();
-    return ui;
+    synchronized (INSTRUMENTED) {
+      AdminUi running = INSTRUMENTED.get(io);
+      if (running != null && !running.closed) {
+        throw new IllegalStateException("this server is instrumented already; close() that AdminUi first");
+      }
+      AdminUi ui = new AdminUi(io, options);
+      INSTRUMENTED.put(io, ui);
+      ui.start();
+      return ui;
+    }
   }
 
   /** The options this instrumentation runs with. */
@@ -147,8 +157,9 @@ public final class AdminUi implements AutoCloseable {
   }
 
   /**
-   * Stops sending statistics and notifications. The admin namespace stays (a namespace cannot be
-   * removed), with its connected admin sockets; new ones are refused.
+   * Stops sending statistics and notifications, and ignores the page's commands. The admin namespace
+   * stays (a namespace cannot be removed), with its connected admin sockets. The server may then be
+   * instrumented again.
    */
   @Override
   public void close() {
@@ -176,7 +187,7 @@ public final class AdminUi implements AutoCloseable {
 
   private void authenticate(Socket socket, ConnectMiddleware.Next next) {
     if (closed) {
-      next.fail(new ConnectError("invalid credentials"));
+      next.proceed(); // a later instrumentation's middleware decides; a closed one sends nothing
       return;
     }
     if (!options.authenticated()) {
@@ -228,6 +239,9 @@ public final class AdminUi implements AutoCloseable {
   // ------------------------------------------------------------------ an admin socket
 
   private void admitted(Socket socket) {
+    if (closed) {
+      return;
+    }
     String session = newSessions.remove(socket);
     if (session != null) {
       socket.emit("session", session);
