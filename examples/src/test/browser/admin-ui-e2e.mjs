@@ -3,8 +3,8 @@
 // server instrumented with AdminUi (dev.parley.examples.scenario.AdminUiBrowserTest starts it).
 //   node admin-ui-e2e.mjs <parley-url> <username> <password> <socket-id> <room> <rw|readonly> <screenshot-dir>
 // The page logs in, lists the socket (Sockets view), shows its room (Rooms view) and its details; in rw
-// mode it disconnects the socket with the page's own button and shows it disconnected; in readonly
-// mode the button is not there. Prints one line per step; "admin-e2e: passed" and exit 0 when all passed.
+// mode it makes the socket join and leave a room and then disconnects it, with the page's own buttons;
+// in readonly mode the leave and disconnect buttons are not there. Prints one line per step; "admin-e2e: passed" and exit 0 when all passed.
 import { chromium } from "playwright-core";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
@@ -84,23 +84,39 @@ try {
   await shot("4-rooms");
 
   step("the socket's details show its room");
-  await page.goto(pageUrl + "#/n/" + encodeURIComponent("/") + "/sockets/" + socketId);
+  const socketPage = pageUrl + "#/n/" + encodeURIComponent("/") + "/sockets/" + socketId;
+  await page.goto(socketPage);
   await page.getByText(room, { exact: true }).first().waitFor();
   await page.getByText("connected", { exact: true }).first().waitFor();
   await shot("5-socket");
 
   const disconnect = page.locator("button:has(.mdi-logout)");
+  const leave = page.locator("button:has(.mdi-tag-off-outline)");
   if (readonly) {
-    step("readonly: no disconnect button");
+    step("readonly: no disconnect and no leave buttons");
     await page.waitForTimeout(500);
-    if ((await disconnect.count()) !== 0) {
-      throw new Error(`readonly page shows ${await disconnect.count()} disconnect button(s)`);
+    if ((await disconnect.count()) !== 0 || (await leave.count()) !== 0) {
+      throw new Error(`readonly page shows ${await disconnect.count()} disconnect and ${await leave.count()} leave button(s)`);
     }
   } else {
+    const cell = (name) => page.locator("td").filter({ hasText: new RegExp(`^\\s*${name}\\s*$`) });
+    step("the page's join button makes the client join room vip");
+    await page.getByLabel("Join a room").fill("vip");
+    await page.locator("button:has(.mdi-tag-plus-outline)").click();
+    await cell("vip").first().waitFor();
+    await shot("6-joined");
+
+    step("the page's leave button makes it leave room vip");
+    await page.locator("tr").filter({ has: cell("vip") }).locator("button:has(.mdi-tag-off-outline)").click();
+    // the click also reaches the row, which opens the room's page: come back to the socket's
+    await page.goto(socketPage);
+    await page.getByText(room, { exact: true }).first().waitFor();
+    await cell("vip").first().waitFor({ state: "detached" });
+
     step("the page's disconnect button disconnects the client");
     await disconnect.first().click();
     await page.getByText("disconnected", { exact: true }).first().waitFor();
-    await shot("6-disconnected");
+    await shot("7-disconnected");
   }
   console.log("admin-e2e: passed");
 } catch (e) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import dev.parley.SocketIoServer;
 import dev.parley.adapter.InMemoryAdapter;
+import dev.parley.adapter.RoomEvent;
 import dev.parley.admin.AdminUi;
 import dev.parley.transport.jetty.ParleyJetty;
 import io.socket.client.IO;
@@ -13,7 +14,9 @@ import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -23,7 +26,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * package's {@code ui/dist} served locally by {@code src/test/browser/admin-ui-e2e.mjs}, in Debian's
  * Chromium driven by playwright-core, logs in to the scenario server instrumented as {@code ADMIN_UI=on}
  * (or {@code readonly}) with {@code ADMIN_UI_AUTH} would, and sees a connected client and its room; its
- * disconnect button disconnects the client, and a readonly server's page has no such button. Screenshots
+ * buttons make the client join and leave a room and disconnect it, and a readonly server's page has no
+ * leave or disconnect button. Screenshots
  * land in {@code target/screenshots} ({@code admin-*.png}).
  */
 class AdminUiBrowserTest {
@@ -39,6 +43,12 @@ class AdminUiBrowserTest {
     String hash = BCrypt.with(BCrypt.Version.VERSION_2B).hashToString(4, "admin-pass".toCharArray());
     SocketIoServer server = ScenarioServer.create(InMemoryAdapter::new, null, true); // as with ADMIN_UI=on
     AdminUi.instrument(server, ScenarioServer.adminUiOptions(mode.equals("readonly") ? "readonly" : "on", "admin:" + hash));
+    List<String> vip = new CopyOnWriteArrayList<>();
+    server.of("/").onRoomEvent(e -> {
+      if (e.room().equals("vip") && (e.kind() == RoomEvent.Kind.JOIN || e.kind() == RoomEvent.Kind.LEAVE)) {
+        vip.add(e.kind() + " " + e.socketId());
+      }
+    });
     ParleyJetty.Running running = ParleyJetty.listen(server, "127.0.0.1", 0);
     String url = "http://127.0.0.1:" + running.port();
     io.socket.client.Socket client = IO.socket(URI.create(url),
@@ -77,6 +87,7 @@ class AdminUiBrowserTest {
       if (mode.equals("readonly")) {
         assertThat(server.of("/").sockets()).containsKey(socketId);
       } else {
+        assertThat(vip).as("the page's join and leave buttons").containsExactly("JOIN " + socketId, "LEAVE " + socketId);
         assertThat(server.of("/").sockets()).as("the page's button disconnected the client").doesNotContainKey(socketId);
       }
     } finally {
