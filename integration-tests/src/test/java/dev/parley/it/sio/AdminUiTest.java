@@ -408,6 +408,12 @@ class AdminUiTest {
     SioServer b = clusterMember(key, "B", hash, redis);
     pageSeesTheWholeCluster("ab", a.url(), b.url(), "B", "A", a);
     pageSeesTheWholeCluster("ba", b.url(), a.url(), "A", "B", a);
+
+    // a namespace B does not have: its fetchSockets times out, and the page gets A's own sockets of it
+    a.io().of("/only-a");
+    String onlyA = node.connect("only-a", a.url(), "/only-a", TransportMode.WEBSOCKET, Map.of()).awaitConnect().field("id");
+    ClientSocket page = node.connect("only-a-page", a.url(), "/admin", TransportMode.WEBSOCKET, LOGIN);
+    assertThat(page.awaitEvent("all_sockets").arg(0).findValuesAsText("id")).contains(onlyA);
   }
 
   @Test
