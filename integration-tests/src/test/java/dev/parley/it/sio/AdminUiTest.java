@@ -32,6 +32,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import dev.parley.adapter.redis.RedisAdapter;
 import dev.parley.adapter.redis.RedisAdapterOptions;
+import dev.parley.adapter.redis.RedisStreamsAdapter;
+import dev.parley.adapter.redis.RedisStreamsAdapterOptions;
+import dev.parley.adapter.Adapter;
 import dev.parley.it.EventLog;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -328,10 +331,30 @@ class AdminUiTest {
 
   /** Parley on the Redis adapter with key prefix {@code key}, admin sessions in Redis, named {@code serverId}. */
   private SioServer clusterMember(String key, String serverId, String hash, StatefulRedisConnection<String, String> redis) {
+    return clusterMember(key, serverId, hash, redis, RedisAdapter.factory(REDIS,
+        RedisAdapterOptions.DEFAULT.withKey(key).withRequestsTimeout(Duration.ofSeconds(2))));
+  }
+
+  private SioServer clusterMember(String key, String serverId, String hash, StatefulRedisConnection<String, String> redis,
+      Adapter.Factory adapter) {
     return parley(AdminUiOptions.builder().basicAuth("admin", hash).serverId(serverId)
             .store(new RedisSessionStore(redis, key + "-admin", Duration.ofMinutes(5))),
-        b -> b.adapter(RedisAdapter.factory(REDIS,
-            RedisAdapterOptions.DEFAULT.withKey(key).withRequestsTimeout(Duration.ofSeconds(2)))));
+        b -> b.adapter(adapter));
+  }
+
+  /** At the end, deletes the Redis keys of the test's prefix (streams, sessions), with a connection of its own. */
+  private void cleanUp(String key) {
+    closeables.add(() -> {
+      RedisClient cleaner = RedisClient.create(REDIS);
+      try (StatefulRedisConnection<String, String> c = cleaner.connect()) {
+        List<String> keys = c.sync().keys(key + "*");
+        if (!keys.isEmpty()) {
+          c.sync().del(keys.toArray(String[]::new));
+        }
+      } finally {
+        cleaner.shutdown();
+      }
+    });
   }
 
   private StatefulRedisConnection<String, String> redis() {
@@ -353,11 +376,11 @@ class AdminUiTest {
     String farId = far.awaitConnect().field("id");
     far.emit("join", "far-room");
 
+    EventLog.until("the room join on the other server", () -> otherRoomsOf.apply(farId) != null
+        && otherRoomsOf.apply(farId).contains("far-room"));
     ClientSocket page = node.connect(tag + "-page", url, "/admin", TransportMode.WEBSOCKET, LOGIN);
     page.awaitConnect();
     String sessionId = page.awaitEvent("session").arg(0).asText();
-    EventLog.until("the room join on the other server", () -> otherRoomsOf.apply(farId) != null
-        && otherRoomsOf.apply(farId).contains("far-room"));
 
     // all_sockets holds the other server's socket, with what its server keeps in its data for the page
     JsonNode farEntry = null;
@@ -402,6 +425,7 @@ class AdminUiTest {
   @Test
   void twoParleyServersOnTheRedisAdapterAreOneClusterInThePage() {
     String key = "parley-admin-" + UUID.randomUUID();
+    cleanUp(key);
     StatefulRedisConnection<String, String> redis = redis();
     String hash = bcrypt2b(PASSWORD);
     SioServer a = clusterMember(key, "A", hash, redis);
@@ -417,8 +441,24 @@ class AdminUiTest {
   }
 
   @Test
+  void twoParleyServersOnTheRedisStreamsAdapterAreOneClusterInThePage() {
+    String key = "parley-admin-" + UUID.randomUUID();
+    StatefulRedisConnection<String, String> redis = redis();
+    cleanUp(key);
+    String hash = bcrypt2b(PASSWORD);
+    java.util.function.Supplier<Adapter.Factory> streams = () -> RedisStreamsAdapter.factory(REDIS,
+        RedisStreamsAdapterOptions.DEFAULT.withStreamName(key).withChannelPrefix(key)
+            .withSessionKeyPrefix(key + ":session:").withBlockTime(Duration.ofMillis(500))
+            .withRequestsTimeout(Duration.ofSeconds(2)));
+    SioServer a = clusterMember(key, "A", hash, redis, streams.get());
+    SioServer b = clusterMember(key, "B", hash, redis, streams.get());
+    pageSeesTheWholeCluster("sab", a.url(), b.url(), "B", "A", a);
+  }
+
+  @Test
   void aParleyServerAndAnInstrumentedNodeServerOnOneRedisAreOneClusterInThePage() throws Exception {
     String key = "parley-admin-" + UUID.randomUUID();
+    cleanUp(key);
     Reference ref = reference("development", false, key);
     SioServer parley = clusterMember(key, "parley", ref.hash(), redis());
     // the page on Parley sees and steers the Node server's sockets, and the page on Node Parley's
