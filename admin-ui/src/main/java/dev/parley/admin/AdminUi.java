@@ -33,6 +33,7 @@ import java.util.Optional;
 import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.Executor;
@@ -58,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * (every socket of every namespace, through {@code fetchSockets}, so every server of a cluster);
  * {@code server_stats} goes to the admin namespace every two seconds, read from
  * {@link SocketIoServer#stats()}; in development mode a {@link ServerObserver} sends a notification
- * per socket connect, upgrade, room change, event and disconnect. Everything goes to the admin
+ * per socket connect, upgrade, data change, room change, event and disconnect. Everything goes to the admin
  * namespace through its adapter, so with a cluster adapter (the Redis adapter) a page connected to one
  * server sees every server, and its commands ({@code join}, {@code leave}, {@code _disconnect},
  * {@code emit}) are the cluster operations {@code socketsJoin}, {@code socketsLeave},
@@ -75,8 +76,11 @@ public final class AdminUi implements AutoCloseable {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
   /** The most notifications waiting to be sent; a server busier than its admin namespace drops the rest. */
   private static final int MAX_QUEUED = 10_000;
-  /** The running instrumentation of each server: one at a time. */
-  private static final Map<SocketIoServer, AdminUi> INSTRUMENTED = new WeakHashMap<>();
+  /**
+   * Whether each instrumented server's instrumentation is closed: one running at a time. The values
+   * hold no reference to the server, so a server that is gone leaves the map.
+   */
+  private static final Map<SocketIoServer, AtomicBoolean> INSTRUMENTED = new WeakHashMap<>();
   private static final BCrypt.Verifyer BCRYPT =
       BCrypt.verifyer(BCrypt.Version.VERSION_2B, LongPasswordStrategies.truncate(BCrypt.Version.VERSION_2B));
 
@@ -98,7 +102,7 @@ public final class AdminUi implements AutoCloseable {
   private final Stats stats;
   private final Observer observer;
   private volatile Scheduler.Cancellable timer = Scheduler.Cancellable.NONE;
-  private volatile boolean closed;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private AdminUi(SocketIoServer io, AdminUiOptions options) {
     this.io = io;
@@ -135,12 +139,12 @@ public final class AdminUi implements AutoCloseable {
     Objects.requireNonNull(io, "io == null");
     Objects.requireNonNull(options, "options == null");
     synchronized (INSTRUMENTED) {
-      AdminUi running = INSTRUMENTED.get(io);
-      if (running != null && !running.closed) {
+      AtomicBoolean running = INSTRUMENTED.get(io);
+      if (running != null && !running.get()) {
         throw new IllegalStateException("this server is instrumented already; close() that AdminUi first");
       }
       AdminUi ui = new AdminUi(io, options);
-      INSTRUMENTED.put(io, ui);
+      INSTRUMENTED.put(io, ui.closed);
       ui.start();
       return ui;
     }
@@ -163,7 +167,7 @@ public final class AdminUi implements AutoCloseable {
    */
   @Override
   public void close() {
-    closed = true;
+    closed.set(true);
     timer.cancel();
     if (observer != null) {
       io.unobserve(observer);
@@ -186,7 +190,7 @@ public final class AdminUi implements AutoCloseable {
   // ------------------------------------------------------------------ authentication
 
   private void authenticate(Socket socket, ConnectMiddleware.Next next) {
-    if (closed) {
+    if (closed.get()) {
       next.proceed(); // a later instrumentation's middleware decides; a closed one sends nothing
       return;
     }
@@ -239,7 +243,7 @@ public final class AdminUi implements AutoCloseable {
   // ------------------------------------------------------------------ an admin socket
 
   private void admitted(Socket socket) {
-    if (closed) {
+    if (closed.get()) {
       return;
     }
     String session = newSessions.remove(socket);
@@ -269,7 +273,7 @@ public final class AdminUi implements AutoCloseable {
   }
 
   private void command(Runnable command) {
-    if (closed) {
+    if (closed.get()) {
       return;
     }
     try {
@@ -355,7 +359,7 @@ public final class AdminUi implements AutoCloseable {
   // ------------------------------------------------------------------ statistics
 
   private void emitStats() {
-    if (closed) {
+    if (closed.get()) {
       return;
     }
     try {
@@ -368,7 +372,7 @@ public final class AdminUi implements AutoCloseable {
       try {
         io.engine().executor().execute(this::emitStats);
       } catch (RejectedExecutionException e) {
-        closed = true; // the server has shut down
+        closed.set(true); // the server has shut down
       }
     }, options.statsInterval().toMillis());
   }
@@ -400,7 +404,7 @@ public final class AdminUi implements AutoCloseable {
     try {
       notifications.execute(() -> {
         queued.decrementAndGet();
-        if (!closed) {
+        if (!closed.get()) {
           admin.emit(event, args);
         }
       });
