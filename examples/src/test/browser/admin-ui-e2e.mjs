@@ -1,7 +1,10 @@
 // The official Socket.IO admin page, from the @socket.io/admin-ui 0.5.1 npm package's ui/dist, served
 // from this script's own static server, in Debian's Chromium driven by playwright-core, against a Parley
 // server instrumented with AdminUi (dev.parley.examples.scenario.AdminUiBrowserTest starts it).
-//   node admin-ui-e2e.mjs <parley-url> <username> <password> <socket-id> <room> <rw|readonly> <screenshot-dir>
+//   node admin-ui-e2e.mjs <parley-url> <username> <password> <socket-id> <room> <rw|readonly|cluster> <screenshot-dir> [server ids]
+// cluster: the page logs in to one server of a cluster on the Redis adapter, whose server ids are given
+// (comma-separated); the Servers view lists them all, and the socket (on another server) is listed and
+// disconnected as in rw mode.
 // The page logs in, lists the socket (Sockets view), shows its room (Rooms view) and its details; in rw
 // mode it makes the socket join and leave a room and then disconnects it, with the page's own buttons;
 // in readonly mode the leave and disconnect buttons are not there. Prints one line per step; "admin-e2e: passed" and exit 0 when all passed.
@@ -11,7 +14,7 @@ import { createRequire } from "node:module";
 import { mkdirSync, readFileSync, existsSync } from "node:fs";
 import { dirname, join, normalize, extname } from "node:path";
 
-const [parley, username, password, socketId, room, mode, shots] = process.argv.slice(2);
+const [parley, username, password, socketId, room, mode, shots, serverIds = ""] = process.argv.slice(2);
 const readonly = mode === "readonly";
 const TIMEOUT = 20000;
 mkdirSync(shots, { recursive: true });
@@ -73,6 +76,15 @@ try {
   await page.getByText(/Servers/).first().waitFor();
   await shot("2-dashboard");
 
+  if (mode === "cluster") {
+    for (const id of serverIds.split(",")) {
+      step(`the Servers view lists server ${id}`);
+      await page.goto(pageUrl + "#/servers/");
+      await page.getByText(id, { exact: true }).first().waitFor();
+    }
+    await shot("servers");
+  }
+
   step(`the Sockets view lists ${socketId}`);
   await page.goto(pageUrl + "#/sockets/");
   await page.getByText(socketId).first().waitFor();
@@ -98,6 +110,10 @@ try {
     if ((await disconnect.count()) !== 0 || (await leave.count()) !== 0) {
       throw new Error(`readonly page shows ${await disconnect.count()} disconnect and ${await leave.count()} leave button(s)`);
     }
+  } else if (mode === "cluster") {
+    step("the page's disconnect button disconnects the client on the other server");
+    await disconnect.first().click();
+    await page.getByText("disconnected", { exact: true }).first().waitFor();
   } else {
     const cell = (name) => page.locator("td").filter({ hasText: new RegExp(`^\\s*${name}\\s*$`) });
     step("the page's join button makes the client join room vip");
