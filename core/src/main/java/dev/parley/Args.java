@@ -46,7 +46,7 @@ public final class Args {
   /**
    * Argument {@code i} converted to {@code type} with the server's {@link ObjectMapper}.
    *
-   * @throws SocketIoException when the argument does not convert
+   * @throws InvalidArgumentException when the argument does not convert
    */
   public <T> T get(int i, Class<T> type) {
     Objects.requireNonNull(type, "type == null");
@@ -60,8 +60,8 @@ public final class Args {
     try {
       return mapper.treeToValue(node, type);
     } catch (JsonProcessingException | IllegalArgumentException e) {
-      throw new SocketIoException("argument " + i + " is not a " + type.getSimpleName() + ": "
-          + (e instanceof JsonProcessingException ? ((JsonProcessingException) e).getOriginalMessage() : e.getMessage()), e);
+      throw new InvalidArgumentException(i, type,
+          e instanceof JsonProcessingException ? ((JsonProcessingException) e).getOriginalMessage() : e.getMessage(), e);
     }
   }
 

@@ -81,7 +81,7 @@ final class DynamicNamespaces {
       });
       if (full[0]) {
         server.rateLimitedLog().warn("dynamic namespace limit",
-            "dynamic namespaces: " + max + " exist, the limit (maxDynamicNamespaces); refusing to create " + abbreviate(name),
+            "dynamic namespaces: " + max + " exist, the limit (maxDynamicNamespaces); refusing to create " + dev.parley.internal.engine.LogText.clip(name),
             null);
         throw new LimitExceededException("at most " + max + " dynamic namespaces (maxDynamicNamespaces)");
       }
@@ -124,9 +124,5 @@ final class DynamicNamespaces {
 
   List<ParentNamespace> parents() {
     return new ArrayList<>(parents);
-  }
-
-  private static String abbreviate(String name) {
-    return name.length() > 100 ? name.substring(0, 100) + "..." : name;
   }
 }

@@ -90,28 +90,29 @@ final class EventDispatch {
     if (found == null) {
       return;
     }
-    boolean failed;
+    Throwable failed;
     if (found instanceof EventHandler) {
-      failed = !invoke(socket, (EventHandler) found, event, args, ack); // the usual case: one handler
+      failed = invoke(socket, (EventHandler) found, event, args, ack); // the usual case: one handler
     } else {
-      failed = false;
+      failed = null;
       for (EventHandler h : (EventHandler[]) found) {
-        failed |= !invoke(socket, h, event, args, ack);
+        Throwable f = invoke(socket, h, event, args, ack);
+        failed = failed == null ? f : failed;
       }
     }
-    if (failed && ack instanceof EventAck) {
-      ((EventAck) ack).fail(); // the client waiting for an answer is told, unless one was sent
+    if (failed != null && ack instanceof EventAck) {
+      ((EventAck) ack).fail(failed); // the client waiting for an answer is told, unless one was sent
     }
   }
 
-  /** Runs a handler; false when it threw (reported to the error handler with this socket and event). */
-  private static boolean invoke(Socket socket, EventHandler h, String event, Args args, Ack ack) {
+  /** Runs a handler; what it threw (reported to the error handler with this socket and event), or null. */
+  private static Throwable invoke(Socket socket, EventHandler h, String event, Args args, Ack ack) {
     try {
       h.handle(args, ack);
-      return true;
-    } catch (Throwable e) { // an Error too (a StackOverflowError from a self-referencing value)
+      return null;
+    } catch (Throwable e) { // an Error too
       socket.server().reportError(socket, event, e);
-      return false;
+      return e;
     }
   }
 

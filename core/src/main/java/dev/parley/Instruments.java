@@ -2,12 +2,15 @@ package dev.parley;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.adapter.RoomEvent;
+import dev.parley.internal.engine.LogText;
 import dev.parley.internal.engine.RateLimitedLog;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where the API classes report what happens: each report bumps the {@link ServerStats} counter and
@@ -20,6 +23,12 @@ import java.util.Set;
  * are observers.
  */
 final class Instruments {
+  /**
+   * Connects, refusals and disconnects, at DEBUG, with socket id, namespace and remote address: the
+   * logger a user turns on to follow clients coming and going (docs/logging.md).
+   */
+  static final Logger connections = LoggerFactory.getLogger("dev.parley.connections");
+
   private final ServerStats stats;
   private final Wire wire;
   private final RateLimitedLog log;
@@ -99,6 +108,10 @@ final class Instruments {
 
   void socketConnected(Socket socket) {
     stats.connected();
+    if (connections.isDebugEnabled()) {
+      connections.debug("socket {} connected to {} from {} (connection {}, {}{})", socket.id(), socket.namespace().name(),
+          socket.handshake().address(), socket.connectionId(), socket.transport(), socket.recovered() ? ", recovered" : "");
+    }
     ServerObserver[] all = observers;
     if (all != null) {
       for (ServerObserver o : all) {
@@ -113,6 +126,10 @@ final class Instruments {
 
   void socketDisconnected(Socket socket, DisconnectReason reason) {
     stats.disconnected(reason);
+    if (connections.isDebugEnabled()) {
+      connections.debug("socket {} disconnected from {} ({}): {}", socket.id(), socket.namespace().name(),
+          socket.handshake().address(), reason.wireName());
+    }
     ServerObserver[] all = observers;
     if (all != null) {
       for (ServerObserver o : all) {
@@ -153,6 +170,10 @@ final class Instruments {
 
   void connectRefused(String namespace, Handshake handshake, ConnectRefusal cause, String message) {
     stats.refused(cause);
+    if (connections.isDebugEnabled()) {
+      connections.debug("connect to {} from {} refused ({}): {}", LogText.clip(namespace),
+          handshake == null ? "-" : handshake.address(), cause, LogText.clip(message));
+    }
     ServerObserver[] all = observers;
     if (all != null) {
       for (ServerObserver o : all) {

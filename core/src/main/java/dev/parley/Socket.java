@@ -297,7 +297,8 @@ public final class Socket {
 
   /**
    * Adds a handler whose first argument is converted to {@code type} with the server's Jackson
-   * mapper (a value that does not convert reaches the error handler).
+   * mapper. A value that does not convert is an {@link InvalidArgumentException}: the client's ack, if
+   * it asked for one, gets {@code {"error":"invalid argument","argument":0,"message":...}}.
    *
    * <pre>{@code
    * record ChatMessage(String room, String text) {}

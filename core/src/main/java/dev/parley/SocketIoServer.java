@@ -113,6 +113,23 @@ public final class SocketIoServer implements AutoCloseable {
   }
 
   /**
+   * A new {@link ObjectMapper} set up as a server's default: {@code java.time} values and
+   * {@code Optional}s supported (Jackson's jsr310 and jdk8 modules), dates, times and durations
+   * written as ISO-8601 strings (what {@code JSON.stringify} makes of a JavaScript {@code Date}),
+   * properties the target type does not have ignored when converting what a client sent, and values
+   * that are not data (a {@code Thread}, a {@code ClassLoader}, streams, channels, sockets, executors,
+   * futures, locks) refused with a clear error. Start from it to change one setting and keep the rest.
+   *
+   * <pre>{@code
+   * ObjectMapper mapper = SocketIoServer.defaultMapper().registerModule(new MyDomainModule());
+   * SocketIoServer io = SocketIoServer.builder().mapper(mapper).build();
+   * }</pre>
+   */
+  public static ObjectMapper defaultMapper() {
+    return DefaultMapper.create();
+  }
+
+  /**
    * A builder for a server; every setting is optional.
    *
    * <pre>{@code
@@ -474,7 +491,7 @@ public final class SocketIoServer implements AutoCloseable {
   /** Builds a {@link SocketIoServer}; every setter is optional. */
   public static final class Builder {
     private final EngineOptions.Builder engineOptions = EngineOptions.builder().path("/socket.io/");
-    private ObjectMapper mapper = new ObjectMapper();
+    private ObjectMapper mapper = DefaultMapper.create();
     private Adapter.Factory adapterFactory = InMemoryAdapter::new;
     private Duration connectTimeout = Duration.ofSeconds(45);
     private int maxAttachments = 10;
@@ -654,7 +671,16 @@ public final class SocketIoServer implements AutoCloseable {
       return this;
     }
 
-    /** The Jackson mapper for event arguments. */
+    /**
+     * The Jackson mapper for event arguments (default: {@link SocketIoServer#defaultMapper()}). To
+     * change a setting and keep the rest of the defaults, start from that one:
+     *
+     * <pre>{@code
+     * ObjectMapper mapper = SocketIoServer.defaultMapper()
+     *     .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+     * SocketIoServer io = SocketIoServer.builder().mapper(mapper).build();
+     * }</pre>
+     */
     public Builder mapper(ObjectMapper mapper) {
       this.mapper = Objects.requireNonNull(mapper, "mapper == null");
       return this;

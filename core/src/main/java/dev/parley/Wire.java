@@ -50,6 +50,10 @@ final class Wire {
       return mapper.valueToTree(value);
     } catch (IllegalArgumentException e) {
       throw new SocketIoException("cannot convert " + value.getClass().getName() + " to JSON: " + e.getMessage(), e);
+    } catch (StackOverflowError e) {
+      // a map or list that contains itself (Jackson sees a bean's cycle, not a collection's)
+      throw new SocketIoException("cannot convert " + value.getClass().getName()
+          + " to JSON: it contains itself, or nests too deep", null);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.parley.engine;
 
 import dev.parley.internal.engine.Ids;
+import dev.parley.internal.engine.LogText;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +33,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class EngineServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EngineServer.class);
+  /** Connections opened and requests refused, at DEBUG (docs/logging.md). */
+  private static final Logger connections = LoggerFactory.getLogger("dev.parley.connections");
 
   static {
     // the operations Parley's other layers need and applications must not call
@@ -140,6 +143,10 @@ public final class EngineServer implements AutoCloseable {
     Rejection rejection = check(request);
     if (rejection != null) {
       stats.refused(rejection.error());
+      if (connections.isDebugEnabled()) {
+        connections.debug("{} request from {} refused: {} ({}){}", request.method(), request.remoteAddress(),
+            rejection.error(), rejection.message(), request.query("sid") == null ? "" : " for connection " + LogText.clip(request.query("sid")));
+      }
     }
     return rejection;
   }
@@ -211,6 +218,9 @@ public final class EngineServer implements AutoCloseable {
     sessions.put(sid, session);
     if (options.maxConnectionsPerIp() > 0) {
       perIp.computeIfAbsent(request.remoteAddress(), k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+    }
+    if (connections.isDebugEnabled()) {
+      connections.debug("connection {} opened from {} over {}", sid, request.remoteAddress(), transport.kind().wireName());
     }
     String json = handshakeJson(sid, transport.kind());
     Consumer<EngineSession> handler = connectionHandler;

@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
 //   gate's counters; these touch only the Outbox and InputGate, which are lock-free.
 // - the host's thread of an upgrade request: offerUpgrade (synchronized against itself, then it hops).
 public final class EngineSession {
+  /** Connections closed, with their reason, at DEBUG (docs/logging.md). */
+  private static final Logger connections = LoggerFactory.getLogger("dev.parley.connections");
   private static final Logger log = LoggerFactory.getLogger(EngineSession.class);
   /**
    * A polling client that sends {@code 1} may have a GET on its way on another connection; the
@@ -355,6 +357,9 @@ public final class EngineSession {
       return;
     }
     state = State.CLOSED;
+    if (connections.isDebugEnabled()) {
+      connections.debug("connection {} from {} closed: {}", id, request.remoteAddress(), reason);
+    }
     heartbeat.stop();
     closeTimer.cancel();
     abortUpgrade();

@@ -147,6 +147,36 @@ class DocsTruthTest {
   }
 
   @Test
+  void theLoggingMapNamesLoggersThatExist() throws IOException {
+    String page = Files.readString(ROOT.resolve("docs/logging.md"));
+    Matcher logger = Pattern.compile("`(dev\\.parley(?:\\.[a-z]+)*(?:\\.[A-Z]\\w*)?)`").matcher(page);
+    List<String> problems = new ArrayList<>();
+    int seen = 0;
+    while (logger.find()) {
+      String name = logger.group(1);
+      seen++;
+      boolean isClass = SOURCES.containsKey(name);
+      boolean isPackage = SOURCES.keySet().stream().anyMatch(c -> c.startsWith(name + "."));
+      boolean isNamedLogger = !isClass && !isPackage && mainSourcesMention("getLogger(\"" + name + "\")");
+      if (!isClass && !isPackage && !isNamedLogger) {
+        problems.add("docs/logging.md: `" + name + "` is no class, package or named logger of Parley");
+      }
+    }
+    assertThat(seen).as("logger names in docs/logging.md").isGreaterThan(10);
+    assertThat(problems).isEmpty();
+  }
+
+  private static boolean mainSourcesMention(String text) {
+    return SOURCES.values().stream().filter(f -> f.toString().contains("/src/main/")).anyMatch(f -> {
+      try {
+        return Files.readString(f).contains(text);
+      } catch (IOException e) {
+        return false;
+      }
+    });
+  }
+
+  @Test
   void theBomListsEveryPublishedModule() throws IOException {
     String parent = Files.readString(ROOT.resolve("pom.xml"));
     String bom = Files.readString(ROOT.resolve("bom/pom.xml"));

@@ -99,7 +99,7 @@ class SioEventsTest extends SioTestBase {
 
   @ParameterizedTest
   @MethodSource(Matrix.ALL)
-  void aTypedHandlerReceivesARecordAndABadPayloadReachesTheErrorHandler(ClientKind kind, TransportMode mode) {
+  void aTypedHandlerReceivesARecordAndABadPayloadReachesTheErrorHandlerAndItsAck(ClientKind kind, TransportMode mode) {
     List<Point> points = new CopyOnWriteArrayList<>();
     server.io().onConnection(s -> s.on("point", Point.class, (p, ack) -> {
       points.add(p);
@@ -117,6 +117,9 @@ class SioEventsTest extends SioTestBase {
     assertThat(error.detail()).isEqualTo("point");
     assertThat(error.socketId()).isEqualTo(client.id());
     assertThat(error.error()).isInstanceOf(SocketIoException.class).hasMessageContaining("Point");
+    // with an ack, the client is told which argument did not fit, not left waiting
+    assertThat(client.emitWithAck("point", List.of(1, 2)).await())
+        .containsExactly(json("{error: 'invalid argument', argument: 0, message: 'argument 0 is not a Point'}"));
     assertThat(client.emitWithAck("point", Map.of("x", 0, "y", 0, "label", "q", "tags", List.of())).await())
         .containsExactly(json("{x: 1, y: 1, label: 'Q', tags: []}"));
   }

@@ -8,9 +8,12 @@ import dev.parley.engine.EngineServer;
 import dev.parley.engine.EngineSession;
 import dev.parley.engine.Transport;
 import dev.parley.internal.engine.EngineInternals;
+import dev.parley.internal.engine.LogText;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves every plain HTTP request under the engine path: CORS preflights, request checks with the
@@ -26,6 +29,9 @@ import java.util.Objects;
  */
 public final class EngineHttpHandler {
   private final EngineServer engine;
+
+  /** The logger of connects, refusals and disconnects (docs/logging.md). */
+  private static final Logger connections = LoggerFactory.getLogger("dev.parley.connections");
 
   public EngineHttpHandler(EngineServer engine) {
     this.engine = Objects.requireNonNull(engine, "engine == null");
@@ -44,6 +50,13 @@ public final class EngineHttpHandler {
       Map<String, String> headers = cors.responseHeaders(request.header("Origin"), preflight,
           request.header("Access-Control-Request-Headers"));
       headers.forEach(exchange::setHeader);
+      String origin = request.header("Origin");
+      if (headers.isEmpty() && origin != null && (preflight || request.query("sid") == null)
+          && connections.isDebugEnabled()) {
+        connections.debug("origin {} is not allowed by the CORS options: {} {} from {} gets no CORS headers "
+            + "(a browser refuses the answer)", LogText.clip(origin), request.method(), preflight ? "preflight" : "handshake",
+            request.remoteAddress());
+      }
       if (preflight) {
         exchange.respond(204, null, new byte[0]);
         return;
