@@ -65,6 +65,10 @@ import org.slf4j.LoggerFactory;
  * {@code emit}) are the cluster operations {@code socketsJoin}, {@code socketsLeave},
  * {@code disconnectSockets} and {@code emit}.
  *
+ * <p>In development mode, as the reference does, each socket's {@link Socket#data()} holds an
+ * {@code _admin} entry (its client id and current transport) for the pages of other servers, which
+ * read it through {@code fetchSockets}; the page never shows it.
+ *
  * <p>Cost: with the admin UI not instrumented nothing changes. In {@link AdminUiOptions.Mode#PRODUCTION
  * production} mode there is no observer: the statistics are the counters the server always keeps, read
  * every two seconds. In development mode every event of every socket is also a message to the admin
