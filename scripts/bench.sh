@@ -25,6 +25,9 @@
 # recipient): what observing costs, e.g. --servers parley,parley-observed,parley-observed-all --rounds 3.
 # The server parley-metrics is this build with the Micrometer binder bound (METRICS=on, ParleyMetrics on a
 # SimpleMeterRegistry): the A/B of metrics on and off, e.g. --servers parley,parley-metrics --rounds 3.
+# The servers parley-admin and parley-admin-prod are this build instrumented for the Socket.IO admin UI
+# (ADMIN_UI=on: development mode, a notification per event; ADMIN_UI=production: statistics only), with no
+# admin page connected: what the admin UI costs, e.g. --servers parley,parley-admin-prod,parley-admin --rounds 3.
 #
 #   scripts/bench.sh --jmh [JMH options]   # the JMH microbenchmarks instead (a few minutes), in-process:
 #       CodecBenchmark (Engine.IO/Socket.IO decode of an incoming event, encode of the outgoing tick) and

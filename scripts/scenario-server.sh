@@ -5,6 +5,9 @@
 # HOST to listen on one address only (default: every interface); OBSERVER=counting or deliveries registers a
 # ServerObserver (CountingObserver), off by default: what observing costs, for benchmarks; METRICS=on binds
 # the Micrometer binder (ParleyMetrics) to a SimpleMeterRegistry: what metrics cost.
+# ADMIN_UI=on or readonly instruments it for the Socket.IO admin UI (namespace /admin, development mode;
+# ADMIN_UI=production: statistics only, for the benchmark), with
+# basic auth from ADMIN_UI_AUTH="user:<bcrypt hash>" (no auth when unset); off by default (docs/admin-ui.md).
 # The WebSocket path: JAVA_OPTS=-Dparley.websocket.path=public|fast|auto (default auto).
 # Builds first if nothing is built; the java process replaces this shell, so its PID is the server's.
 # -XX:+ExitOnOutOfMemoryError: a JVM out of memory exits (for a supervisor to restart) instead of

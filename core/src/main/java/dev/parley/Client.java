@@ -348,6 +348,22 @@ final class Client implements EngineSession.NonBlockingListener {
     return done;
   }
 
+  /**
+   * Session lane: the connection upgraded to WebSocket. The observers hear it per connected socket,
+   * on the client lane, so that it comes after the socket's connect and before its disconnect.
+   */
+  @Override
+  public void onUpgrade(EngineSession s) {
+    if (!server.instruments().observed()) {
+      return;
+    }
+    lane.execute(() -> {
+      for (Socket socket : sockets.values()) {
+        server.instruments().transportUpgraded(socket);
+      }
+    });
+  }
+
   @Override
   public void onClose(EngineSession s, String engineReason) {
     closed = true;

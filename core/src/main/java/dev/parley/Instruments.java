@@ -142,6 +142,32 @@ final class Instruments {
     }
   }
 
+  void socketDataChanged(Socket socket, String key) {
+    ServerObserver[] all = observers;
+    if (all != null) {
+      for (ServerObserver o : all) {
+        try {
+          o.onSocketDataChanged(socket, key);
+        } catch (Throwable e) {
+          failed(o, "onSocketDataChanged", e);
+        }
+      }
+    }
+  }
+
+  void transportUpgraded(Socket socket) {
+    ServerObserver[] all = observers;
+    if (all != null) {
+      for (ServerObserver o : all) {
+        try {
+          o.onTransportUpgraded(socket);
+        } catch (Throwable e) {
+          failed(o, "onTransportUpgraded", e);
+        }
+      }
+    }
+  }
+
   void connectRefused(String namespace, Handshake handshake, ConnectRefusal cause, String message) {
     stats.refused(cause);
     if (connections.isDebugEnabled()) {

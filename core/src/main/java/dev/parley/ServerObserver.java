@@ -71,6 +71,30 @@ public interface ServerObserver {
   default void onSocketDisconnected(Socket socket, DisconnectReason reason) {}
 
   /**
+   * The connection that carries {@code socket} switched from HTTP long-polling to WebSocket:
+   * {@link Socket#transport()} is now {@code "websocket"}. Called once for each socket the
+   * connection has at that moment (one per namespace it joined), on the connection's lane, after
+   * {@link #onSocketConnected} and before {@link #onSocketDisconnected} for that socket. A socket
+   * that connects after the upgrade, or whose connection started on WebSocket, is never reported
+   * here. What the admin UI shows as {@code socket_updated} with the new transport.
+   *
+   * @param socket a connected socket of the upgraded connection
+   */
+  default void onTransportUpgraded(Socket socket) {}
+
+  /**
+   * A connected socket's {@link Socket#data()} changed: a value was put, replaced or removed through the
+   * map's methods (removal through an iterator of its views is not seen). Called on the thread that
+   * changed it, after the change, so {@code socket.data()} shows the new content; changes made before
+   * the socket connected (in connect middleware, or by a restore) are not reported. What the admin UI
+   * shows as {@code socket_updated} with the new data.
+   *
+   * @param socket the socket
+   * @param key the key that changed, or null when several did at once ({@code putAll}, {@code clear})
+   */
+  default void onSocketDataChanged(Socket socket, String key) {}
+
+  /**
    * A client's CONNECT to a namespace was refused with a {@code CONNECT_ERROR}. Called on the
    * connection's lane. Requests the Engine.IO layer refuses before a connection exists (admission
    * hook, per-address limit, protocol version) are counted in

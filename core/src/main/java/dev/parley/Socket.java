@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -136,7 +135,8 @@ public final class Socket {
 
   /**
    * Free-form per-socket data, visible to {@code fetchSockets} (also from other servers) and kept by
-   * connection state recovery; thread-safe.
+   * connection state recovery; thread-safe. Once the socket is connected, changes are reported to
+   * the server's observers ({@link ServerObserver#onSocketDataChanged}).
    *
    * <pre>{@code
    * socket.data().put("user", user.name());
@@ -148,12 +148,22 @@ public final class Socket {
       synchronized (this) {
         d = data;
         if (d == null) {
-          d = new ConcurrentHashMap<>();
+          d = new SocketData(this);
           data = d;
         }
       }
     }
     return d;
+  }
+
+  /** The data map changed ({@link SocketData}); observers hear of it once the socket is connected. */
+  void dataChanged(String key) {
+    if (state == State.CONNECTED) {
+      Instruments instruments = nsp.server().instruments();
+      if (instruments.observed()) {
+        instruments.socketDataChanged(this, key);
+      }
+    }
   }
 
   /**

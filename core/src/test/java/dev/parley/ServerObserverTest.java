@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.parley.adapter.AdapterContext;
 import dev.parley.adapter.InMemoryAdapter;
 import dev.parley.adapter.RoomEvent;
+import dev.parley.testing.FakeTransport;
 import dev.parley.testing.LogCapture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -59,6 +61,16 @@ class ServerObserverTest {
     public void onSocketDisconnected(Socket socket, DisconnectReason reason) {
       calls.add("disconnected " + socket.id() + " " + reason.name() + " connected=" + socket.connected()
           + " rooms=" + socket.rooms().size());
+    }
+
+    @Override
+    public void onSocketDataChanged(Socket socket, String key) {
+      calls.add("data " + socket.id() + " " + key + " " + new TreeMap<>(socket.data()));
+    }
+
+    @Override
+    public void onTransportUpgraded(Socket socket) {
+      calls.add("upgraded " + socket.id() + " " + socket.namespace().name() + " " + socket.transport());
     }
 
     @Override
@@ -145,6 +157,64 @@ class ServerObserverTest {
         "connected " + sid + " / connected=true rooms=1",
         "handler " + sid);
     assertThat(server.last().handshake().auth().isObject()).isTrue();
+  }
+
+  @Test
+  void anUpgradeIsObservedOncePerSocketOfTheConnectionWithTheNewTransport() {
+    server = new InProcessServer();
+    server.io.of("/chat");
+    Recorder r = observe(new Recorder());
+    InProcessServer.Conn c = server.open(FakeTransport.polling());
+    c.send("40");
+    c.send("40/chat,");
+    String root = server.last().id();
+    String chat = server.io.of("/chat").sockets().keySet().iterator().next();
+    r.calls.clear();
+
+    FakeTransport ws = FakeTransport.webSocket();
+    assertThat(server.io.engine().offerUpgrade(c.session.id(), ws)).isTrue();
+    ws.receive("2probe");
+    assertThat(r.calls).isEmpty(); // probing is not upgrading
+    ws.receive("5");
+
+    assertThat(r.calls).containsExactlyInAnyOrder("upgraded " + root + " / websocket",
+        "upgraded " + chat + " /chat websocket");
+  }
+
+  @Test
+  void dataChangesOfAConnectedSocketAreObservedWithTheKeyAfterTheChange() {
+    server = new InProcessServer();
+    server.io.use((socket, next) -> {
+      socket.data().put("early", 1); // before the connect: not reported
+      next.proceed();
+    });
+    Recorder r = observe(new Recorder());
+    server.io.onConnection(s -> s.data().put("user", "ann"));
+    server.connect();
+    Socket s = server.last();
+    String id = s.id();
+    s.data().remove("missing");        // nothing removed: nothing reported
+    s.data().merge("n", 1, (a, b) -> b);
+    s.data().putAll(Map.of("a", 1, "b", 2));
+    s.data().remove("early");
+    s.data().clear();
+
+    assertThat(r.calls).filteredOn(call -> call.startsWith("data ")).containsExactly(
+        "data " + id + " user {early=1, user=ann}",
+        "data " + id + " n {early=1, n=1, user=ann}",
+        "data " + id + " null {a=1, b=2, early=1, n=1, user=ann}",
+        "data " + id + " early {a=1, b=2, n=1, user=ann}",
+        "data " + id + " null {}");
+    assertThat(r.calls.indexOf("data " + id + " user {early=1, user=ann}"))
+        .isGreaterThan(r.calls.indexOf("connected " + id + " / connected=true rooms=1"));
+  }
+
+  @Test
+  void aConnectionThatStartsOnWebSocketIsNeverReportedUpgraded() {
+    server = new InProcessServer();
+    Recorder r = observe(new Recorder());
+    server.connect();
+    assertThat(r.calls).noneMatch(call -> call.startsWith("upgraded"));
   }
 
   @Test

@@ -191,6 +191,11 @@ public final class Bench {
     // this build with the Micrometer binder bound (the scenario server's METRICS=on): what metrics cost
     m.put("parley-metrics", new ServerDef("parley-metrics", "Parley (Micrometer metrics)",
         List.of("bash", "scripts/scenario-server.sh"), Map.of("JAVA_OPTS", c.jvmFlags, "METRICS", "on"), true));
+    // this build instrumented for the admin UI (the scenario server's ADMIN_UI): what the admin UI costs
+    m.put("parley-admin", new ServerDef("parley-admin", "Parley (admin UI, development)",
+        List.of("bash", "scripts/scenario-server.sh"), Map.of("JAVA_OPTS", c.jvmFlags, "ADMIN_UI", "on"), true));
+    m.put("parley-admin-prod", new ServerDef("parley-admin-prod", "Parley (admin UI, production)",
+        List.of("bash", "scripts/scenario-server.sh"), Map.of("JAVA_OPTS", c.jvmFlags, "ADMIN_UI", "production"), true));
     if (c.baseline != null) {
       m.put("baseline", new ServerDef("baseline", "Parley baseline", List.of("bash",
           c.baseline.resolve("scripts/scenario-server.sh").toString()), Map.of("JAVA_OPTS", c.jvmFlags), true));
@@ -328,10 +333,11 @@ public final class Bench {
       if (s.equals("baseline") && c.baseline == null) {
         throw new IllegalArgumentException("server baseline needs --baseline DIR (another Parley checkout, built)");
       }
-      if (!List.of("parley", "parley-public", "parley-fast", "parley-observed", "parley-observed-all", "node", "netty",
-          "floor", "baseline").contains(s)) {
+      if (!List.of("parley", "parley-public", "parley-fast", "parley-observed", "parley-observed-all", "parley-admin",
+          "parley-admin-prod", "node", "netty", "floor", "baseline").contains(s)) {
         throw new IllegalArgumentException("unknown server " + s
-            + " (parley, parley-public, parley-fast, parley-observed, parley-observed-all, node, netty, floor, baseline)");
+            + " (parley, parley-public, parley-fast, parley-observed, parley-observed-all, parley-admin, "
+            + "parley-admin-prod, node, netty, floor, baseline)");
       }
     }
     return c;

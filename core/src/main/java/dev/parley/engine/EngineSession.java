@@ -60,6 +60,15 @@ public final class EngineSession {
      * {@code "server shutting down"}.
      */
     void onClose(EngineSession session, String reason);
+
+    /**
+     * The session switched from polling to WebSocket: {@link EngineSession#transportKind()} is now
+     * {@code WEBSOCKET}. Called at most once per session, before any packet is written over the
+     * WebSocket, and never after {@link #onClose}. Does nothing by default.
+     *
+     * @param session the session that upgraded
+     */
+    default void onUpgrade(EngineSession session) {}
   }
 
   /**
@@ -555,6 +564,11 @@ public final class EngineSession {
     upgrading = false;
     old.discard();
     log.debug("session {}: upgraded to websocket", id);
+    try {
+      listener.onUpgrade(this);
+    } catch (RuntimeException e) {
+      log.error("session {}: upgrade listener threw", id, e);
+    }
     flush();
   }
 

@@ -13,6 +13,8 @@ import dev.parley.adapter.redis.RedisStreamsAdapter;
 import dev.parley.adapter.redis.RedisStreamsAdapterOptions;
 import dev.parley.adapter.redis.ShardedRedisAdapter;
 import dev.parley.adapter.redis.ShardedRedisAdapterOptions;
+import dev.parley.admin.AdminUi;
+import dev.parley.admin.AdminUiOptions;
 import dev.parley.metrics.micrometer.ParleyMetrics;
 import dev.parley.transport.jetty.ParleyJetty;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -56,6 +58,12 @@ import java.util.regex.Pattern;
  * broadcast recipient (what the admin UI's development mode needs), for benchmarking what an observer
  * costs; off by default. {@code METRICS=on} binds {@link ParleyMetrics} (every meter, the ack timer and
  * the namespace gauges included) to a {@link SimpleMeterRegistry}: what the Micrometer binder costs.
+ * costs; off by default. {@code ADMIN_UI=on} instruments it for the Socket.IO admin UI
+ * ({@link AdminUi}: namespace {@code /admin}, development mode, server id {@code <host>#<pid>}, CORS
+ * answering any origin with credentials, as the admin page connects),
+ * {@code ADMIN_UI=readonly} the same read-only, {@code ADMIN_UI=production} in production mode (statistics
+ * only: what the admin UI costs a server in production, for the benchmark); with {@code ADMIN_UI_AUTH="user:<bcrypt hash>"} the page
+ * must log in as that user, without it anyone is admitted.
  *
  * <pre>{@code
  * PORT=3000 scripts/scenario-server.sh
@@ -92,7 +100,21 @@ public final class ScenarioServer {
       System.exit(2);
       return;
     }
-    SocketIoServer io = create(factory, recovery.equals("on") ? ConnectionStateRecovery.defaults() : null);
+    String adminUi = System.getenv().getOrDefault("ADMIN_UI", "off");
+    AdminUiOptions adminUiOptions;
+    try {
+      adminUiOptions = adminUiOptions(adminUi, System.getenv("ADMIN_UI_AUTH"));
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    SocketIoServer io = create(factory, recovery.equals("on") ? ConnectionStateRecovery.defaults() : null,
+        adminUiOptions != null);
+    if (adminUiOptions != null) {
+      AdminUi.instrument(io, adminUiOptions);
+      System.out.println("admin UI on " + adminUiOptions);
+    }
     if (recovery.equals("on")) {
       System.out.println("connection state recovery on (window 2 min)");
     }
@@ -157,6 +179,51 @@ public final class ScenarioServer {
     }
   }
 
+  /**
+   * The admin UI options of {@code ADMIN_UI} and {@code ADMIN_UI_AUTH}: namespace {@code /admin},
+   * development mode ({@code on}, {@code readonly}) or production mode ({@code production}), server id
+   * {@code <host>#<pid>} (so that the page tells apart several servers of one machine), basic auth from
+   * {@code auth} ({@code "user:<bcrypt hash>"}) or none when it is null or empty.
+   *
+   * @param adminUi {@code ADMIN_UI}: {@code off} (or null), {@code on}, {@code readonly} or {@code production}
+   * @param auth {@code ADMIN_UI_AUTH}
+   * @return the options, or null for {@code off}
+   * @throws IllegalArgumentException for another {@code ADMIN_UI}, an {@code auth} without {@code ':'} or
+   *     whose hash is not a bcrypt hash
+   */
+  public static AdminUiOptions adminUiOptions(String adminUi, String auth) {
+    if (adminUi == null || adminUi.equals("off")) {
+      return null;
+    }
+    if (!List.of("on", "readonly", "production").contains(adminUi)) {
+      throw new IllegalArgumentException(
+          "ADMIN_UI=" + adminUi + " is unknown: use off (default), on, readonly or production");
+    }
+    AdminUiOptions.Builder b = AdminUiOptions.builder()
+        .namespace("/admin")
+        .mode(adminUi.equals("production") ? AdminUiOptions.Mode.PRODUCTION : AdminUiOptions.Mode.DEVELOPMENT)
+        .readonly(adminUi.equals("readonly"))
+        .serverId(hostName() + "#" + ProcessHandle.current().pid());
+    if (auth == null || auth.isEmpty()) {
+      b.noAuth();
+    } else {
+      int colon = auth.indexOf(':');
+      if (colon <= 0) {
+        throw new IllegalArgumentException("ADMIN_UI_AUTH must be user:<bcrypt hash>");
+      }
+      b.basicAuth(auth.substring(0, colon), auth.substring(colon + 1));
+    }
+    return b.build();
+  }
+
+  private static String hostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "localhost";
+    }
+  }
+
   /** The scenario handlers on a new server (CORS open, in-memory adapter). */
   public static SocketIoServer create() {
     return create(InMemoryAdapter::new);
@@ -172,8 +239,18 @@ public final class ScenarioServer {
    * recovery ({@code null}: off).
    */
   public static SocketIoServer create(Adapter.Factory adapter, ConnectionStateRecovery recovery) {
+    return create(adapter, recovery, false);
+  }
+
+  /**
+   * The scenario handlers on a new server with CORS open, the given adapter and connection state
+   * recovery ({@code null}: off); with {@code corsCredentials}, CORS answers with the request's origin
+   * and allows credentials, which the admin page needs (it connects {@code withCredentials}).
+   */
+  public static SocketIoServer create(Adapter.Factory adapter, ConnectionStateRecovery recovery,
+      boolean corsCredentials) {
     SocketIoServer io = SocketIoServer.builder()
-        .cors(cors -> cors.allowAnyOrigin())
+        .cors(cors -> cors.allowAnyOrigin().allowCredentials(corsCredentials))
         .adapter(adapter)
         .connectionStateRecovery(recovery)
         .cleanupEmptyChildNamespaces(true)
