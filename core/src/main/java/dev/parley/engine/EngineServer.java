@@ -238,9 +238,9 @@ public final class EngineServer implements AutoCloseable {
   private Rejection verifyNow(EngineRequest request) {
     Rejection rejection = checkBeforeAdmission(request);
     if (rejection != null || request.query("sid") != null) {
-      return counted(rejection);
+      return counted(request, rejection);
     }
-    return counted(checkAfterAdmission(request, admit(request)));
+    return counted(request, checkAfterAdmission(request, admit(request)));
   }
 
   private AdmissionHook.Decision admit(EngineRequest request) {
@@ -272,12 +272,12 @@ public final class EngineServer implements AutoCloseable {
     }
     Rejection rejection = checkBeforeAdmission(request);
     if (rejection != null) {
-      then.accept(counted(rejection));
+      then.accept(counted(request, rejection));
       return;
     }
     AdmissionHook.Decision decision = admit(request);
     if (!decision.allowed() || async == null) {
-      then.accept(counted(checkAfterAdmission(request, decision)));
+      then.accept(counted(request, checkAfterAdmission(request, decision)));
       return;
     }
     java.util.concurrent.CompletionStage<AdmissionHook.Decision> stage;
@@ -285,7 +285,7 @@ public final class EngineServer implements AutoCloseable {
       stage = Objects.requireNonNull(async.check(request), "the asynchronous admission hook returned null");
     } catch (RuntimeException e) {
       log.error("asynchronous admission hook threw for {}; request refused", request, e);
-      then.accept(counted(checkAfterAdmission(request, AdmissionHook.Decision.refuse())));
+      then.accept(counted(request, checkAfterAdmission(request, AdmissionHook.Decision.refuse())));
       return;
     }
     stage.whenComplete((d, error) -> {
@@ -294,11 +294,11 @@ public final class EngineServer implements AutoCloseable {
         log.error("asynchronous admission hook failed for {}; request refused", request, error);
         later = AdmissionHook.Decision.refuse();
       }
-      then.accept(counted(checkAfterAdmission(request, later)));
+      then.accept(counted(request, checkAfterAdmission(request, later)));
     });
   }
 
-  private Rejection counted(Rejection rejection) {
+  private Rejection counted(EngineRequest request, Rejection rejection) {
     if (rejection != null) {
       stats.refused(rejection.error());
       if (connections.isDebugEnabled()) {
