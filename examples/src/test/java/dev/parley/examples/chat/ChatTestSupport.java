@@ -117,6 +117,13 @@ final class ChatTestSupport {
       return answer.get(5, TimeUnit.SECONDS);
     }
 
+    /** Emits with an ack without waiting: the answer's future (several sent back to back reach the server together). */
+    CompletableFuture<Object> send(String event, Object payload) {
+      CompletableFuture<Object> answer = new CompletableFuture<>();
+      socket.emit(event, new Object[] {payload}, args -> answer.complete(args.length > 0 ? args[0] : null));
+      return answer;
+    }
+
     JSONObject callJson(String event, Object payload) throws Exception {
       return (JSONObject) call(event, payload);
     }
