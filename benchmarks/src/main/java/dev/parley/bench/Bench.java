@@ -333,10 +333,10 @@ public final class Bench {
       if (s.equals("baseline") && c.baseline == null) {
         throw new IllegalArgumentException("server baseline needs --baseline DIR (another Parley checkout, built)");
       }
-      if (!List.of("parley", "parley-public", "parley-fast", "parley-observed", "parley-observed-all", "parley-admin",
-          "parley-admin-prod", "node", "netty", "floor", "baseline").contains(s)) {
+      if (!List.of("parley", "parley-public", "parley-fast", "parley-observed", "parley-observed-all", "parley-metrics",
+          "parley-admin", "parley-admin-prod", "node", "netty", "floor", "baseline").contains(s)) {
         throw new IllegalArgumentException("unknown server " + s
-            + " (parley, parley-public, parley-fast, parley-observed, parley-observed-all, parley-admin, "
+            + " (parley, parley-public, parley-fast, parley-observed, parley-observed-all, parley-metrics, parley-admin, "
             + "parley-admin-prod, node, netty, floor, baseline)");
       }
     }
