@@ -97,6 +97,12 @@ final class InProcessServer implements AutoCloseable {
       return w.get(w.size() - 1);
     }
 
+    /** Frames after the Engine.IO open packet. */
+    List<String> frames() {
+      List<String> w = wire();
+      return w.subList(1, w.size());
+    }
+
     /** The socket id of the last CONNECT reply. */
     String sid() {
       Matcher m = CONNECT_OK.matcher(last());

@@ -1,21 +1,18 @@
 package dev.parley;
 
-import dev.parley.testing.DirectExecutorService;
-
-import dev.parley.testing.ManualScheduler;
-
-import dev.parley.testing.FakeTransport;
-
-import dev.parley.testing.LogCapture;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.InProcessServer.Conn;
 import dev.parley.engine.EnginePacket;
 import dev.parley.engine.EngineRequest;
 import dev.parley.engine.EngineSession;
 import dev.parley.engine.ParleyExecutors;
+import dev.parley.testing.DirectExecutorService;
+import dev.parley.testing.FakeTransport;
+import dev.parley.testing.LogCapture;
+import dev.parley.testing.ManualScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,36 +56,6 @@ class SocketIoServerTest {
   @AfterEach
   void tearDown() {
     io.close();
-  }
-
-  /** A connected client: its transport and engine session. */
-  private static final class Conn {
-    final FakeTransport transport;
-    final EngineSession session;
-
-    Conn(FakeTransport transport, EngineSession session) {
-      this.transport = transport;
-      this.session = session;
-    }
-
-    void send(String engineText) {
-      transport.receive(engineText);
-    }
-
-    List<String> wire() {
-      return transport.wire();
-    }
-
-    String last() {
-      List<String> w = wire();
-      return w.get(w.size() - 1);
-    }
-
-    /** Frames after the Engine.IO open packet. */
-    List<String> frames() {
-      List<String> w = wire();
-      return w.subList(1, w.size());
-    }
   }
 
   private Conn open() {
