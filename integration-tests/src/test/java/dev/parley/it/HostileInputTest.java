@@ -380,9 +380,15 @@ class HostileInputTest {
         statuses.put(name, statusOf(server.port(), head + extra + "\r\n"));
       }
     }
-    assertThat(statuses).as("answers to oversized request heads").containsOnly(
-        Map.entry("polling many", 431), Map.entry("polling huge", 431),
-        Map.entry("upgrade many", 431), Map.entry("upgrade huge", 431));
+    // Jetty's parser answers 431; once in a CI run (not reproduced in thousands of tries, idle or loaded)
+    // Jetty answered the WebSocket upgrade with one 400 KB header 400 instead. Either is a refusal before
+    // the head is read: what must hold is no session, no 101/200, and the others served.
+    assertThat(statuses).as("answers to oversized request heads").containsOnlyKeys(
+        "polling many", "polling huge", "upgrade many", "upgrade huge");
+    assertThat(statuses.values()).as("answers to oversized request heads: %s", statuses)
+        .allSatisfy(status -> assertThat(status).isIn(431, 400));
+    assertThat(statuses.values()).as("mostly 431: %s", statuses).filteredOn(status -> status == 431)
+        .hasSizeGreaterThanOrEqualTo(3);
     assertThat(server.engine().sessionCount()).isEqualTo(1);
     assertEchoes(other, "4still served");
 
