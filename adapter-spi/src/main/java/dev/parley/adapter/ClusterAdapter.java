@@ -60,6 +60,11 @@ import java.util.function.Supplier;
  * backend's entry id, see {@link #onMessage}) reaches the local sockets with that offset; one received
  * without gets an offset from the in-memory log, as a local broadcast does.
  */
+// For engineers: why this file is over 500 lines. It is the whole request machinery every cluster
+// adapter shares (the reason the base exists): each adapter operation as a message, requests and
+// their answers (the registry itself is PendingRequests), ack fan-in, timeouts, server counting and
+// outage handling, plus the javadoc a backend's author reads (about 150 lines). Its backend-facing surface is three methods (doPublish,
+// doPublishResponse, serverCount); ClusterAdapterWithHeartbeat adds the heartbeat in its own file.
 public abstract class ClusterAdapter extends InMemoryAdapter {
   /** How long a request waits for the other servers unless told otherwise: 5 s, as in Node. */
   public static final Duration DEFAULT_REQUESTS_TIMEOUT = Duration.ofSeconds(5);

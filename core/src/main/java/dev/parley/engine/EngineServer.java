@@ -32,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * engine.close();
  * }</pre>
  */
+// For engineers: why this file is over 500 lines. It is the Engine.IO server's one entry point and
+// holds the request's whole way to a session in order: options and hooks, verification (the
+// reference's error codes), admission (synchronous and asynchronous, before and after the hooks), the
+// handshake and the upgrade offer, and the drain on close. About a quarter is javadoc of public API.
+// Each step is short and reads in sequence; the per-session machinery lives in EngineSession's parts.
 public final class EngineServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EngineServer.class);
   /** Connections opened and requests refused, at DEBUG (docs/logging.md). */

@@ -56,6 +56,11 @@ import org.slf4j.LoggerFactory;
  * Publishing ({@code SPUBLISH}) and counting ({@code PUBSUB SHARDNUMSUB}) go over one more connection,
  * which Lettuce's cluster client routes to each channel's owner.
  */
+// For engineers: why this file is over 500 lines. It is the one place that knows Redis Cluster's slot
+// map for sharded pub/sub: which master owns each channel, subscribing there, following MOVED, slot
+// migrations and failovers (reconcile, retry, lost, movedAway), and publishing. Splitting the
+// ownership map from the code that acts on it would put one invariant (each channel subscribed on its
+// owner exactly once) in two files.
 final class ShardedBus extends SharedBus {
   private static final Logger log = LoggerFactory.getLogger(ShardedRedisAdapter.class);
   private static final long RETRY_MILLIS = 1000;

@@ -56,6 +56,10 @@ import org.eclipse.jetty.websocket.core.OpCode;
  * request.setAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE, c);
  * }</pre>
  */
+// For engineers: why this file is over 500 lines. It is a complete RFC 6455 server reader on one
+// Jetty endpoint (fill, parse, unmask, the checks a server must make, frames larger than the read
+// buffer, the close handshake and its timeout); the reading state is a few fields touched on one
+// thread, and cutting it into classes would pass that state around on the hottest path.
 final class FrameConnection extends AbstractConnection implements Connection.UpgradeTo,
     JettyWebSocketTransport.Link {
   /** Size of the read buffer (taken from the pool while reading, returned when drained). */

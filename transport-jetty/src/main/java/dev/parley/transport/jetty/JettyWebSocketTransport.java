@@ -52,6 +52,10 @@ import org.eclipse.jetty.websocket.core.OpCode;
  * new JettyWebSocketTransport(limits, base64, t -> engine.handshake(t, request));
  * }</pre>
  */
+// For engineers: why this file is over 500 lines. It is the one WebSocket transport behind both paths
+// (Jetty's public API and Parley's frame layer): message assembly across fragments with its bounds,
+// read demand and back-pressure, writability, close and error reporting to the session. Both paths
+// share it so that what the session sees does not depend on the path.
 final class JettyWebSocketTransport implements Transport, FrameHandler {
   /** Shared by every connection of one handler. */
   private final Limits limits;
