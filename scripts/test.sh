@@ -22,6 +22,10 @@ if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -
   echo "installing Debian's chromium for the browser test..." >&2
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null
 fi
+# A test reads a listening socket's backlog with ss (iproute2); install it (as root) when missing.
+if ! command -v ss >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2) >/dev/null
+fi
 mvn -B -ntp verify "$@"
 # The Jetty matrix's other leg: with no arguments (the README's command, and CI), a focused set of
 # integration tests runs again on the oldest Jetty Parley supports (jetty.oldest.supported in pom.xml),

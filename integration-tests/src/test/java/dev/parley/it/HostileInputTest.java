@@ -414,6 +414,25 @@ class HostileInputTest {
     assertThat(statusOf(server.port(), head + "X-Big: " + "b".repeat(5_000) + "\r\n\r\n")).isEqualTo(431);
   }
 
+  @Test
+  void theListenBacklogIsNodesByDefaultAndAnOption() throws Exception {
+    // a reconnect storm overflows a backlog of 50 (Java's default): the kernel drops SYNs and each
+    // dropped client waits a second or more for its retry; the kernel shows the backlog of a listening
+    // socket as its Send-Q
+    assertThat(listenBacklog(server(EngineOptions.defaults()).port())).isEqualTo(511);
+    assertThat(listenBacklog(server(EngineOptions.defaults(),
+        ParleyJetty.Options.builder().acceptQueueSize(1000).build()).port())).isEqualTo(1000);
+  }
+
+  /** The backlog of the socket listening on {@code port}, as {@code ss} reads it from the kernel. */
+  private static int listenBacklog(int port) throws Exception {
+    Process ss = new ProcessBuilder("ss", "-ltnH", "sport = :" + port).redirectErrorStream(true).start();
+    String out = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    assertThat(ss.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(out).as("ss output").startsWith("LISTEN");
+    return Integer.parseInt(out.split("\\s+")[2]);
+  }
+
   /** Writes {@code request} (from another thread: the server may stop reading) and returns the status. */
   private static int statusOf(int port, String request) throws Exception {
     try (Socket s = connect(port)) {
