@@ -31,6 +31,8 @@ class MixedShardedFailoverTest {
   private Member node;
   private Client onParley;
   private Client onNode;
+  /** The killed node's port while it is down, else -1: what a timeout's report leaves out. */
+  private int killed = -1;
 
   @BeforeAll
   static void startCluster() throws Exception {
@@ -71,7 +73,9 @@ class MixedShardedFailoverTest {
 
     int port = cluster.ownerOf(SlotHash.getSlot(key + "#/#"), cluster.ports().get(0));
     cluster.kill(port);
+    killed = port;
     flowsBothWays("after-failover");
+    killed = -1;
 
     cluster.restart(port);
     cluster.awaitOk();
@@ -86,15 +90,30 @@ class MixedShardedFailoverTest {
         () -> onParley.received(event).stream().anyMatch(s -> s.args().get(0).asText().equals("from node")));
   }
 
+  /** {@code CLUSTER NODES} from a node that is up: whether the failover happened, who owns what. */
+  private String clusterNodes() {
+    for (int p : cluster.ports()) {
+      if (p != killed) {
+        try {
+          return LocalRedisCluster.cli(p, "cluster", "nodes");
+        } catch (Exception e) {
+          return "(cluster nodes from " + p + " failed: " + e + ")";
+        }
+      }
+    }
+    return "(no live node)";
+  }
+
   interface Action {
     void run() throws Exception;
   }
 
-  private static void retry(String what, Action action, BooleanSupplier done) throws Exception {
+  private void retry(String what, Action action, BooleanSupplier done) throws Exception {
     long deadline = System.nanoTime() + 90_000_000_000L;
     while (!done.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
+        throw new AssertionError("timed out waiting for " + what + "; the cluster as a live node sees it:\n"
+            + clusterNodes());
       }
       action.run();
       Thread.sleep(250);
