@@ -24,7 +24,7 @@ final class RedisCluster implements AutoCloseable {
   private final Path dir;
   private final List<Integer> ports = new ArrayList<>();
   private final List<Process> nodes = new ArrayList<>();
-  private final Thread cleanup = new Thread(this::stopAll, "bench-redis-cluster-cleanup");
+  private final Thread cleanup = new Thread(this::stopAndDelete, "bench-redis-cluster-cleanup");
 
   private RedisCluster(Path dir) {
     this.dir = dir;
@@ -168,12 +168,16 @@ final class RedisCluster implements AutoCloseable {
   /** Stops every node and deletes the directory. */
   @Override
   public void close() {
-    stopAll();
     try {
       Runtime.getRuntime().removeShutdownHook(cleanup);
     } catch (IllegalStateException e) {
-      // the JVM is exiting: the hook runs anyway
+      return; // the JVM is exiting: the hook runs anyway
     }
+    stopAndDelete();
+  }
+
+  private void stopAndDelete() {
+    stopAll();
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
     } catch (IOException e) {

@@ -105,7 +105,9 @@ final class Report {
           + "at 50 broadcasts/s, ").append(c.warmupSeconds).append(" s), and stops them. The clients are spread evenly over "
           + "the nodes and all join one room; one more client on the first node broadcasts to the room at a fixed rate, so "
           + "every other node delivers what came through Redis. Server CPU is summed over every node and divided by the "
-          + "messages delivered; the redis-server processes' CPU is not in it, but reported in its own row (for the Redis "
+          + "messages delivered; \"server CPU at rest\" is the nodes' CPU in the two seconds between the joins and the "
+          + "first broadcast (clients connected, nothing sent), a cost each message of a low fixed rate carries a share of. "
+          + "The redis-server processes' CPU is not in the server's, but reported in its own row (for the Redis "
           + "at `").append(c.redisUrl).append("`, shared with whatever else uses it, that row counts their load too). "
           + "netty-socketio and the wire floor have no comparable cluster mode: \"-\".\n\n");
     }

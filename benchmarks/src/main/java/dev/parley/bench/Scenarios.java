@@ -161,9 +161,17 @@ final class Scenarios {
       conns.get(i).emitWithAck("\"join\",\"r" + (i % roomCount) + "\"", a -> joined.countDown());
     }
     boolean allJoined = joined.await(60, TimeUnit.SECONDS);
+    double restMillisPerSecond = Double.NaN;
     if (ports != null) {
-      // a join is acked before the node's subscription to the room's channel (sharded adapter) is confirmed
-      Thread.sleep(1000);
+      // a join is acked before the node's subscription to the room's channel (sharded adapter) is confirmed; the
+      // pause also gives the nodes' CPU at rest, clients connected: what a low fixed rate's per-message CPU carries
+      long rest0 = cpuMicros(pids);
+      long restT0 = System.nanoTime();
+      Thread.sleep(2000);
+      long rest1 = cpuMicros(pids);
+      if (rest0 >= 0 && rest1 >= 0) {
+        restMillisPerSecond = (rest1 - rest0) / 1000.0 / ((System.nanoTime() - restT0) / 1e9);
+      }
     }
     int members = conns.size();
     Recorder rec = new Recorder(4_000_000);
@@ -267,6 +275,9 @@ final class Scenarios {
       put(sc, "delivered", "msg/s", false, delivered / ((last - t0) / 1e9));
       put(sc, "server CPU per delivered message", "µs", true,
           delivered == 0 || cpu0 < 0 || cpu1 < 0 ? Double.NaN : (cpu1 - cpu0) / (double) delivered);
+      if (ports != null) {
+        put(sc, "server CPU at rest before, clients connected", "ms/s", true, restMillisPerSecond);
+      }
       if (redisPids.length > 0) {
         put(sc, "Redis CPU per delivered message (not in the server's)", "µs", true,
             delivered == 0 || redis0 < 0 || redis1 < 0 ? Double.NaN : (redis1 - redis0) / (double) delivered);
