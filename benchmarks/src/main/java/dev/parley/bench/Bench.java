@@ -207,16 +207,22 @@ public final class Bench {
     int[] ports = new int[nodes];
     System.out.printf("bench:   cluster %s, %d %s of %s%n", kind, nodes, nodes == 1 ? "node" : "nodes", def.label());
     try {
+      // launched together, then each awaited: a JVM's start-up is the longest part of a small size
+      List<Path> nodeLogs = new ArrayList<>();
       for (int i = 0; i < nodes; i++) {
         ports[i] = c.port + i;
-        started.add(start(c, def, ports[i], env,
-            logs.resolve(def.name() + "-round" + round + "-cluster-" + kind + "-" + nodes + "-node" + (i + 1) + ".log")));
+        nodeLogs.add(logs.resolve(def.name() + "-round" + round + "-cluster-" + kind + "-" + nodes + "-node" + (i + 1) + ".log"));
+        started.add(launch(c, def, ports[i], env, nodeLogs.get(i)));
+      }
+      for (int i = 0; i < nodes; i++) {
+        await(def, started.get(i), ports[i], nodeLogs.get(i));
       }
       long[] pids = started.stream().mapToLong(Process::pid).toArray();
       try (Gen gen = new Gen(c.port, c.sources)) {
         Scenarios s = new Scenarios(gen, pids, ports, redisPids, def.jvm(), results, def.label());
-        // the same warm-up for every server: the cluster scenario, unrecorded, at 50 broadcasts/s
-        s.cluster(kind, Math.min(200, c.cluster[0]), 50, c.warmupSeconds, c.payload, false);
+        // the same warm-up for every server: the cluster scenario, unrecorded, at 50 broadcasts/s; longer for more
+        // than two nodes, whose JIT compilers share the machine's cores
+        s.cluster(kind, Math.min(200, c.cluster[0]), 50, clusterWarmupSeconds(c, nodes), c.payload, false);
         for (int n : c.cluster) {
           for (double r : c.clusterRates) {
             s.cluster(kind, n, r, c.seconds, c.payload, true);
@@ -235,6 +241,11 @@ public final class Bench {
         }
       }
     }
+  }
+
+  /** The cluster scenario's warm-up: {@code --warmup} seconds per two nodes (at least once). */
+  static int clusterWarmupSeconds(Config c, int nodes) {
+    return c.warmupSeconds * Math.max(1, (nodes + 1) / 2);
   }
 
   /** The PID of the redis-server at {@code url} ({@code INFO server}'s process_id), or -1 when it cannot be read here. */
@@ -260,6 +271,13 @@ public final class Bench {
 
   /** Starts {@code def} on {@code port} with {@code extraEnv} added and waits until the port answers. */
   static Process start(Config c, ServerDef def, int port, Map<String, String> extraEnv, Path log) throws Exception {
+    Process p = launch(c, def, port, extraEnv, log);
+    await(def, p, port, log);
+    return p;
+  }
+
+  /** Starts {@code def} on {@code port} with {@code extraEnv} added, without waiting; the port must be free. */
+  static Process launch(Config c, ServerDef def, int port, Map<String, String> extraEnv, Path log) throws Exception {
     if (portOpen(port)) {
       throw new IllegalStateException("port " + port + " is already in use; pass --port");
     }
@@ -270,6 +288,11 @@ public final class Bench {
     pb.environment().put("PORT", Integer.toString(port));
     Process p = pb.start();
     LIVE.add(p);
+    return p;
+  }
+
+  /** Waits until {@code p} answers on {@code port} (90 s at most); else kills it and throws. */
+  static void await(ServerDef def, Process p, int port, Path log) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (!portOpen(port)) {
       if (!p.isAlive() || System.nanoTime() > deadline) {
@@ -280,7 +303,6 @@ public final class Bench {
       Thread.sleep(100);
     }
     System.out.printf("bench:   %s started, pid %d, port %d%n", def.label(), p.pid(), port);
-    return p;
   }
 
   static void stop(Process p, int port) throws Exception {

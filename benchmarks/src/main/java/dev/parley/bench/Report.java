@@ -102,7 +102,7 @@ final class Report {
           .append("`, \"cluster sharded\" on the sharded adapter (Node: `createShardedAdapter`, subscription mode "
           + "`dynamic`, both) with a Redis Cluster of three masters started on loopback for the run. Each size starts its "
           + "nodes afresh with a channel prefix unique to the run, gives them the same warm-up (the scenario unrecorded, "
-          + "at 50 broadcasts/s, ").append(c.warmupSeconds).append(" s), and stops them. The clients are spread evenly over "
+          + "at 50 broadcasts/s, ").append(c.warmupSeconds).append(" s per two nodes), and stops them. The clients are spread evenly over "
           + "the nodes and all join one room; one more client on the first node broadcasts to the room at a fixed rate, so "
           + "every other node delivers what came through Redis. Server CPU is summed over every node and divided by the "
           + "messages delivered; \"server CPU at rest\" is the nodes' CPU in the two seconds between the joins and the "
