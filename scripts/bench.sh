@@ -11,6 +11,14 @@
 # polling-only clients (HTTP long-polling, never upgraded): --polling-echo 100 (echo clients), --polling-fanout 1000
 # (clients in one room, broadcaster on WebSocket), --polling-rates 5 (its fixed rates), --polling-seconds 5 (per polling
 # scenario); --quick uses 20, 100, 5 and 3; an empty list ('') skips that scenario,
+# the cluster scenario (several server processes on a Redis adapter, clients spread over them, all in one room,
+# one broadcaster on the first node at fixed rates; server CPU summed over the nodes, Redis CPU in its own row;
+# Parley's scenario server and the Node peer only): --cluster 1000 (clients; '' skips both kinds),
+# --cluster-redis-nodes 2 (node counts on the Redis adapter, with the Redis at --redis redis://127.0.0.1:6379, never
+# flushed, channels prefixed per run), --cluster-nodes 1,2,4 (node counts on the sharded adapter, with a three-master
+# Redis Cluster started on loopback ports for the run and stopped at its end; needs redis-server 7),
+# --cluster-rates 5; --quick uses 100 clients on 2 nodes and on 1,2 sharded nodes; nodes listen on --port and up;
+# by estimate, the default cluster sizes add some 20 minutes to a full run (3 rounds of Parley and Node),
 # --payload BYTES, --port P (3917), --sources K (loopback source addresses), --gencheck CLIENTS (0: skip),
 # --jvm-flags '-Xms512m -Xmx512m -XX:+UseG1GC'. GEN_JAVA_OPTS sets the generator JVM's flags.
 # --baseline DIR adds the server "baseline": Parley as built in another checkout DIR (build it there first with

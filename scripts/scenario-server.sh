@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the scenario server (benchmarks, cluster tests) in the foreground on $PORT (3000).
 # ADAPTER=memory (default), redis, redis-streams or redis-sharded (with REDIS_URL: for redis-sharded one URI or a
-# comma-separated list of Redis Cluster seeds; STREAM_NAME; SUBSCRIPTION_MODE, CHANNEL_PREFIX); RECOVERY=on or off (default);
+# comma-separated list of Redis Cluster seeds; STREAM_NAME; SUBSCRIPTION_MODE; CHANNEL_PREFIX, the channel prefix of
+# redis-sharded and the channel key of redis, default socket.io); RECOVERY=on or off (default);
 # HOST to listen on one address only (default: every interface); OBSERVER=counting or deliveries registers a
 # ServerObserver (CountingObserver), off by default: what observing costs, for benchmarks; METRICS=on binds
 # the Micrometer binder (ParleyMetrics) to a SimpleMeterRegistry: what metrics cost.

@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,6 +12,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,6 +49,16 @@ public final class Bench {
     int port = 3917;
     int sources = 4;
     int genCheck = 1000;
+    /** Clients of the cluster scenarios (spread evenly over the nodes, all in one room); empty to skip both kinds. */
+    int[] cluster = {1000};
+    /** Node counts on the Redis adapter (the shared Redis, {@link #redisUrl}); empty to skip. */
+    int[] clusterRedisNodes = {2};
+    /** Node counts on the sharded Redis adapter (a three-master Redis Cluster started for the run); empty to skip. */
+    int[] clusterNodes = {1, 2, 4};
+    /** Fixed broadcast rates of the cluster scenarios, per second. */
+    double[] clusterRates = {5};
+    /** The Redis of the cluster scenario on the Redis adapter (never flushed; channels get a prefix unique to the run). */
+    String redisUrl = "redis://127.0.0.1:6379";
     String jvmFlags = "-Xms512m -Xmx512m -XX:+UseG1GC";
     Path root = Path.of(".");
     String command = "scripts/bench.sh";
@@ -54,11 +67,23 @@ public final class Bench {
     final List<String> args = new ArrayList<>();
   }
 
-  /** A server under test; {@code polling} false: it serves WebSocket clients only (the polling scenarios skip it). */
-  record ServerDef(String name, String label, List<String> command, Map<String, String> env, boolean jvm, boolean polling) {
+  /**
+   * A server under test; {@code polling} false: it serves WebSocket clients only (the polling scenarios skip it);
+   * {@code cluster} true: it runs on a Redis adapter given {@code ADAPTER}, {@code REDIS_URL} and
+   * {@code CHANNEL_PREFIX} (the scenario server and the Node peer), so the cluster scenarios run it.
+   */
+  record ServerDef(String name, String label, List<String> command, Map<String, String> env, boolean jvm, boolean polling,
+      boolean cluster) {
     ServerDef(String name, String label, List<String> command, Map<String, String> env, boolean jvm) {
-      this(name, label, command, env, jvm, true);
+      this(name, label, command, env, jvm, true, true);
     }
+  }
+
+  /** Server processes started and not yet stopped: stopped by PID by a shutdown hook when the run ends early. */
+  private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroy), "bench-stop-servers"));
   }
 
   public static void main(String[] argv) throws Exception {
@@ -70,17 +95,48 @@ public final class Bench {
     long started = System.nanoTime();
     System.out.printf("bench: %s, rounds=%d, servers=%s, JVM server flags: %s%n",
         c.quick ? "QUICK run" : "full run", c.rounds, c.servers, c.jvmFlags);
-    for (int round = 1; round <= c.rounds; round++) {
-      for (String name : c.servers) {
-        ServerDef def = defs.get(name);
-        System.out.printf("bench: round %d/%d, %s%n", round, c.rounds, def.label());
-        try {
-          runServer(c, def, results, logs.resolve(name + "-round" + round + ".log"));
-        } catch (Exception e) {
-          // one failed round must not lose the others: it is counted and shown in the report
-          System.out.printf("bench:   %s round %d FAILED: %s%n", def.label(), round, e);
-          results.add("harness", "failed server rounds", "count", true, def.label(), 1);
+    if (c.cluster.length > 0 && c.clusterRates.length > 0 && c.clusterNodes.length > 0
+        && c.servers.stream().anyMatch(s -> defs.get(s).cluster())) {
+      String why = RedisCluster.unavailable();
+      if (why != null) {
+        throw new IllegalStateException("the sharded cluster scenario needs a Redis Cluster: " + why
+            + " (pass --cluster-nodes '' to skip it)");
+      }
+    }
+    RedisCluster redisCluster = null;
+    try {
+      for (int round = 1; round <= c.rounds; round++) {
+        for (String name : c.servers) {
+          ServerDef def = defs.get(name);
+          System.out.printf("bench: round %d/%d, %s%n", round, c.rounds, def.label());
+          if (singleServerScenarios(c)) {
+            try {
+              runServer(c, def, results, logs.resolve(name + "-round" + round + ".log"));
+            } catch (Exception e) {
+              // one failed round must not lose the others: it is counted and shown in the report
+              System.out.printf("bench:   %s round %d FAILED: %s%n", def.label(), round, e);
+              results.add("harness", "failed server rounds", "count", true, def.label(), 1);
+            }
+          }
+          if (!def.cluster() || c.cluster.length == 0 || c.clusterRates.length == 0) {
+            continue;
+          }
+          for (int nodes : c.clusterRedisNodes) {
+            runCluster(c, def, results, logs, round, "redis", nodes, c.redisUrl, redisPid(c.redisUrl));
+          }
+          if (c.clusterNodes.length > 0 && redisCluster == null) {
+            redisCluster = RedisCluster.start(3, c.root.resolve("benchmarks/target"));
+            System.out.printf("bench: Redis Cluster of 3 masters started for the sharded cluster scenario: %s%n",
+                redisCluster.seeds());
+          }
+          for (int nodes : c.clusterNodes) {
+            runCluster(c, def, results, logs, round, "sharded", nodes, redisCluster.seeds(), redisCluster.pids());
+          }
         }
+      }
+    } finally {
+      if (redisCluster != null) {
+        redisCluster.close();
       }
     }
     GenCheck check = c.genCheck > 0 ? genCheck(c, defs.get("parley"), logs) : null;
@@ -129,25 +185,124 @@ public final class Bench {
     }
   }
 
+  /** True when any scenario that runs against one server (idle, fan-out, rooms, echo, polling) is asked for. */
+  static boolean singleServerScenarios(Config c) {
+    return c.idle.length > 0 || c.fanout.length > 0 || c.rooms.length == 3 || c.echo.length > 0
+        || c.pollingEcho.length > 0 || (c.pollingFanout.length > 0 && c.pollingRates.length > 0);
+  }
+
+  /**
+   * The cluster scenario of one server kind and size: {@code nodes} servers of {@code def} on ports
+   * {@code --port} and up, on the Redis adapter {@code kind} ({@code redis}: the Redis adapter,
+   * {@code sharded}: the sharded one) at {@code redisUrl}, with a channel prefix unique to this run,
+   * server and round; the same warm-up for every server; then every client count and rate; then stops
+   * them. A failure is counted in the report, as a failed single-server round is.
+   */
+  static void runCluster(Config c, ServerDef def, Results results, Path logs, int round, String kind, int nodes,
+      String redisUrl, long[] redisPids) {
+    String prefix = "parley-bench-" + ProcessHandle.current().pid() + "-" + def.name() + "-" + round + "-" + kind + nodes;
+    Map<String, String> env = Map.of("ADAPTER", kind.equals("redis") ? "redis" : "redis-sharded", "REDIS_URL", redisUrl,
+        "CHANNEL_PREFIX", prefix);
+    List<Process> started = new ArrayList<>();
+    int[] ports = new int[nodes];
+    System.out.printf("bench:   cluster %s, %d %s of %s%n", kind, nodes, nodes == 1 ? "node" : "nodes", def.label());
+    try {
+      // launched together, then each awaited: a JVM's start-up is the longest part of a small size
+      List<Path> nodeLogs = new ArrayList<>();
+      for (int i = 0; i < nodes; i++) {
+        ports[i] = c.port + i;
+        nodeLogs.add(logs.resolve(def.name() + "-round" + round + "-cluster-" + kind + "-" + nodes + "-node" + (i + 1) + ".log"));
+        started.add(launch(c, def, ports[i], env, nodeLogs.get(i)));
+      }
+      for (int i = 0; i < nodes; i++) {
+        await(def, started.get(i), ports[i], nodeLogs.get(i));
+      }
+      long[] pids = started.stream().mapToLong(Process::pid).toArray();
+      try (Gen gen = new Gen(c.port, c.sources)) {
+        Scenarios s = new Scenarios(gen, pids, ports, redisPids, def.jvm(), results, def.label());
+        // the same warm-up for every server: the cluster scenario, unrecorded, at 50 broadcasts/s; longer for more
+        // than two nodes, whose JIT compilers share the machine's cores
+        s.cluster(kind, Math.min(200, c.cluster[0]), 50, clusterWarmupSeconds(c, nodes), c.payload, false);
+        for (int n : c.cluster) {
+          for (double r : c.clusterRates) {
+            s.cluster(kind, n, r, c.seconds, c.payload, true);
+          }
+        }
+      }
+    } catch (Exception e) {
+      System.out.printf("bench:   %s cluster %s %d nodes round %d FAILED: %s%n", def.label(), kind, nodes, round, e);
+      results.add("harness", "failed server rounds", "count", true, def.label(), 1);
+    } finally {
+      for (int i = 0; i < started.size(); i++) {
+        try {
+          stop(started.get(i), ports[i]);
+        } catch (Exception e) {
+          System.out.printf("bench:   stopping %s pid %d: %s%n", def.label(), started.get(i).pid(), e);
+        }
+      }
+    }
+  }
+
+  /** The cluster scenario's warm-up: {@code --warmup} seconds per two nodes (at least once). */
+  static int clusterWarmupSeconds(Config c, int nodes) {
+    return c.warmupSeconds * Math.max(1, (nodes + 1) / 2);
+  }
+
+  /** The PID of the redis-server at {@code url} ({@code INFO server}'s process_id), or -1 when it cannot be read here. */
+  static long[] redisPid(String url) {
+    URI u = URI.create(url);
+    try {
+      String info = RedisCluster.run(List.of("redis-cli", "-h", u.getHost(), "-p",
+          Integer.toString(u.getPort() < 0 ? 6379 : u.getPort()), "info", "server"), 10);
+      Matcher m = Pattern.compile("process_id:(\\d+)").matcher(info);
+      if (m.find() && Files.exists(Path.of("/proc/" + m.group(1)))) {
+        return new long[] {Long.parseLong(m.group(1))};
+      }
+    } catch (IOException | RuntimeException e) {
+      // no figure for Redis then
+    }
+    System.out.printf("bench:   the PID of the Redis at %s is not readable here: no Redis CPU figure%n", url);
+    return new long[] {-1};
+  }
+
   static Process start(Config c, ServerDef def, Path log) throws Exception {
-    if (portOpen(c.port)) {
-      throw new IllegalStateException("port " + c.port + " is already in use; pass --port");
+    return start(c, def, c.port, Map.of(), log);
+  }
+
+  /** Starts {@code def} on {@code port} with {@code extraEnv} added and waits until the port answers. */
+  static Process start(Config c, ServerDef def, int port, Map<String, String> extraEnv, Path log) throws Exception {
+    Process p = launch(c, def, port, extraEnv, log);
+    await(def, p, port, log);
+    return p;
+  }
+
+  /** Starts {@code def} on {@code port} with {@code extraEnv} added, without waiting; the port must be free. */
+  static Process launch(Config c, ServerDef def, int port, Map<String, String> extraEnv, Path log) throws Exception {
+    if (portOpen(port)) {
+      throw new IllegalStateException("port " + port + " is already in use; pass --port");
     }
     ProcessBuilder pb = new ProcessBuilder(def.command()).directory(c.root.toFile())
         .redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().putAll(def.env());
-    pb.environment().put("PORT", Integer.toString(c.port));
+    pb.environment().putAll(extraEnv);
+    pb.environment().put("PORT", Integer.toString(port));
     Process p = pb.start();
+    LIVE.add(p);
+    return p;
+  }
+
+  /** Waits until {@code p} answers on {@code port} (90 s at most); else kills it and throws. */
+  static void await(ServerDef def, Process p, int port, Path log) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (!portOpen(c.port)) {
+    while (!portOpen(port)) {
       if (!p.isAlive() || System.nanoTime() > deadline) {
         p.destroyForcibly();
+        LIVE.remove(p);
         throw new IllegalStateException(def.label() + " did not start; see " + log);
       }
       Thread.sleep(100);
     }
-    System.out.printf("bench:   %s started, pid %d%n", def.label(), p.pid());
-    return p;
+    System.out.printf("bench:   %s started, pid %d, port %d%n", def.label(), p.pid(), port);
   }
 
   static void stop(Process p, int port) throws Exception {
@@ -156,6 +311,7 @@ public final class Bench {
       p.destroyForcibly();
       p.waitFor(10, TimeUnit.SECONDS);
     }
+    LIVE.remove(p);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (portOpen(port) && System.nanoTime() < deadline) {
       Thread.sleep(100);
@@ -207,10 +363,10 @@ public final class Bench {
     netty.add("-cp");
     netty.add(c.root.resolve("benchmarks/target/classes") + File.pathSeparator + c.root.resolve("benchmarks/target/lib") + "/*");
     netty.add("dev.parley.bench.NettySocketIoServer");
-    m.put("netty", new ServerDef("netty", "netty-socketio", netty, Map.of(), true));
+    m.put("netty", new ServerDef("netty", "netty-socketio", netty, Map.of(), true, true, false));
     List<String> floor = new ArrayList<>(netty.subList(0, netty.size() - 1));
     floor.add("dev.parley.bench.FloorServer");
-    m.put("floor", new ServerDef("floor", "wire floor", floor, Map.of(), true, false));
+    m.put("floor", new ServerDef("floor", "wire floor", floor, Map.of(), true, false, false));
     return m;
   }
 
@@ -278,6 +434,8 @@ public final class Bench {
       c.pollingFanout = new int[] {100};
       c.pollingRates = new double[] {5};
       c.pollingSeconds = 3;
+      c.cluster = new int[] {100};
+      c.clusterNodes = new int[] {1, 2};
     }
     for (int i = 0; i < argv.length; i++) {
       String k = argv[i];
@@ -309,6 +467,11 @@ public final class Bench {
         case "--sources" -> c.sources = Integer.parseInt(v);
         case "--gencheck" -> c.genCheck = Integer.parseInt(v);
         case "--jvm-flags" -> c.jvmFlags = v;
+        case "--cluster" -> c.cluster = ints(v);
+        case "--cluster-redis-nodes" -> c.clusterRedisNodes = ints(v);
+        case "--cluster-nodes" -> c.clusterNodes = ints(v);
+        case "--cluster-rates" -> c.clusterRates = doubles(v);
+        case "--redis" -> c.redisUrl = v;
         case "--root" -> c.root = Path.of(v).toAbsolutePath().normalize();
         case "--command" -> c.command = v;
         default -> throw new IllegalArgumentException("unknown option " + k);
@@ -323,6 +486,21 @@ public final class Bench {
     }
     if (c.rounds < 1 || c.rounds > 50 || c.seconds < 1 || c.seconds > 600 || c.pollingSeconds < 1 || c.pollingSeconds > 600) {
       throw new IllegalArgumentException("rounds must be 1..50, seconds and polling seconds 1..600");
+    }
+    for (double r : c.clusterRates) {
+      if (!(r > 0 && r <= 1000)) {
+        throw new IllegalArgumentException("--cluster-rates takes fixed rates in (0, 1000] broadcasts/s");
+      }
+    }
+    for (int n : concat(c.clusterNodes, c.clusterRedisNodes)) {
+      if (n < 1 || n > 16) {
+        throw new IllegalArgumentException("--cluster-nodes and --cluster-redis-nodes take node counts 1..16");
+      }
+    }
+    for (int n : c.cluster) {
+      if (n < 1) {
+        throw new IllegalArgumentException("--cluster takes client counts of at least 1");
+      }
     }
     for (double r : c.pollingRates) {
       if (!(r > 0 && r <= 1000)) {
@@ -345,6 +523,12 @@ public final class Bench {
 
   private static double[] doubles(String v) {
     return v.isEmpty() ? new double[0] : Arrays.stream(v.split(",")).mapToDouble(Double::parseDouble).toArray();
+  }
+
+  private static int[] concat(int[] a, int[] b) {
+    int[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 
   private static int[] ints(String v) {

@@ -76,6 +76,15 @@ final class Gen implements AutoCloseable {
    * A polling client never upgrades: it sends {@code transport=polling} and nothing else.
    */
   List<Client> connect(int n, int inFlight, long deadlineNanos, Transport transport) throws InterruptedException {
+    return connect(n, inFlight, deadlineNanos, transport, new int[] {port});
+  }
+
+  /**
+   * {@link #connect(int, int, long, Transport)} spread over several servers: client {@code i} connects
+   * to 127.0.0.1:{@code ports[i % ports.length]}, so each server gets an even share (the cluster scenario).
+   */
+  List<Client> connect(int n, int inFlight, long deadlineNanos, Transport transport, int[] ports)
+      throws InterruptedException {
     List<Client> conns = new ArrayList<>(n);
     Semaphore permits = new Semaphore(inFlight);
     List<CompletableFuture<Client>> futures = new ArrayList<>(n);
@@ -85,19 +94,20 @@ final class Gen implements AutoCloseable {
         break;
       }
       int k = next++;
+      int to = ports[i % ports.length];
       Loop loop = loops.get(k % loops.size());
       Client c;
       try {
         String source = "127.0.0." + (2 + k % sources);
         if (transport == Transport.POLLING) {
-          PollConn pc = new PollConn(stats, loop, source, port);
+          PollConn pc = new PollConn(stats, loop, source, to);
           c = pc;
           pc.start();
         } else {
           SocketChannel ch = open(source);
-          Conn wc = new Conn(stats, ch, loop, port);
+          Conn wc = new Conn(stats, ch, loop, to);
           c = wc;
-          ch.connect(new InetSocketAddress("127.0.0.1", port));
+          ch.connect(new InetSocketAddress("127.0.0.1", to));
           loop.register(wc);
         }
       } catch (IOException e) {

@@ -49,7 +49,7 @@ final class Report {
     boolean noBuild = "1".equals(System.getenv("BENCH_NO_BUILD"));
     md.append("## Command\n\n```\n").append(noBuild ? "BENCH_NO_BUILD=1 " : "").append(c.command);
     for (String a : c.args) {
-      md.append(' ').append(a.contains(" ") ? "'" + a + "'" : a);
+      md.append(' ').append(a.isEmpty() || a.contains(" ") ? "'" + a + "'" : a);
     }
     md.append("\n```\n\n");
     String dirty = run("git", "-C", c.root.toString(), "status", "--porcelain", "--untracked-files=no");
@@ -95,6 +95,22 @@ final class Report {
           + "connection after every polling response). Any HTTP status but 200 counts as an error.\n\n");
     }
 
+    if (c.cluster.length > 0 && c.clusterRates.length > 0 && (c.clusterRedisNodes.length > 0 || c.clusterNodes.length > 0)) {
+      md.append("The rows marked \"cluster\" run several server processes of one kind (Parley's scenario server, or the Node "
+          + "peer) on a Redis adapter, on ports ").append(c.port).append(" and up: \"cluster redis\" on the Redis adapter "
+          + "(Node: `@socket.io/redis-adapter` 8.3 `createAdapter`) with the Redis at `").append(c.redisUrl)
+          .append("`, \"cluster sharded\" on the sharded adapter (Node: `createShardedAdapter`, subscription mode "
+          + "`dynamic`, both) with a Redis Cluster of three masters started on loopback for the run. Each size starts its "
+          + "nodes afresh with a channel prefix unique to the run, gives them the same warm-up (the scenario unrecorded, "
+          + "at 50 broadcasts/s, ").append(c.warmupSeconds).append(" s per two nodes), and stops them. The clients are spread evenly over "
+          + "the nodes and all join one room; one more client on the first node broadcasts to the room at a fixed rate, so "
+          + "every other node delivers what came through Redis. Server CPU is summed over every node and divided by the "
+          + "messages delivered; \"server CPU at rest\" is the nodes' CPU in the two seconds between the joins and the "
+          + "first broadcast (clients connected, nothing sent), a cost each message of a low fixed rate carries a share of. "
+          + "The redis-server processes' CPU is not in the server's, but reported in its own row (for the Redis "
+          + "at `").append(c.redisUrl).append("`, shared with whatever else uses it, that row counts their load too). "
+          + "netty-socketio and the wire floor have no comparable cluster mode: \"-\".\n\n");
+    }
     md.append("## Results\n\n");
     md.append("Median over ").append(c.rounds).append(" rounds, with min-max. Ratios are Parley's median over the peer's; "
         + "for figures where lower is better a ratio below 1 favours Parley, for rates (marked ↑) above 1 does.\n\n");
@@ -158,6 +174,8 @@ final class Report {
         + "event, encode of the outgoing `tick`; `BroadcastBenchmark`: `io.to(room).emit` through the server, adapter "
         + "and sessions, ns per broadcast and per recipient), run by `scripts/bench.sh --jmh`; their figures are not "
         + "copied into this report.\n"
+        + "- The cluster scenario at fixed rates only (no next-on-ack: an ack says the first node has sent and published, "
+        + "not that the others delivered), one room, WebSocket clients only; nothing about failover.\n"
         + "- Heap per connection is reported for the two JVM servers only (after a full GC through `jcmd`); for Node, "
         + "RSS is the figure.\n"
         + "- Server CPU comes from `/proc/<pid>/stat` in 10 ms ticks, and counts JIT and GC threads too: rows with few "
@@ -173,7 +191,9 @@ final class Report {
         + java.util.Arrays.toString(c.rooms) + " (clients, rooms, senders), echo " + java.util.Arrays.toString(c.echo) + " clients"
         + ", polling echo " + java.util.Arrays.toString(c.pollingEcho) + " clients, polling fan-out "
         + java.util.Arrays.toString(c.pollingFanout) + " clients at " + java.util.Arrays.toString(c.pollingRates) + "/s, "
-        + c.pollingSeconds + " s each";
+        + c.pollingSeconds + " s each, cluster " + java.util.Arrays.toString(c.cluster) + " clients at "
+        + java.util.Arrays.toString(c.clusterRates) + "/s on " + java.util.Arrays.toString(c.clusterRedisNodes)
+        + " nodes (Redis adapter) and " + java.util.Arrays.toString(c.clusterNodes) + " nodes (sharded)";
   }
 
   /** Issue 6's targets, each checked against the medians of this run. */

@@ -9,12 +9,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The scenarios, each against one running server (by PID) with one generator. Every loop is bounded
- * in count and in time. Figures go into {@link Results} under the given server name.
+ * The scenarios, each against one running server (by PID) with one generator, or, for the cluster
+ * scenario, against several servers on one Redis adapter (their PIDs and ports, and the PIDs of the
+ * redis-server processes). Every loop is bounded in count and in time. Figures go into {@link Results}
+ * under the given server name.
  */
 final class Scenarios {
   private final Gen gen;
   private final long pid;
+  /** Every server process whose CPU a room scenario sums: {@code pid} alone, or the cluster's nodes. */
+  private final long[] pids;
+  /** The cluster's ports (clients spread evenly, the broadcaster on the first); null: the generator's one port. */
+  private final int[] ports;
+  /** The redis-server processes of a cluster scenario, their CPU reported apart from the servers'. */
+  private final long[] redisPids;
   private final boolean jvm;
   private final Results results;
   private final String server;
@@ -22,9 +30,37 @@ final class Scenarios {
   Scenarios(Gen gen, long pid, boolean jvm, Results results, String server) {
     this.gen = gen;
     this.pid = pid;
+    this.pids = new long[] {pid};
+    this.ports = null;
+    this.redisPids = new long[0];
     this.jvm = jvm;
     this.results = results;
     this.server = server;
+  }
+
+  /** The cluster scenario's: servers {@code pids} listening on {@code ports} (same order), on Redis {@code redisPids}. */
+  Scenarios(Gen gen, long[] pids, int[] ports, long[] redisPids, boolean jvm, Results results, String server) {
+    this.gen = gen;
+    this.pid = pids[0];
+    this.pids = pids.clone();
+    this.ports = ports.clone();
+    this.redisPids = redisPids.clone();
+    this.jvm = jvm;
+    this.results = results;
+    this.server = server;
+  }
+
+  /** utime + stime summed over {@code ps} in microseconds, -1 when one cannot be read. */
+  static long cpuMicros(long[] ps) {
+    long sum = 0;
+    for (long p : ps) {
+      long v = Proc.cpuMicros(p);
+      if (v < 0) {
+        return -1;
+      }
+      sum += v;
+    }
+    return sum;
   }
 
   private void put(String scenario, String metric, String unit, boolean lowerIsBetter, double value) {
@@ -90,11 +126,28 @@ final class Scenarios {
     rooms(sc, n, roomCount, senderCount, 0, seconds, size, true, Gen.Transport.WEBSOCKET);
   }
 
+  /**
+   * The cluster scenario: {@code n} clients spread evenly over the cluster's nodes, all in room "r",
+   * one more client (not in the room) on the first node broadcasting {@code size}-character payloads to
+   * the room at a fixed {@code rate} per second for {@code seconds}. Server CPU is summed over every
+   * node; the redis-server processes' CPU is reported apart.
+   */
+  void cluster(String kind, int n, double rate, int seconds, int size, boolean record) throws Exception {
+    String sc = "cluster " + kind + " " + ports.length + (ports.length == 1 ? " node" : " nodes") + ", " + n
+        + " clients, " + fmt(rate) + " broadcasts/s";
+    rooms(sc, n, 1, 1, rate, seconds, size, record, Gen.Transport.WEBSOCKET);
+  }
+
   /** The room scenarios; the {@code n} room members use {@code transport}, the senders WebSocket. */
   private void rooms(String sc, int n, int roomCount, int senderCount, double rate, int seconds, int size, boolean record,
       Gen.Transport transport) throws Exception {
-    List<Client> conns = gen.connect(n, 256, System.nanoTime() + TimeUnit.SECONDS.toNanos(60), transport);
-    List<Client> senders = gen.connect(senderCount, senderCount, System.nanoTime() + TimeUnit.SECONDS.toNanos(20));
+    List<Client> conns = ports == null
+        ? gen.connect(n, 256, System.nanoTime() + TimeUnit.SECONDS.toNanos(60), transport)
+        : gen.connect(n, 256, System.nanoTime() + TimeUnit.SECONDS.toNanos(60), transport, ports);
+    List<Client> senders = ports == null
+        ? gen.connect(senderCount, senderCount, System.nanoTime() + TimeUnit.SECONDS.toNanos(20))
+        : gen.connect(senderCount, senderCount, System.nanoTime() + TimeUnit.SECONDS.toNanos(20), Gen.Transport.WEBSOCKET,
+            new int[] {ports[0]});
     if (senders.size() < senderCount || conns.isEmpty()) {
       put(sc, "failed connections", "count", true, n + senderCount - conns.size() - senders.size());
       Gen.closeAll(conns);
@@ -108,6 +161,18 @@ final class Scenarios {
       conns.get(i).emitWithAck("\"join\",\"r" + (i % roomCount) + "\"", a -> joined.countDown());
     }
     boolean allJoined = joined.await(60, TimeUnit.SECONDS);
+    double restMillisPerSecond = Double.NaN;
+    if (ports != null) {
+      // a join is acked before the node's subscription to the room's channel (sharded adapter) is confirmed; the
+      // pause also gives the nodes' CPU at rest, clients connected: what a low fixed rate's per-message CPU carries
+      long rest0 = cpuMicros(pids);
+      long restT0 = System.nanoTime();
+      Thread.sleep(2000);
+      long rest1 = cpuMicros(pids);
+      if (rest0 >= 0 && rest1 >= 0) {
+        restMillisPerSecond = (rest1 - rest0) / 1000.0 / ((System.nanoTime() - restT0) / 1e9);
+      }
+    }
     int members = conns.size();
     Recorder rec = new Recorder(4_000_000);
     Client.TickListener onTick = (buf, off, len) -> {
@@ -134,7 +199,8 @@ final class Scenarios {
     AtomicLong expectedCount = new AtomicLong();
     AtomicLong acked = new AtomicLong();
     long maxBroadcasts = rate <= 0 ? 1_000_000 : (long) Math.ceil(rate * seconds);
-    long cpu0 = Proc.cpuMicros(pid);
+    long redis0 = cpuMicros(redisPids);
+    long cpu0 = cpuMicros(pids);
     long gcpu0 = Proc.selfCpuMicros();
     long t0 = System.nanoTime();
     long end = t0 + TimeUnit.SECONDS.toNanos(seconds);
@@ -198,7 +264,8 @@ final class Scenarios {
     } finally {
       timer.shutdownNow();
     }
-    long cpu1 = Proc.cpuMicros(pid);
+    long cpu1 = cpuMicros(pids);
+    long redis1 = cpuMicros(redisPids);
     long gcpu1 = Proc.selfCpuMicros();
     long delivered = rec.count.get();
     long expected = expectedCount.get();
@@ -206,7 +273,15 @@ final class Scenarios {
     if (record) {
       double[] p = rec.percentilesMillis();
       put(sc, "delivered", "msg/s", false, delivered / ((last - t0) / 1e9));
-      put(sc, "server CPU per delivered message", "µs", true, delivered == 0 ? Double.NaN : (cpu1 - cpu0) / (double) delivered);
+      put(sc, "server CPU per delivered message", "µs", true,
+          delivered == 0 || cpu0 < 0 || cpu1 < 0 ? Double.NaN : (cpu1 - cpu0) / (double) delivered);
+      if (ports != null) {
+        put(sc, "server CPU at rest before, clients connected", "ms/s", true, restMillisPerSecond);
+      }
+      if (redisPids.length > 0) {
+        put(sc, "Redis CPU per delivered message (not in the server's)", "µs", true,
+            delivered == 0 || redis0 < 0 || redis1 < 0 ? Double.NaN : (redis1 - redis0) / (double) delivered);
+      }
       put(sc, "latency p50", "ms", true, p[0]);
       put(sc, "latency p90", "ms", true, p[1]);
       put(sc, "latency p99", "ms", true, p[2]);

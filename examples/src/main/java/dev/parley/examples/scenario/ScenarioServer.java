@@ -44,7 +44,8 @@ import java.util.regex.Pattern;
  * greets with {@code welcome(auth)}. Namespaces matching {@code ^/dyn-\d+$} are dynamic, created on
  * the first CONNECT and removed once their last socket leaves ({@code cleanupEmptyChildNamespaces}),
  * at most 10,000 at once; they answer {@code echo} as {@code /} does. {@code ADAPTER=redis} (with {@code REDIS_URL}, default
- * {@code redis://127.0.0.1:6379}) puts it on the Redis adapter, so several form a cluster.
+ * {@code redis://127.0.0.1:6379}, and {@code CHANNEL_PREFIX}, the channel key, default {@code socket.io}) puts it on
+ * the Redis adapter, so several form a cluster.
  * {@code ADAPTER=redis-streams} puts it on the Redis Streams adapter (stream {@code STREAM_NAME},
  * default {@code socket.io}) instead. {@code ADAPTER=redis-sharded} puts it on the sharded Redis adapter
  * (Redis 7 sharded pub/sub; {@code REDIS_URL} is one URI, or a comma-separated list of Redis Cluster seed
@@ -138,8 +139,9 @@ public final class ScenarioServer {
    * The adapter factory the environment asks for: {@code ADAPTER} {@code memory} (default),
    * {@code redis}, {@code redis-streams} or {@code redis-sharded}, with {@code REDIS_URL} (default
    * {@code redis://127.0.0.1:6379}; for {@code redis-sharded} one URI or a comma-separated list of Redis
-   * Cluster seeds), {@code STREAM_NAME}, and {@code SUBSCRIPTION_MODE} and {@code CHANNEL_PREFIX} (default
-   * {@code socket.io}) of the sharded adapter. Prints which one it made.
+   * Cluster seeds), {@code STREAM_NAME}, {@code SUBSCRIPTION_MODE} of the sharded adapter, and {@code CHANNEL_PREFIX}
+   * (default {@code socket.io}): the channel prefix of the sharded adapter, the channel key of the Redis adapter.
+   * Prints which one it made.
    *
    * <pre>{@code
    * Adapter.Factory f = ScenarioServer.adapter(Map.of("ADAPTER", "redis-sharded", "REDIS_URL", seeds));
@@ -153,9 +155,11 @@ public final class ScenarioServer {
     switch (adapter) {
       case "memory":
         return InMemoryAdapter::new;
-      case "redis":
-        System.out.println("scenario server on the Redis adapter at " + uri);
-        return RedisAdapter.factory(uri, RedisAdapterOptions.DEFAULT);
+      case "redis": {
+        String key = env.getOrDefault("CHANNEL_PREFIX", "socket.io");
+        System.out.println("scenario server on the Redis adapter at " + uri + ", key " + key);
+        return RedisAdapter.factory(uri, RedisAdapterOptions.DEFAULT.withKey(key));
+      }
       case "redis-streams": {
         String stream = env.getOrDefault("STREAM_NAME", "socket.io");
         System.out.println("scenario server on the Redis Streams adapter at " + uri + ", stream " + stream);
