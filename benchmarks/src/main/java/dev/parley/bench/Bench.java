@@ -49,6 +49,13 @@ public final class Bench {
     String jvmFlags = "-Xms512m -Xmx512m -XX:+UseG1GC";
     Path root = Path.of(".");
     String command = "scripts/bench.sh";
+    /**
+     * The scenarios measured cold, each on a server started for it alone with no warm-up (issue 23):
+     * {@code idle:N} (connect rate and memory of N clients), {@code fanout:N:RATE} (N clients in one room,
+     * RATE broadcasts/s), {@code echo:N}; every cold run first records the time to the first connection.
+     * Empty: no cold runs.
+     */
+    List<String> cold = List.of("idle:5000", "idle:19900", "fanout:5000:5", "echo:100");
     /** Another Parley checkout, built, measured as the server "baseline" (A/B runs of two Parley builds). */
     Path baseline;
     final List<String> args = new ArrayList<>();
@@ -80,6 +87,21 @@ public final class Bench {
           // one failed round must not lose the others: it is counted and shown in the report
           System.out.printf("bench:   %s round %d FAILED: %s%n", def.label(), round, e);
           results.add("harness", "failed server rounds", "count", true, def.label(), 1);
+        }
+      }
+    }
+    // the cold runs: each scenario on a server started for it alone, measured from its first second
+    for (int round = 1; round <= (c.cold.isEmpty() ? 0 : c.rounds); round++) {
+      for (String scenario : c.cold) {
+        for (String name : c.servers) {
+          ServerDef def = defs.get(name);
+          System.out.printf("bench: cold round %d/%d, %s, %s%n", round, c.rounds, scenario, def.label());
+          try {
+            runCold(c, def, scenario, results, logs.resolve(name + "-cold-" + scenario.replace(':', '-') + "-round" + round + ".log"));
+          } catch (Exception e) {
+            System.out.printf("bench:   %s cold %s round %d FAILED: %s%n", def.label(), scenario, round, e);
+            results.add("harness", "failed cold runs", "count", true, def.label(), 1);
+          }
         }
       }
     }
@@ -129,7 +151,42 @@ public final class Bench {
     }
   }
 
+  /**
+   * One cold run: starts the server, and as soon as its port is open records the time to the first
+   * connection ({@link Scenarios#firstConnection}, except before {@code idle}, whose connect rate must see
+   * the server's first connections), then runs {@code scenario} (an entry of {@link Config#cold}) with no
+   * warm-up, and stops the server. The figures go under the scenario name prefixed {@link Scenarios#COLD}.
+   */
+  static void runCold(Config c, ServerDef def, String scenario, Results results, Path log) throws Exception {
+    String[] f = scenario.split(":");
+    long spawned = System.nanoTime();
+    Process p = start(c, def, log, 10);
+    long portOpen = System.nanoTime();
+    try (Gen gen = new Gen(c.port, c.sources)) {
+      Scenarios s = new Scenarios(gen, p.pid(), def.jvm(), results, def.label(), Scenarios.COLD);
+      switch (f[0]) {
+        case "idle" -> s.idle(Integer.parseInt(f[1]), 180, false);
+        case "fanout" -> {
+          s.firstConnection(spawned, portOpen);
+          s.fanout(Integer.parseInt(f[1]), Double.parseDouble(f[2]), c.seconds, c.payload, true);
+        }
+        case "echo" -> {
+          s.firstConnection(spawned, portOpen);
+          s.echo(Integer.parseInt(f[1]), c.seconds, c.payload, true);
+        }
+        default -> throw new IllegalArgumentException("unknown cold scenario " + scenario);
+      }
+    } finally {
+      stop(p, c.port);
+    }
+  }
+
   static Process start(Config c, ServerDef def, Path log) throws Exception {
+    return start(c, def, log, 100);
+  }
+
+  /** Starts {@code def} and waits (polling every {@code pollMillis}) until its port accepts a connection. */
+  static Process start(Config c, ServerDef def, Path log, long pollMillis) throws Exception {
     if (portOpen(c.port)) {
       throw new IllegalStateException("port " + c.port + " is already in use; pass --port");
     }
@@ -144,7 +201,7 @@ public final class Bench {
         p.destroyForcibly();
         throw new IllegalStateException(def.label() + " did not start; see " + log);
       }
-      Thread.sleep(100);
+      Thread.sleep(pollMillis);
     }
     System.out.printf("bench:   %s started, pid %d%n", def.label(), p.pid());
     return p;
@@ -196,6 +253,12 @@ public final class Bench {
         List.of("bash", "scripts/scenario-server.sh"), Map.of("JAVA_OPTS", c.jvmFlags, "ADMIN_UI", "on"), true));
     m.put("parley-admin-prod", new ServerDef("parley-admin-prod", "Parley (admin UI, production)",
         List.of("bash", "scripts/scenario-server.sh"), Map.of("JAVA_OPTS", c.jvmFlags, "ADMIN_UI", "production"), true));
+    // this build without the class-data archive of scripts/train-cds.sh (the JDK's default CDS archive only),
+    // and with no class-data sharing at all: what the archive buys a cold start
+    m.put("parley-noarchive", new ServerDef("parley-noarchive", "Parley (no trained archive)",
+        List.of("bash", "scripts/scenario-server.sh"), Map.of("JAVA_OPTS", c.jvmFlags, "PARLEY_CDS", "off"), true));
+    m.put("parley-nocds", new ServerDef("parley-nocds", "Parley (-Xshare:off)",
+        List.of("bash", "scripts/scenario-server.sh"), Map.of("JAVA_OPTS", c.jvmFlags + " -Xshare:off", "PARLEY_CDS", "off"), true));
     if (c.baseline != null) {
       m.put("baseline", new ServerDef("baseline", "Parley baseline", List.of("bash",
           c.baseline.resolve("scripts/scenario-server.sh").toString()), Map.of("JAVA_OPTS", c.jvmFlags), true));
@@ -278,6 +341,7 @@ public final class Bench {
       c.pollingFanout = new int[] {100};
       c.pollingRates = new double[] {5};
       c.pollingSeconds = 3;
+      c.cold = List.of("idle:500", "fanout:200:5", "echo:50");
     }
     for (int i = 0; i < argv.length; i++) {
       String k = argv[i];
@@ -309,6 +373,7 @@ public final class Bench {
         case "--sources" -> c.sources = Integer.parseInt(v);
         case "--gencheck" -> c.genCheck = Integer.parseInt(v);
         case "--jvm-flags" -> c.jvmFlags = v;
+        case "--cold" -> c.cold = v.isEmpty() ? List.of() : List.of(v.split(","));
         case "--root" -> c.root = Path.of(v).toAbsolutePath().normalize();
         case "--command" -> c.command = v;
         default -> throw new IllegalArgumentException("unknown option " + k);
@@ -329,15 +394,22 @@ public final class Bench {
         throw new IllegalArgumentException("--polling-rates takes fixed rates in (0, 1000] broadcasts/s");
       }
     }
+    for (String s : c.cold) {
+      if (!s.matches("idle:\\d+|echo:\\d+|fanout:\\d+:[0-9.]+")) {
+        throw new IllegalArgumentException("--cold takes a comma-separated list of idle:N, fanout:N:RATE, echo:N, e.g. "
+            + "idle:5000,idle:19900,fanout:5000:5,echo:100 (the default); '' for none");
+      }
+    }
     for (String s : c.servers) {
       if (s.equals("baseline") && c.baseline == null) {
         throw new IllegalArgumentException("server baseline needs --baseline DIR (another Parley checkout, built)");
       }
       if (!List.of("parley", "parley-public", "parley-fast", "parley-observed", "parley-observed-all", "parley-metrics",
-          "parley-admin", "parley-admin-prod", "node", "netty", "floor", "baseline").contains(s)) {
+          "parley-admin", "parley-admin-prod", "parley-noarchive", "parley-nocds", "node", "netty", "floor", "baseline")
+          .contains(s)) {
         throw new IllegalArgumentException("unknown server " + s
             + " (parley, parley-public, parley-fast, parley-observed, parley-observed-all, parley-metrics, parley-admin, "
-            + "parley-admin-prod, node, netty, floor, baseline)");
+            + "parley-admin-prod, parley-noarchive, parley-nocds, node, netty, floor, baseline)");
       }
     }
     return c;
