@@ -259,6 +259,10 @@ public final class Bench {
         List.of("bash", "scripts/scenario-server.sh"), Map.of("JAVA_OPTS", c.jvmFlags, "PARLEY_CDS", "off"), true));
     m.put("parley-nocds", new ServerDef("parley-nocds", "Parley (-Xshare:off)",
         List.of("bash", "scripts/scenario-server.sh"), Map.of("JAVA_OPTS", c.jvmFlags + " -Xshare:off", "PARLEY_CDS", "off"), true));
+    // this build compiled by C1 only (-XX:TieredStopAtLevel=1): compiled sooner, never by C2; what that buys cold
+    // and costs warm
+    m.put("parley-c1", new ServerDef("parley-c1", "Parley (C1 only)", List.of("bash", "scripts/scenario-server.sh"),
+        Map.of("JAVA_OPTS", c.jvmFlags + " -XX:TieredStopAtLevel=1"), true));
     if (c.baseline != null) {
       m.put("baseline", new ServerDef("baseline", "Parley baseline", List.of("bash",
           c.baseline.resolve("scripts/scenario-server.sh").toString()), Map.of("JAVA_OPTS", c.jvmFlags), true));
@@ -405,11 +409,12 @@ public final class Bench {
         throw new IllegalArgumentException("server baseline needs --baseline DIR (another Parley checkout, built)");
       }
       if (!List.of("parley", "parley-public", "parley-fast", "parley-observed", "parley-observed-all", "parley-metrics",
-          "parley-admin", "parley-admin-prod", "parley-noarchive", "parley-nocds", "node", "netty", "floor", "baseline")
+          "parley-admin", "parley-admin-prod", "parley-noarchive", "parley-nocds", "parley-c1", "node", "netty", "floor",
+          "baseline")
           .contains(s)) {
         throw new IllegalArgumentException("unknown server " + s
             + " (parley, parley-public, parley-fast, parley-observed, parley-observed-all, parley-metrics, parley-admin, "
-            + "parley-admin-prod, parley-noarchive, parley-nocds, node, netty, floor, baseline)");
+            + "parley-admin-prod, parley-noarchive, parley-nocds, parley-c1, node, netty, floor, baseline)");
       }
     }
     return c;
