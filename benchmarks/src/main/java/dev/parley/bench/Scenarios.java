@@ -240,7 +240,7 @@ final class Scenarios {
     if (record) {
       double[] p = rec.percentilesMillis();
       put(sc, "delivered", "msg/s", false, delivered / ((last - t0) / 1e9));
-      put(sc, "server CPU per delivered message", "µs", true, delivered == 0 ? Double.NaN : (cpu1 - cpu0) / (double) delivered);
+      put(sc, "server CPU per delivered message", "µs", true, delivered == 0 ? Double.NaN : cpuSpent(cpu0, cpu1) / delivered);
       put(sc, "latency p50", "ms", true, p[0]);
       put(sc, "latency p90", "ms", true, p[1]);
       put(sc, "latency p99", "ms", true, p[2]);
@@ -309,7 +309,7 @@ final class Scenarios {
     if (record) {
       double[] p = rec.percentilesMillis();
       put(sc, "acks", "acks/s", false, acks / ((t1 - t0) / 1e9));
-      put(sc, "server CPU per ack", "µs", true, acks == 0 ? Double.NaN : (cpu1 - cpu0) / (double) acks);
+      put(sc, "server CPU per ack", "µs", true, acks == 0 ? Double.NaN : cpuSpent(cpu0, cpu1) / acks);
       put(sc, "RTT p50", "ms", true, p[0]);
       put(sc, "RTT p90", "ms", true, p[1]);
       put(sc, "RTT p99", "ms", true, p[2]);
@@ -324,6 +324,11 @@ final class Scenarios {
       }
     }
     Gen.closeAll(conns);
+  }
+
+  /** CPU microseconds between two readings of {@link Proc#cpuMicros}; NaN when either failed (the server gone). */
+  static double cpuSpent(long cpu0, long cpu1) {
+    return cpu0 < 0 || cpu1 < 0 ? Double.NaN : cpu1 - cpu0;
   }
 
   static String fmt(double v) {

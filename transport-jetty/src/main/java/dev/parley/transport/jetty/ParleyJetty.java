@@ -104,6 +104,7 @@ public final class ParleyJetty {
       connector = new ServerConnector(server, factory);
     }
     connector.setIdleTimeout(options.idleTimeout().toMillis());
+    connector.setAcceptQueueSize(options.acceptQueueSize());
     connector.setHost(host);
     connector.setPort(port);
     server.addConnector(connector);
@@ -144,6 +145,7 @@ public final class ParleyJetty {
     private final Duration requestHeadTimeout;
     private final Duration threadIdleTimeout;
     private final int maxRequestHeaderSize;
+    private final int acceptQueueSize;
     private final ParleyHandler.Options handler;
     private final SslContextFactory.Server tls;
 
@@ -152,6 +154,7 @@ public final class ParleyJetty {
       this.requestHeadTimeout = b.requestHeadTimeout;
       this.threadIdleTimeout = b.threadIdleTimeout;
       this.maxRequestHeaderSize = b.maxRequestHeaderSize;
+      this.acceptQueueSize = b.acceptQueueSize;
       this.handler = b.handler;
       this.tls = b.tls;
     }
@@ -163,7 +166,7 @@ public final class ParleyJetty {
 
     /**
      * Idle timeout 30 s (Jetty's default), a request head within 30 s, request headers up to 16 KiB
-     * (Node's default), and {@link ParleyHandler.Options#defaults()}.
+     * (Node's default), an accept queue of 511 (Node's), and {@link ParleyHandler.Options#defaults()}.
      */
     public static Options defaults() {
       return DEFAULTS;
@@ -195,6 +198,11 @@ public final class ParleyJetty {
       return maxRequestHeaderSize;
     }
 
+    /** The listening socket's backlog: connections the kernel completes before the server accepts them. */
+    public int acceptQueueSize() {
+      return acceptQueueSize;
+    }
+
     /** The options of the server's {@link ParleyHandler}. */
     public ParleyHandler.Options handler() {
       return handler;
@@ -211,6 +219,7 @@ public final class ParleyJetty {
       private Duration requestHeadTimeout = Duration.ofSeconds(30);
       private Duration threadIdleTimeout = Duration.ofSeconds(60);
       private int maxRequestHeaderSize = 16 * 1024;
+      private int acceptQueueSize = 511;
       private ParleyHandler.Options handler = ParleyHandler.Options.defaults();
       private SslContextFactory.Server tls;
 
@@ -286,6 +295,21 @@ public final class ParleyJetty {
           throw new IllegalArgumentException("maxRequestHeaderSize must be at least 1024: " + bytes);
         }
         this.maxRequestHeaderSize = bytes;
+        return this;
+      }
+
+      /**
+       * The listening socket's backlog (default 511, Node's): how many connections the kernel completes
+       * and holds before the server accepts them; the kernel caps it at {@code net.core.somaxconn}. When
+       * it is full, new connections wait for the client's retransmission (a second or more): a burst of
+       * clients, above all on a server still starting, is where that shows. (Before it was set, the JDK's
+       * 50 applied.)
+       */
+      public Builder acceptQueueSize(int connections) {
+        if (connections < 1) {
+          throw new IllegalArgumentException("acceptQueueSize must be positive: " + connections);
+        }
+        this.acceptQueueSize = connections;
         return this;
       }
 
