@@ -8,6 +8,7 @@
 # ADMIN_UI=on or readonly instruments it for the Socket.IO admin UI (namespace /admin, development mode;
 # ADMIN_UI=production: statistics only, for the benchmark), with
 # basic auth from ADMIN_UI_AUTH="user:<bcrypt hash>" (no auth when unset); off by default (docs/admin-ui.md).
+# ACCEPT_QUEUE sets the listen backlog (ParleyJetty.Options.acceptQueueSize, default 511).
 # The WebSocket path: JAVA_OPTS=-Dparley.websocket.path=public|fast|auto (default auto).
 # Class-data archive: PARLEY_CDS=auto (default) starts with the archive scripts/train-cds.sh made for this
 # JDK (AppCDS on JDK 17, the AOT cache on JDK 25) when there is one and it is not older than the build;

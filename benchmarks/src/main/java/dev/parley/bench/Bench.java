@@ -263,6 +263,9 @@ public final class Bench {
     // and costs warm
     m.put("parley-c1", new ServerDef("parley-c1", "Parley (C1 only)", List.of("bash", "scripts/scenario-server.sh"),
         Map.of("JAVA_OPTS", c.jvmFlags + " -XX:TieredStopAtLevel=1"), true));
+    // this build with the listen backlog before acceptQueueSize was set (the JDK's 50): what the backlog buys a burst
+    m.put("parley-backlog50", new ServerDef("parley-backlog50", "Parley (accept queue 50)",
+        List.of("bash", "scripts/scenario-server.sh"), Map.of("JAVA_OPTS", c.jvmFlags, "ACCEPT_QUEUE", "50"), true));
     if (c.baseline != null) {
       m.put("baseline", new ServerDef("baseline", "Parley baseline", List.of("bash",
           c.baseline.resolve("scripts/scenario-server.sh").toString()), Map.of("JAVA_OPTS", c.jvmFlags), true));
@@ -409,12 +412,12 @@ public final class Bench {
         throw new IllegalArgumentException("server baseline needs --baseline DIR (another Parley checkout, built)");
       }
       if (!List.of("parley", "parley-public", "parley-fast", "parley-observed", "parley-observed-all", "parley-metrics",
-          "parley-admin", "parley-admin-prod", "parley-noarchive", "parley-nocds", "parley-c1", "node", "netty", "floor",
-          "baseline")
+          "parley-admin", "parley-admin-prod", "parley-noarchive", "parley-nocds", "parley-c1", "parley-backlog50", "node", "netty",
+          "floor", "baseline")
           .contains(s)) {
         throw new IllegalArgumentException("unknown server " + s
             + " (parley, parley-public, parley-fast, parley-observed, parley-observed-all, parley-metrics, parley-admin, "
-            + "parley-admin-prod, parley-noarchive, parley-nocds, parley-c1, node, netty, floor, baseline)");
+            + "parley-admin-prod, parley-noarchive, parley-nocds, parley-c1, parley-backlog50, node, netty, floor, baseline)");
       }
     }
     return c;
