@@ -15,7 +15,7 @@
 # --jvm-flags '-Xms512m -Xmx512m -XX:+UseG1GC'. GEN_JAVA_OPTS sets the generator JVM's flags.
 # --cold idle:5000,idle:19900,fanout:5000:5,echo:100 (the default; --quick: idle:500,fanout:200:5,echo:50; '' for none):
 # after the warm rounds, each of these scenarios again on every server started for it alone, measured from its first
-# second with no warm-up (rounds interleaved); the report shows a "cold:" row under each warm one, and "cold: start"
+# second with no warm-up (--cold-rounds N, default as many as --rounds; interleaved); the report shows a "cold:" row under each warm one, and "cold: start"
 # (time to open port and to the first Socket.IO connection). Parley starts as scripts/scenario-server.sh does, so with
 # the class-data archive of scripts/train-cds.sh when there is one for the JDK (train after the build, or run with
 # BENCH_NO_BUILD=1; a rebuild makes it stale). The servers parley-noarchive (PARLEY_CDS=off: the JDK's default CDS

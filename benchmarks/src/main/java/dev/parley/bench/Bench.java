@@ -56,6 +56,8 @@ public final class Bench {
      * Empty: no cold runs.
      */
     List<String> cold = List.of("idle:5000", "idle:19900", "fanout:5000:5", "echo:100");
+    /** Rounds of the cold runs; 0: as many as {@link #rounds}. */
+    int coldRounds;
     /** Another Parley checkout, built, measured as the server "baseline" (A/B runs of two Parley builds). */
     Path baseline;
     final List<String> args = new ArrayList<>();
@@ -91,11 +93,12 @@ public final class Bench {
       }
     }
     // the cold runs: each scenario on a server started for it alone, measured from its first second
-    for (int round = 1; round <= (c.cold.isEmpty() ? 0 : c.rounds); round++) {
+    int coldRounds = c.cold.isEmpty() ? 0 : c.coldRounds > 0 ? c.coldRounds : c.rounds;
+    for (int round = 1; round <= coldRounds; round++) {
       for (String scenario : c.cold) {
         for (String name : c.servers) {
           ServerDef def = defs.get(name);
-          System.out.printf("bench: cold round %d/%d, %s, %s%n", round, c.rounds, scenario, def.label());
+          System.out.printf("bench: cold round %d/%d, %s, %s%n", round, coldRounds, scenario, def.label());
           try {
             runCold(c, def, scenario, results, logs.resolve(name + "-cold-" + scenario.replace(':', '-') + "-round" + round + ".log"));
           } catch (Exception e) {
@@ -380,6 +383,7 @@ public final class Bench {
         case "--sources" -> c.sources = Integer.parseInt(v);
         case "--gencheck" -> c.genCheck = Integer.parseInt(v);
         case "--jvm-flags" -> c.jvmFlags = v;
+        case "--cold-rounds" -> c.coldRounds = Integer.parseInt(v);
         case "--cold" -> c.cold = v.isEmpty() ? List.of() : List.of(v.split(","));
         case "--root" -> c.root = Path.of(v).toAbsolutePath().normalize();
         case "--command" -> c.command = v;
@@ -392,6 +396,9 @@ public final class Bench {
     }
     if (c.rooms.length != 0 && (c.rooms.length != 3 || c.rooms[1] < 1 || c.rooms[2] < 1)) {
       throw new IllegalArgumentException("--rooms takes clients:rooms:senders, e.g. 5000:500:10");
+    }
+    if (c.coldRounds < 0 || c.coldRounds > 50) {
+      throw new IllegalArgumentException("--cold-rounds must be 0..50 (0: as many as --rounds)");
     }
     if (c.rounds < 1 || c.rounds > 50 || c.seconds < 1 || c.seconds > 600 || c.pollingSeconds < 1 || c.pollingSeconds > 600) {
       throw new IllegalArgumentException("rounds must be 1..50, seconds and polling seconds 1..600");

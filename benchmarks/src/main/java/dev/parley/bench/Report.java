@@ -49,7 +49,7 @@ final class Report {
     boolean noBuild = "1".equals(System.getenv("BENCH_NO_BUILD"));
     md.append("## Command\n\n```\n").append(noBuild ? "BENCH_NO_BUILD=1 " : "").append(c.command);
     for (String a : c.args) {
-      md.append(' ').append(a.contains(" ") ? "'" + a + "'" : a);
+      md.append(' ').append(a.isEmpty() || a.contains(" ") ? "'" + a + "'" : a);
     }
     md.append("\n```\n\n");
     String dirty = run("git", "-C", c.root.toString(), "status", "--porcelain", "--untracked-files=no");
@@ -100,7 +100,7 @@ final class Report {
           + "servers with the same flags as above and nothing else; Parley through `scripts/scenario-server.sh`, which uses "
           + "a class-data archive when `scripts/train-cds.sh` has made one, see docs/performance.md), the scenario run as "
           + "soon as its port accepts a connection, with no warm-up, then stopped; ")
-          .append(c.rounds).append(" rounds, servers interleaved. Each sits below the same scenario measured warm. "
+          .append(c.coldRounds > 0 ? c.coldRounds : c.rounds).append(" rounds, servers interleaved. Each sits below the same scenario measured warm. "
           + "Before a cold fan-out or echo, one client connects: \"cold: start\" gives the time from spawning the "
           + "server's process (for Parley, the script) to its open port and to that first Socket.IO connection. A cold "
           + "idle run connects first thing, and leaves out the heap figure (its `jcmd` full GC would delay the "
