@@ -19,4 +19,4 @@
 set -euo pipefail
 . "$(dirname "$0")/build-if-needed.sh"
 . "$(dirname "$0")/cds-archive.sh"
-exec java -XX:+ExitOnOutOfMemoryError "${PARLEY_CDS_OPTS[@]}" ${JAVA_OPTS:-} -cp "$PARLEY_CP" dev.parley.examples.scenario.ScenarioServer
+exec java -XX:+ExitOnOutOfMemoryError ${PARLEY_CDS_OPTS[@]+"${PARLEY_CDS_OPTS[@]}"} ${JAVA_OPTS:-} -cp "$PARLEY_CP" dev.parley.examples.scenario.ScenarioServer
