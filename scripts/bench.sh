@@ -21,6 +21,14 @@
 # by estimate, the default cluster sizes add some 20 minutes to a full run (3 rounds of Parley and Node),
 # --payload BYTES, --port P (3917), --sources K (loopback source addresses), --gencheck CLIENTS (0: skip),
 # --jvm-flags '-Xms512m -Xmx512m -XX:+UseG1GC'. GEN_JAVA_OPTS sets the generator JVM's flags.
+# --cold idle:5000,idle:19900,fanout:5000:5,echo:100 (the default; --quick: idle:500,fanout:200:5,echo:50; '' for none):
+# after the warm rounds, each of these scenarios again on every server started for it alone, measured from its first
+# second with no warm-up (--cold-rounds N, default as many as --rounds; interleaved); the report shows a "cold:" row under each warm one, and "cold: start"
+# (time to open port and to the first Socket.IO connection). Parley starts as scripts/scenario-server.sh does, so with
+# the class-data archive of scripts/train-cds.sh when there is one for the JDK (train after the build, or run with
+# BENCH_NO_BUILD=1; a rebuild makes it stale). The servers parley-noarchive (PARLEY_CDS=off: the JDK's default CDS
+# archive only) and parley-nocds (also -Xshare:off) show what the archive buys, e.g.
+#   scripts/train-cds.sh && BENCH_NO_BUILD=1 scripts/bench.sh --servers parley,parley-noarchive,node --cold idle:5000,echo:100
 # --baseline DIR adds the server "baseline": Parley as built in another checkout DIR (build it there first with
 # `mvn -q -DskipTests package -pl examples -am`: package, not install, which would replace this checkout's
 # snapshots in ~/.m2), for A/B runs of two builds: --servers parley,baseline --rounds 3 interleaves them.

@@ -62,6 +62,15 @@ public final class Bench {
     String jvmFlags = "-Xms512m -Xmx512m -XX:+UseG1GC";
     Path root = Path.of(".");
     String command = "scripts/bench.sh";
+    /**
+     * The scenarios measured cold, each on a server started for it alone with no warm-up (issue 23):
+     * {@code idle:N} (connect rate and memory of N clients), {@code fanout:N:RATE} (N clients in one room,
+     * RATE broadcasts/s), {@code echo:N}; every cold run first records the time to the first connection.
+     * Empty: no cold runs.
+     */
+    List<String> cold = List.of("idle:5000", "idle:19900", "fanout:5000:5", "echo:100");
+    /** Rounds of the cold runs; 0: as many as {@link #rounds}. */
+    int coldRounds;
     /** Another Parley checkout, built, measured as the server "baseline" (A/B runs of two Parley builds). */
     Path baseline;
     final List<String> args = new ArrayList<>();
@@ -139,6 +148,22 @@ public final class Bench {
         redisCluster.close();
       }
     }
+    // the cold runs: each scenario on a server started for it alone, measured from its first second
+    int coldRounds = c.cold.isEmpty() ? 0 : c.coldRounds > 0 ? c.coldRounds : c.rounds;
+    for (int round = 1; round <= coldRounds; round++) {
+      for (String scenario : c.cold) {
+        for (String name : c.servers) {
+          ServerDef def = defs.get(name);
+          System.out.printf("bench: cold round %d/%d, %s, %s%n", round, coldRounds, scenario, def.label());
+          try {
+            runCold(c, def, scenario, results, logs.resolve(name + "-cold-" + scenario.replace(':', '-') + "-round" + round + ".log"));
+          } catch (Exception e) {
+            System.out.printf("bench:   %s cold %s round %d FAILED: %s%n", def.label(), scenario, round, e);
+            results.add("harness", "failed cold runs", "count", true, def.label(), 1);
+          }
+        }
+      }
+    }
     GenCheck check = c.genCheck > 0 ? genCheck(c, defs.get("parley"), logs) : null;
     double minutes = (System.nanoTime() - started) / 60e9;
     Report.write(c, defs, results, check, minutes);
@@ -179,6 +204,36 @@ public final class Bench {
             s.pollingFanout(n, r, c.pollingSeconds, c.payload, true);
           }
         }
+      }
+    } finally {
+      stop(p, c.port);
+    }
+  }
+
+  /**
+   * One cold run: starts the server, and as soon as its port is open records the time to the first
+   * connection ({@link Scenarios#firstConnection}, except before {@code idle}, whose connect rate must see
+   * the server's first connections), then runs {@code scenario} (an entry of {@link Config#cold}) with no
+   * warm-up, and stops the server. The figures go under the scenario name prefixed {@link Scenarios#COLD}.
+   */
+  static void runCold(Config c, ServerDef def, String scenario, Results results, Path log) throws Exception {
+    String[] f = scenario.split(":");
+    long spawned = System.nanoTime();
+    Process p = start(c, def, c.port, Map.of(), log, 10);
+    long portOpen = System.nanoTime();
+    try (Gen gen = new Gen(c.port, c.sources)) {
+      Scenarios s = new Scenarios(gen, p.pid(), def.jvm(), results, def.label(), Scenarios.COLD);
+      switch (f[0]) {
+        case "idle" -> s.idle(Integer.parseInt(f[1]), 180, false);
+        case "fanout" -> {
+          s.firstConnection(spawned, portOpen);
+          s.fanout(Integer.parseInt(f[1]), Double.parseDouble(f[2]), c.seconds, c.payload, true);
+        }
+        case "echo" -> {
+          s.firstConnection(spawned, portOpen);
+          s.echo(Integer.parseInt(f[1]), c.seconds, c.payload, true);
+        }
+        default -> throw new IllegalArgumentException("unknown cold scenario " + scenario);
       }
     } finally {
       stop(p, c.port);
@@ -266,13 +321,19 @@ public final class Bench {
   }
 
   static Process start(Config c, ServerDef def, Path log) throws Exception {
-    return start(c, def, c.port, Map.of(), log);
+    return start(c, def, c.port, Map.of(), log, 100);
   }
 
   /** Starts {@code def} on {@code port} with {@code extraEnv} added and waits until the port answers. */
   static Process start(Config c, ServerDef def, int port, Map<String, String> extraEnv, Path log) throws Exception {
+    return start(c, def, port, extraEnv, log, 100);
+  }
+
+  /** As above, polling the port every {@code pollMillis} (a cold run's start-up time is a figure). */
+  static Process start(Config c, ServerDef def, int port, Map<String, String> extraEnv, Path log, long pollMillis)
+      throws Exception {
     Process p = launch(c, def, port, extraEnv, log);
-    await(def, p, port, log);
+    await(def, p, port, log, pollMillis);
     return p;
   }
 
@@ -293,6 +354,11 @@ public final class Bench {
 
   /** Waits until {@code p} answers on {@code port} (90 s at most); else kills it and throws. */
   static void await(ServerDef def, Process p, int port, Path log) throws Exception {
+    await(def, p, port, log, 100);
+  }
+
+  /** Waits until {@code p} answers on {@code port}, polling every {@code pollMillis} (90 s at most); else kills it and throws. */
+  static void await(ServerDef def, Process p, int port, Path log, long pollMillis) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (!portOpen(port)) {
       if (!p.isAlive() || System.nanoTime() > deadline) {
@@ -300,7 +366,7 @@ public final class Bench {
         LIVE.remove(p);
         throw new IllegalStateException(def.label() + " did not start; see " + log);
       }
-      Thread.sleep(100);
+      Thread.sleep(pollMillis);
     }
     System.out.printf("bench:   %s started, pid %d, port %d%n", def.label(), p.pid(), port);
   }
@@ -352,6 +418,19 @@ public final class Bench {
         List.of("bash", "scripts/scenario-server.sh"), Map.of("JAVA_OPTS", c.jvmFlags, "ADMIN_UI", "on"), true));
     m.put("parley-admin-prod", new ServerDef("parley-admin-prod", "Parley (admin UI, production)",
         List.of("bash", "scripts/scenario-server.sh"), Map.of("JAVA_OPTS", c.jvmFlags, "ADMIN_UI", "production"), true));
+    // this build without the class-data archive of scripts/train-cds.sh (the JDK's default CDS archive only),
+    // and with no class-data sharing at all: what the archive buys a cold start
+    m.put("parley-noarchive", new ServerDef("parley-noarchive", "Parley (no trained archive)",
+        List.of("bash", "scripts/scenario-server.sh"), Map.of("JAVA_OPTS", c.jvmFlags, "PARLEY_CDS", "off"), true));
+    m.put("parley-nocds", new ServerDef("parley-nocds", "Parley (-Xshare:off)",
+        List.of("bash", "scripts/scenario-server.sh"), Map.of("JAVA_OPTS", c.jvmFlags + " -Xshare:off", "PARLEY_CDS", "off"), true));
+    // this build compiled by C1 only (-XX:TieredStopAtLevel=1): compiled sooner, never by C2; what that buys cold
+    // and costs warm
+    m.put("parley-c1", new ServerDef("parley-c1", "Parley (C1 only)", List.of("bash", "scripts/scenario-server.sh"),
+        Map.of("JAVA_OPTS", c.jvmFlags + " -XX:TieredStopAtLevel=1"), true));
+    // this build with the listen backlog before acceptQueueSize was set (the JDK's 50): what the backlog buys a burst
+    m.put("parley-backlog50", new ServerDef("parley-backlog50", "Parley (accept queue 50)",
+        List.of("bash", "scripts/scenario-server.sh"), Map.of("JAVA_OPTS", c.jvmFlags, "ACCEPT_QUEUE", "50"), true));
     if (c.baseline != null) {
       m.put("baseline", new ServerDef("baseline", "Parley baseline", List.of("bash",
           c.baseline.resolve("scripts/scenario-server.sh").toString()), Map.of("JAVA_OPTS", c.jvmFlags), true));
@@ -436,6 +515,7 @@ public final class Bench {
       c.pollingSeconds = 3;
       c.cluster = new int[] {100};
       c.clusterNodes = new int[] {1, 2};
+      c.cold = List.of("idle:500", "fanout:200:5", "echo:50");
     }
     for (int i = 0; i < argv.length; i++) {
       String k = argv[i];
@@ -472,6 +552,8 @@ public final class Bench {
         case "--cluster-nodes" -> c.clusterNodes = ints(v);
         case "--cluster-rates" -> c.clusterRates = doubles(v);
         case "--redis" -> c.redisUrl = v;
+        case "--cold-rounds" -> c.coldRounds = Integer.parseInt(v);
+        case "--cold" -> c.cold = v.isEmpty() ? List.of() : List.of(v.split(","));
         case "--root" -> c.root = Path.of(v).toAbsolutePath().normalize();
         case "--command" -> c.command = v;
         default -> throw new IllegalArgumentException("unknown option " + k);
@@ -483,6 +565,9 @@ public final class Bench {
     }
     if (c.rooms.length != 0 && (c.rooms.length != 3 || c.rooms[1] < 1 || c.rooms[2] < 1)) {
       throw new IllegalArgumentException("--rooms takes clients:rooms:senders, e.g. 5000:500:10");
+    }
+    if (c.coldRounds < 0 || c.coldRounds > 50) {
+      throw new IllegalArgumentException("--cold-rounds must be 0..50 (0: as many as --rounds)");
     }
     if (c.rounds < 1 || c.rounds > 50 || c.seconds < 1 || c.seconds > 600 || c.pollingSeconds < 1 || c.pollingSeconds > 600) {
       throw new IllegalArgumentException("rounds must be 1..50, seconds and polling seconds 1..600");
@@ -507,15 +592,23 @@ public final class Bench {
         throw new IllegalArgumentException("--polling-rates takes fixed rates in (0, 1000] broadcasts/s");
       }
     }
+    for (String s : c.cold) {
+      if (!s.matches("idle:\\d+|echo:\\d+|fanout:\\d+:[0-9.]+")) {
+        throw new IllegalArgumentException("--cold takes a comma-separated list of idle:N, fanout:N:RATE, echo:N, e.g. "
+            + "idle:5000,idle:19900,fanout:5000:5,echo:100 (the default); '' for none");
+      }
+    }
     for (String s : c.servers) {
       if (s.equals("baseline") && c.baseline == null) {
         throw new IllegalArgumentException("server baseline needs --baseline DIR (another Parley checkout, built)");
       }
       if (!List.of("parley", "parley-public", "parley-fast", "parley-observed", "parley-observed-all", "parley-metrics",
-          "parley-admin", "parley-admin-prod", "node", "netty", "floor", "baseline").contains(s)) {
+          "parley-admin", "parley-admin-prod", "parley-noarchive", "parley-nocds", "parley-c1", "parley-backlog50", "node", "netty",
+          "floor", "baseline")
+          .contains(s)) {
         throw new IllegalArgumentException("unknown server " + s
             + " (parley, parley-public, parley-fast, parley-observed, parley-observed-all, parley-metrics, parley-admin, "
-            + "parley-admin-prod, node, netty, floor, baseline)");
+            + "parley-admin-prod, parley-noarchive, parley-nocds, parley-c1, parley-backlog50, node, netty, floor, baseline)");
       }
     }
     return c;

@@ -111,6 +111,17 @@ final class Report {
           + "at `").append(c.redisUrl).append("`, shared with whatever else uses it, that row counts their load too). "
           + "netty-socketio and the wire floor have no comparable cluster mode: \"-\".\n\n");
     }
+    if (!c.cold.isEmpty()) {
+      md.append("The rows marked \"cold:\" are measured on a server started for that scenario alone: started (the JVM "
+          + "servers with the same flags as above and nothing else; Parley through `scripts/scenario-server.sh`, which uses "
+          + "a class-data archive when `scripts/train-cds.sh` has made one, see docs/performance.md), the scenario run as "
+          + "soon as its port accepts a connection, with no warm-up, then stopped; ")
+          .append(c.coldRounds > 0 ? c.coldRounds : c.rounds).append(" rounds, servers interleaved. Each sits below the same scenario measured warm. "
+          + "Before a cold fan-out or echo, one client connects: \"cold: start\" gives the time from spawning the "
+          + "server's process (for Parley, the script) to its open port and to that first Socket.IO connection. A cold "
+          + "idle run connects first thing, and leaves out the heap figure (its `jcmd` full GC would delay the "
+          + "connects). Cold scenarios: `").append(String.join(",", c.cold)).append("`.\n\n");
+    }
     md.append("## Results\n\n");
     md.append("Median over ").append(c.rounds).append(" rounds, with min-max. Ratios are Parley's median over the peer's; "
         + "for figures where lower is better a ratio below 1 favours Parley, for rates (marked ↑) above 1 does.\n\n");
@@ -124,7 +135,7 @@ final class Report {
     md.append("\n|---|---|");
     md.append("---:|".repeat(labels.size() + (labels.contains(parley) ? peers.size() : 0)));
     md.append('\n');
-    for (Results.Metric m : r.metrics.values()) {
+    for (Results.Metric m : ordered(r)) {
       md.append("| ").append(m.scenario).append(" | ").append(m.name).append(" (").append(m.unit).append(m.lowerIsBetter ? "" : " ↑").append(") |");
       for (String l : labels) {
         List<Double> v = m.values.get(l);
@@ -185,6 +196,32 @@ final class Report {
     chart(r, labels, docs.resolve("benchmarks.png"), c.quick);
   }
 
+  /**
+   * The metrics in insertion order, except that each cold row ({@link Scenarios#COLD}) follows the warm row of the
+   * same scenario and figure, so warm and cold sit side by side; cold rows with no warm twin come last.
+   */
+  static List<Results.Metric> ordered(Results r) {
+    List<Results.Metric> out = new ArrayList<>();
+    java.util.Set<Results.Metric> placed = new java.util.HashSet<>();
+    for (Results.Metric m : r.metrics.values()) {
+      if (m.scenario.startsWith(Scenarios.COLD)) {
+        continue;
+      }
+      out.add(m);
+      Results.Metric cold = r.metrics.get(Scenarios.COLD + m.scenario + "\u0000" + m.name);
+      if (cold != null) {
+        out.add(cold);
+        placed.add(cold);
+      }
+    }
+    for (Results.Metric m : r.metrics.values()) {
+      if (m.scenario.startsWith(Scenarios.COLD) && !placed.contains(m)) {
+        out.add(m);
+      }
+    }
+    return out;
+  }
+
   private static String sizes(Bench.Config c) {
     return "idle " + java.util.Arrays.toString(c.idle) + ", fan-out " + java.util.Arrays.toString(c.fanout)
         + " clients at rates " + java.util.Arrays.toString(c.rates) + "/s and next on ack, many rooms "
@@ -198,7 +235,7 @@ final class Report {
 
   /** Issue 6's targets, each checked against the medians of this run. */
   private static void targets(StringBuilder md, Results r) {
-    md.append("## Targets (issue 6)\n\n");
+    md.append("## Targets (issue 6; cold: issue 23)\n\n");
     md.append("Each target is a ratio of medians from this run. A figure a scenario did not measure shows as \"-\". "
         + "The last column is the same ratio for the wire floor (`FloorServer`, when measured): what a server that does "
         + "one read per request and one write per outgoing frame, and nothing else, reaches on this machine.\n\n");
@@ -219,6 +256,17 @@ final class Report {
       }
       if (m.scenario.equals("idle 19900") && m.name.equals("connect rate")) {
         target(md, m, "Node socket.io", 1.5, false, "connect rate at 19.9k >= 1.5x Node");
+      }
+      // issue 23: the same figures on servers started for the scenario alone, against Node started alike
+      if ((m.scenario.equals(Scenarios.COLD + "idle 5000") || m.scenario.equals(Scenarios.COLD + "idle 19900"))
+          && m.name.equals("connect rate")) {
+        target(md, m, "Node socket.io", 1.5, false, "cold connect rate >= 1.5x Node cold");
+      }
+      if (m.scenario.equals(Scenarios.COLD + "fan-out 5000 clients, 5 broadcasts/s") && m.name.equals("latency p99")) {
+        target(md, m, "Node socket.io", 0.5, true, "cold fan-out p99 latency, 5k clients at 5/s <= 0.5x Node cold");
+      }
+      if (m.scenario.startsWith(Scenarios.COLD + "echo") && m.name.equals("server CPU per ack")) {
+        target(md, m, "Node socket.io", 0.5, true, "cold server CPU per echo ack <= 0.5x Node cold");
       }
     }
     double bad = 0;

@@ -26,8 +26,17 @@ final class Scenarios {
   private final boolean jvm;
   private final Results results;
   private final String server;
+  /** Put before every scenario name: "" for the warm runs, {@link #COLD} for a server started for one scenario. */
+  private final String prefix;
+
+  /** The prefix of the scenarios measured on a cold server (started for that scenario alone, no warm-up). */
+  static final String COLD = "cold: ";
 
   Scenarios(Gen gen, long pid, boolean jvm, Results results, String server) {
+    this(gen, pid, jvm, results, server, "");
+  }
+
+  Scenarios(Gen gen, long pid, boolean jvm, Results results, String server, String prefix) {
     this.gen = gen;
     this.pid = pid;
     this.pids = new long[] {pid};
@@ -36,6 +45,7 @@ final class Scenarios {
     this.jvm = jvm;
     this.results = results;
     this.server = server;
+    this.prefix = prefix;
   }
 
   /** The cluster scenario's: servers {@code pids} listening on {@code ports} (same order), on Redis {@code redisPids}. */
@@ -48,6 +58,7 @@ final class Scenarios {
     this.jvm = jvm;
     this.results = results;
     this.server = server;
+    this.prefix = "";
   }
 
   /** utime + stime summed over {@code ps} in microseconds, -1 when one cannot be read. */
@@ -64,7 +75,22 @@ final class Scenarios {
   }
 
   private void put(String scenario, String metric, String unit, boolean lowerIsBetter, double value) {
-    results.add(scenario, metric, unit, lowerIsBetter, server, value);
+    results.add(prefix + scenario, metric, unit, lowerIsBetter, server, value);
+  }
+
+  /**
+   * Time to first connection of a server just started: {@code portNanos} after the process was spawned its
+   * port accepted a TCP connection; now one Socket.IO client connects (namespace connect answered), and the
+   * time from the spawn to that is recorded, with the time to the open port.
+   */
+  void firstConnection(long spawnedNanos, long portNanos) throws Exception {
+    String sc = "start";
+    List<Client> one = gen.connect(1, 1, System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
+    long t = System.nanoTime();
+    put(sc, "time to open port", "ms", true, (portNanos - spawnedNanos) / 1e6);
+    put(sc, "time to first connection", "ms", true, one.isEmpty() ? Double.NaN : (t - spawnedNanos) / 1e6);
+    put(sc, "failed connections", "count", true, 1 - one.size());
+    Gen.closeAll(one);
   }
 
   /** A payload of exactly {@code size} characters that starts with the send time in microseconds. */
@@ -78,7 +104,16 @@ final class Scenarios {
 
   /** Idle connections: connect rate, then RSS and heap growth per connection once settled. */
   void idle(int n, long timeoutSec) throws Exception {
+    idle(n, timeoutSec, true);
+  }
+
+  /**
+   * {@link #idle(int, long)}; {@code heap} false leaves out the heap figure, whose full GC through {@code jcmd}
+   * before the connects would delay them and load the attach machinery into a server measured cold.
+   */
+  void idle(int n, long timeoutSec, boolean heap) throws Exception {
     String sc = "idle " + n;
+    boolean jvm = this.jvm && heap;
     long rss0 = Proc.rssKib(pid);
     long heap0 = jvm ? Proc.heapAfterGcKib(pid) : -1;
     long t0 = System.nanoTime();
@@ -350,7 +385,7 @@ final class Scenarios {
     if (record) {
       double[] p = rec.percentilesMillis();
       put(sc, "acks", "acks/s", false, acks / ((t1 - t0) / 1e9));
-      put(sc, "server CPU per ack", "µs", true, acks == 0 ? Double.NaN : (cpu1 - cpu0) / (double) acks);
+      put(sc, "server CPU per ack", "µs", true, acks == 0 ? Double.NaN : cpuSpent(cpu0, cpu1) / acks);
       put(sc, "RTT p50", "ms", true, p[0]);
       put(sc, "RTT p90", "ms", true, p[1]);
       put(sc, "RTT p99", "ms", true, p[2]);
@@ -365,6 +400,11 @@ final class Scenarios {
       }
     }
     Gen.closeAll(conns);
+  }
+
+  /** CPU microseconds between two readings of {@link Proc#cpuMicros}; NaN when either failed (the server gone). */
+  static double cpuSpent(long cpu0, long cpu1) {
+    return cpu0 < 0 || cpu1 < 0 ? Double.NaN : cpu1 - cpu0;
   }
 
   static String fmt(double v) {

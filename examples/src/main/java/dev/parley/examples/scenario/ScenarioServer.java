@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
  * The scenario server used by benchmarks and cluster tests; its contract is fixed (see issue
  * "Socket.IO v5" item 10, and issue 15 for boom, stats and /dyn-N). Started by
  * {@code scripts/scenario-server.sh} on {@code PORT} (3000; 0 picks a free port, printed at start),
- * on every interface or on {@code HOST} when set.
+ * on every interface or on {@code HOST} when set; {@code ACCEPT_QUEUE} sets the listen backlog
+ * ({@code ParleyJetty.Options.acceptQueueSize}, default 511).
  *
  * <p>Namespace {@code /}: {@code join(room)}, {@code leave(room)}, {@code broadcast(room, payload)}
  * ({@code to(room).emit("tick", payload)}), {@code broadcast-others(room, payload)}
@@ -128,8 +129,12 @@ public final class ScenarioServer {
       System.out.println("Micrometer metrics on (ParleyMetrics, SimpleMeterRegistry)");
     }
     String host = System.getenv("HOST");
-    ParleyJetty.Running running = host == null || host.isEmpty()
-        ? ParleyJetty.listen(io, port) : ParleyJetty.listen(io, host, port);
+    ParleyJetty.Options.Builder jetty = ParleyJetty.Options.builder();
+    String acceptQueue = System.getenv("ACCEPT_QUEUE");
+    if (acceptQueue != null && !acceptQueue.isEmpty()) {
+      jetty.acceptQueueSize(Integer.parseInt(acceptQueue));
+    }
+    ParleyJetty.Running running = ParleyJetty.listen(io, host == null || host.isEmpty() ? null : host, port, jetty.build());
     Runtime.getRuntime().addShutdownHook(new Thread(running::close));
     System.out.println("scenario server listening on http://127.0.0.1:" + running.port() + "/socket.io/");
     running.join();

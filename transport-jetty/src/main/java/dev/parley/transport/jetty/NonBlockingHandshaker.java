@@ -92,13 +92,29 @@ final class NonBlockingHandshaker implements FastUpgrade {
     response.write(true, null, callback);
   }
 
+  /**
+   * A SHA-1 digest never used itself, cloned for each handshake: {@code MessageDigest.getInstance} looks the
+   * provider up and makes the digest through reflection every time (on JDK 17 that generates an accessor class
+   * after a few calls, which no class-data archive can hold).
+   */
+  private static final MessageDigest SHA1 = newSha1();
+
   /** RFC 6455 section 4.2.2: base64 of the SHA-1 of the key and the GUID. */
   static String accept(String key) {
+    MessageDigest sha1;
     try {
-      MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
-      sha1.update(key.getBytes(StandardCharsets.US_ASCII));
-      sha1.update(GUID);
-      return Base64.getEncoder().encodeToString(sha1.digest());
+      sha1 = (MessageDigest) SHA1.clone();
+    } catch (CloneNotSupportedException e) {
+      sha1 = newSha1();
+    }
+    sha1.update(key.getBytes(StandardCharsets.US_ASCII));
+    sha1.update(GUID);
+    return Base64.getEncoder().encodeToString(sha1.digest());
+  }
+
+  private static MessageDigest newSha1() {
+    try {
+      return MessageDigest.getInstance("SHA-1");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-1 is required of every JDK", e);
     }
