@@ -368,6 +368,10 @@ final class ShardedBus extends SharedBus {
    * retries once a second while one cannot be placed.
    */
   private void reconcile(boolean refresh) {
+    // Whatever throws here must end in a retry: this runs on the keeper, where an escaping exception
+    // would end the retries for good (and a periodic check's schedule with them) while a failover
+    // is still under way, e.g. the topology changing under connectMasters.
+    Exception failure = null;
     lock.lock();
     try {
       if (stopped) {
@@ -381,9 +385,12 @@ final class ShardedBus extends SharedBus {
         }
       }
       if (cluster != null) {
-        connectMasters(); // not waiting: a new master's link is ready by the next publish
+        try {
+          connectMasters(); // not waiting: a new master's link is ready by the next publish
+        } catch (RuntimeException e) {
+          failure = e;
+        }
       }
-      Exception failure = null;
       for (String c : new ArrayList<>(wanted.keySet())) {
         try {
           place(c, true);
@@ -391,13 +398,15 @@ final class ShardedBus extends SharedBus {
           failure = e;
         }
       }
-      if (failure != null) {
-        retryLater(failure);
-      } else {
-        ok();
-      }
+    } catch (RuntimeException e) {
+      failure = e;
     } finally {
       lock.unlock();
+    }
+    if (failure != null) {
+      retryLater(failure);
+    } else {
+      ok();
     }
   }
 

@@ -104,6 +104,20 @@ class MixedShardedFailoverTest {
     return "(no live node)";
   }
 
+  /** The stacks of the sharded adapter's keeper threads (the Parley node runs in this JVM): where a retry waits. */
+  private static String keepers() {
+    StringBuilder b = new StringBuilder();
+    Thread.getAllStackTraces().forEach((t, stack) -> {
+      if (t.getName().startsWith("parley-redis-sharded-keeper")) {
+        b.append(t.getName()).append(' ').append(t.getState()).append('\n');
+        for (StackTraceElement e : stack) {
+          b.append("  at ").append(e).append('\n');
+        }
+      }
+    });
+    return b.length() == 0 ? "(none)\n" : b.toString();
+  }
+
   interface Action {
     void run() throws Exception;
   }
@@ -113,7 +127,7 @@ class MixedShardedFailoverTest {
     while (!done.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("timed out waiting for " + what + "; the cluster as a live node sees it:\n"
-            + clusterNodes());
+            + clusterNodes() + "the sharded adapter's keeper threads:\n" + keepers());
       }
       action.run();
       Thread.sleep(250);
