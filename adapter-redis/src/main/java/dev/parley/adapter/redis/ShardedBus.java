@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
  *       lost, one line when every channel is back);
  *   <li>a {@code sunsubscribe} Redis sends by itself (a slot moved away) places that channel again;
  *   <li>on a cluster, every 2 s each channel's owner is checked against the topology Lettuce holds (a
- *       lookup, no command), which it refreshes on MOVED, ASK and reconnects, and the bus after a loss.
+ *       lookup, no command), which it refreshes periodically and on MOVED and reconnects.
  * </ul>
  * Publishing ({@code SPUBLISH}) and counting ({@code PUBSUB SHARDNUMSUB}) go over one more connection,
  * which Lettuce's cluster client routes to each channel's owner.
@@ -178,17 +178,15 @@ final class ShardedBus extends SharedBus {
   }
 
   /**
-   * A cluster client on {@code seeds} that refreshes its topology on every adaptive trigger (MOVED, ASK,
-   * reconnects, an uncovered slot, an unknown node), never on a timer, and fails commands at once while a
-   * node is unreachable. node-redis, under Node's sharded adapter, rediscovers the same way; a periodic
-   * refresh opened a connection to every node of the cluster every 10 s for nothing while it was stable.
-   * A lost subscriber connection or a channel Redis moved away refreshes the topology too ({@link #reconcile}).
+   * A cluster client on {@code seeds} that refreshes its topology every 10 s and on every adaptive
+   * trigger (MOVED, ASK, reconnects), and fails commands at once while a node is unreachable.
    */
   static RedisClusterClient newClusterClient(List<RedisURI> seeds) {
     RedisClusterClient c = RedisClusterClient.create(seeds);
     c.setOptions(ClusterClientOptions.builder()
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
         .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+            .enablePeriodicRefresh(Duration.ofSeconds(10))
             .enableAllAdaptiveRefreshTriggers()
             .build())
         .build());
@@ -343,7 +341,8 @@ final class ShardedBus extends SharedBus {
         return false;
       }
       // the seed's settings (password, TLS, timeouts) with the owner's address
-      RedisURI uri = cluster == null ? seed : RedisURI.builder(seed).withHost(node.getHost()).withPort(node.getPort()).build();
+      RedisURI uri = cluster == null ? seed
+          : RedisURI.builder(seed).withHost(node.getHost()).withPort(node.getPort()).build();
       target = new NodeSub(key, nodes.connectPubSub(ByteArrayCodec.INSTANCE, uri));
       subs.put(key, target);
     }

@@ -64,8 +64,7 @@ public class ShardedRedisAdapter extends RedisClusterAdapter<ShardedBus, Sharded
    * An adapter factory for a server on {@code redisUris}: the URI of a single Redis, or of any node of
    * a Redis Cluster (told apart with {@code INFO cluster}), or a comma-separated list of cluster seed
    * nodes ({@code redis://10.0.0.1:7000,redis://10.0.0.2:7000}). The client is created and shut down
-   * with the adapters; on a cluster it refreshes its topology on MOVED, ASK and reconnects (never on a
-   * timer, as node-redis).
+   * with the adapters; on a cluster it refreshes its topology every 10 s and on MOVED and reconnects.
    *
    * <pre>{@code
    * Adapter.Factory adapters = ShardedRedisAdapter.factory(System.getenv("REDIS_URL"),
