@@ -11,6 +11,7 @@ import dev.parley.adapter.Packet;
 import dev.parley.adapter.PacketType;
 import dev.parley.adapter.Payload;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +68,18 @@ final class ClassicFormat {
   /** A broadcast's envelope: {@code [uid, {type: 2, data, nsp}, {rooms, except, flags}]}. */
   static List<Object> broadcast(String uid, String nsp, Packet packet, BroadcastOptions options) {
     return List.of(uid, packet(nsp, packet), encodeOptions(options, true));
+  }
+
+  /**
+   * True when the bytes of a broadcast ({@code [uid, packet, opts]}) start with {@code uid} (UTF-8, under
+   * 32 bytes) as msgpack's short string, as this adapter and notepack write it: a server's own broadcast,
+   * which the broadcast pattern brings back to it, is dropped without decoding. False for anything else,
+   * which is then decoded and told apart by its uid as usual.
+   */
+  static boolean sentBy(byte[] message, byte[] uid) {
+    int n = uid.length;
+    return n < 32 && message.length > n + 2 && message[0] == (byte) 0x93 && message[1] == (byte) (0xa0 | n)
+        && Arrays.equals(message, 2, 2 + n, uid, 0, n);
   }
 
   /** {@code {type: 2, data, nsp}}: EVENT even with binary, the receiver's encoder decides (§7.2). */

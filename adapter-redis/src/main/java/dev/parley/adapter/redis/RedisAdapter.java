@@ -6,6 +6,7 @@ import dev.parley.adapter.BroadcastOptions;
 import dev.parley.adapter.ClusterFormat;
 import dev.parley.adapter.ClusterMessage;
 import io.lettuce.core.RedisClient;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -50,12 +51,15 @@ public class RedisAdapter extends RedisClusterAdapter<RedisBus, RedisAdapterOpti
   private final String requestChannel;
   /** {@code P-response#N#}: responses; {@code P-response#N#<uid>#} those to one server. */
   private final String responseChannel;
+  /** {@link #uid()} in UTF-8, to recognise this adapter's own broadcasts. */
+  private final byte[] uidBytes;
 
   RedisAdapter(AdapterContext context, RedisBus bus, RedisAdapterOptions options) {
     super(context, bus, options, options.requestsTimeout(), RedisAdapter::uid2);
     broadcastPrefix = options.key() + "#" + nsp + "#";
     requestChannel = options.key() + "-request#" + nsp + "#";
     responseChannel = options.key() + "-response#" + nsp + "#";
+    uidBytes = uid().getBytes(StandardCharsets.UTF_8);
   }
 
   /** The channels this adapter subscribes, besides the broadcast pattern. */
@@ -189,6 +193,9 @@ public class RedisAdapter extends RedisClusterAdapter<RedisBus, RedisAdapterOpti
         ? channel.substring(broadcastPrefix.length(), channel.length() - 1) : "";
     if (!room.isEmpty() && !rooms.containsKey(room)) {
       return; // no local socket in that room: nothing to do, skip decoding
+    }
+    if (ClassicFormat.sentBy(message, uidBytes)) {
+      return; // this adapter's own broadcast, back through the pattern: delivered locally already
     }
     ClusterFormat.Envelope e = decoded(() -> ClassicFormat.decodeBroadcast(Msgpack.decode(message), nsp), channel);
     if (e != null) {

@@ -50,8 +50,8 @@ import org.slf4j.LoggerFactory;
  *       topology refresh, once a second until every one is placed (one warning when the connection is
  *       lost, one line when every channel is back);
  *   <li>a {@code sunsubscribe} Redis sends by itself (a slot moved away) places that channel again;
- *   <li>on a cluster, every 2 s each channel's owner is checked against the topology, which Lettuce
- *       refreshes periodically and on MOVED and reconnects.
+ *   <li>on a cluster, every 2 s each channel's owner is checked against the topology Lettuce holds (a
+ *       lookup, no command), which it refreshes periodically and on MOVED and reconnects.
  * </ul>
  * Publishing ({@code SPUBLISH}) and counting ({@code PUBSUB SHARDNUMSUB}) go over one more connection,
  * which Lettuce's cluster client routes to each channel's owner.
@@ -299,7 +299,7 @@ final class ShardedBus extends SharedBus {
     return CompletableFuture.allOf(links.toArray(CompletableFuture[]::new));
   }
 
-  /** The node channel {@code c} must be subscribed on now. */
+  /** The node channel {@code c} must be subscribed on now: the seed on a single Redis, else its slot's master. */
   private RedisURI owner(String c) {
     if (cluster == null) {
       return seed;
@@ -308,7 +308,12 @@ final class ShardedBus extends SharedBus {
     if (node == null) {
       throw new IllegalStateException("no node serves the slot of " + c);
     }
-    return RedisURI.builder(seed).withHost(node.getUri().getHost()).withPort(node.getUri().getPort()).build();
+    return node.getUri();
+  }
+
+  /** {@code host:port} of a node: the key of its subscriber connection. */
+  private static String key(RedisURI node) {
+    return node.getHost() + ":" + node.getPort();
   }
 
   private void place(String c, boolean waitForReply) throws Exception {
@@ -324,8 +329,8 @@ final class ShardedBus extends SharedBus {
     if (!wanted.containsKey(c)) {
       return true;
     }
-    RedisURI uri = owner(c);
-    String key = uri.getHost() + ":" + uri.getPort();
+    RedisURI node = owner(c);
+    String key = key(node);
     NodeSub current = placed.get(c);
     if (current != null && current.key.equals(key) && current.open()) {
       return true;
@@ -335,6 +340,9 @@ final class ShardedBus extends SharedBus {
       if (!mayConnect) {
         return false;
       }
+      // the seed's settings (password, TLS, timeouts) with the owner's address
+      RedisURI uri = cluster == null ? seed
+          : RedisURI.builder(seed).withHost(node.getHost()).withPort(node.getPort()).build();
       target = new NodeSub(key, nodes.connectPubSub(ByteArrayCodec.INSTANCE, uri));
       subs.put(key, target);
     }

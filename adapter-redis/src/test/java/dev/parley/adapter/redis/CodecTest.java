@@ -41,6 +41,17 @@ class CodecTest {
       + "a5" + hexOf("flags") + "80";
 
   @Test
+  void ownBroadcastIsToldByItsFirstBytes() {
+    byte[] captured = hex(ROOM1_BROADCAST);
+    assertThat(ClassicFormat.sentBy(captured, "Lc_Edw".getBytes(StandardCharsets.UTF_8))).isTrue();
+    assertThat(ClassicFormat.sentBy(captured, "Lc_Edx".getBytes(StandardCharsets.UTF_8))).isFalse();
+    assertThat(ClassicFormat.sentBy(captured, "Lc_Ed".getBytes(StandardCharsets.UTF_8))).isFalse();
+    assertThat(ClassicFormat.sentBy(hex("93a6" + hexOf("Lc_Ed")), "Lc_Edw".getBytes(StandardCharsets.UTF_8))).isFalse();
+    assertThat(ClassicFormat.sentBy(hex("83a6" + hexOf("Lc_Edw") + "00"), "Lc_Edw".getBytes(StandardCharsets.UTF_8)))
+        .isFalse(); // a map, not the broadcast array
+  }
+
+  @Test
   void broadcastEnvelopeIsTheCaptured72Bytes() {
     byte[] expected = hex(ROOM1_BROADCAST);
     assertThat(expected).hasSize(72);
