@@ -391,8 +391,14 @@ class HostileInputTest {
         .hasSizeGreaterThanOrEqualTo(3);
     assertThat(server.engine().sessionCount()).isEqualTo(1);
     assertEchoes(other, "4still served");
+  }
 
-    // a thousand small headers inside the limit are just a request
+  @Test
+  void aThousandSmallHeadersInsideTheLimitAreJustARequest() throws Exception {
+    // on a server of its own: once in CI, on the server that had just refused the oversized heads above,
+    // this request was answered 400 "Bad handshake method" (not reproduced; see reliability.md)
+    TestServer server = server(EngineOptions.defaults());
+    String polling = "GET /engine.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: 127.0.0.1\r\n";
     StringBuilder thousand = new StringBuilder();
     for (int i = 0; i < 1_000; i++) {
       thousand.append("h").append(i).append(":v\r\n");
