@@ -20,11 +20,18 @@
 # --cluster-rates 5; --quick uses 100 clients on 2 nodes and on 1,2 sharded nodes; nodes listen on --port and up;
 # by estimate, the default cluster sizes add some 20 minutes to a full run (3 rounds of Parley and Node),
 # --payload BYTES, --port P (3917), --sources K (loopback source addresses), --gencheck CLIENTS (0: skip),
-# --jvm-flags '-Xms512m -Xmx512m -XX:+UseG1GC'. GEN_JAVA_OPTS sets the generator JVM's flags.
-# --cold idle:5000,idle:19900,fanout:5000:5,echo:100 (the default; --quick: idle:500,fanout:200:5,echo:50; '' for none):
+# --jvm-flags '...' (the server JVMs' flags, Parley and netty-socketio alike; default none, as
+# scripts/scenario-server.sh starts a server: heap not pinned). GEN_JAVA_OPTS sets the generator JVM's flags.
+# --idle-ws 5000,19900 (--quick: 500; '' for none): the idle sizes' connect rate again with the ws-based generator
+# benchmarks/node/storm.mjs (how the official Node client connects), 256 handshakes in flight as the Java generator's.
+# --cold idle:5000,idle:19900,fanout:5000:5,echo:100,storm:19900,storm-ws:19900 (the default; --quick:
+# idle:500,fanout:200:5,echo:50,storm:500,storm-ws:500; '' for none):
 # after the warm rounds, each of these scenarios again on every server started for it alone, measured from its first
 # second with no warm-up (--cold-rounds N, default as many as --rounds; interleaved); the report shows a "cold:" row under each warm one, and "cold: start"
-# (time to open port and to the first Socket.IO connection). Parley starts as scripts/scenario-server.sh does, so with
+# (time to open port and to the first Socket.IO connection). storm:N is the connect storm: one second after the
+# server's port opened, N WebSocket clients connect at once (no limit in flight) and each joins its room (one of 100)
+# as soon as it is connected: the time until all have joined, with the Java generator; storm-ws:N the same with
+# benchmarks/node/storm.mjs. Parley starts as scripts/scenario-server.sh does, so with
 # the class-data archive of scripts/train-cds.sh when there is one for the JDK (train after the build, or run with
 # BENCH_NO_BUILD=1; a rebuild makes it stale). The servers parley-noarchive (PARLEY_CDS=off: the JDK's default CDS
 # archive only) and parley-nocds (also -Xshare:off) show what the archive buys, e.g.

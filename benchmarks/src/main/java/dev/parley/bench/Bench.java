@@ -59,7 +59,11 @@ public final class Bench {
     double[] clusterRates = {5};
     /** The Redis of the cluster scenario on the Redis adapter (never flushed; channels get a prefix unique to the run). */
     String redisUrl = "redis://127.0.0.1:6379";
-    String jvmFlags = "-Xms512m -Xmx512m -XX:+UseG1GC";
+    /**
+     * The server JVMs' flags (Parley and netty-socketio alike): none by default, as {@code scripts/scenario-server.sh}
+     * starts a server (issue 23 measures cold start and memory with the scripts' default flags: no pinned heap).
+     */
+    String jvmFlags = "";
     Path root = Path.of(".");
     String command = "scripts/bench.sh";
     /**
@@ -68,7 +72,9 @@ public final class Bench {
      * RATE broadcasts/s), {@code echo:N}; every cold run first records the time to the first connection.
      * Empty: no cold runs.
      */
-    List<String> cold = List.of("idle:5000", "idle:19900", "fanout:5000:5", "echo:100");
+    List<String> cold = List.of("idle:5000", "idle:19900", "fanout:5000:5", "echo:100", "storm:19900", "storm-ws:19900");
+    /** Idle sizes whose connect rate is measured again with the {@code ws}-based generator (benchmarks/node/storm.mjs). */
+    int[] idleWs = {5000, 19900};
     /** Rounds of the cold runs; 0: as many as {@link #rounds}. */
     int coldRounds;
     /** Another Parley checkout, built, measured as the server "baseline" (A/B runs of two Parley builds). */
@@ -180,6 +186,9 @@ public final class Bench {
       for (int n : c.idle) {
         s.idle(n, 180);
       }
+      for (int n : c.idleWs) {
+        s.idleWs(c.root, c.port, n, log.resolveSibling(log.getFileName().toString().replace(".log", "-idle-ws-" + n + ".log")));
+      }
       for (int n : c.fanout) {
         s.fanout(n, 0, c.seconds, c.payload, true);
         for (double r : c.rates) {
@@ -233,6 +242,16 @@ public final class Bench {
           s.firstConnection(spawned, portOpen);
           s.echo(Integer.parseInt(f[1]), c.seconds, c.payload, true);
         }
+        case "storm", "storm-ws" -> {
+          // every client at once on a server started a second ago (as after a deploy): one second after its port opened
+          Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(portOpen + TimeUnit.SECONDS.toNanos(1) - System.nanoTime())));
+          if (f[0].equals("storm")) {
+            s.storm(Integer.parseInt(f[1]), STORM_TIMEOUT_SECONDS);
+          } else {
+            s.stormWs(c.root, c.port, Integer.parseInt(f[1]), STORM_TIMEOUT_SECONDS,
+                log.resolveSibling(log.getFileName().toString().replace(".log", "-generator.log")));
+          }
+        }
         default -> throw new IllegalArgumentException("unknown cold scenario " + scenario);
       }
     } finally {
@@ -240,9 +259,12 @@ public final class Bench {
     }
   }
 
+  /** Each client's time to connect in the connect storm (SYN retransmissions at 1, 3, 7, 15, 31 s fit). */
+  static final int STORM_TIMEOUT_SECONDS = 60;
+
   /** True when any scenario that runs against one server (idle, fan-out, rooms, echo, polling) is asked for. */
   static boolean singleServerScenarios(Config c) {
-    return c.idle.length > 0 || c.fanout.length > 0 || c.rooms.length == 3 || c.echo.length > 0
+    return c.idle.length > 0 || c.idleWs.length > 0 || c.fanout.length > 0 || c.rooms.length == 3 || c.echo.length > 0
         || c.pollingEcho.length > 0 || (c.pollingFanout.length > 0 && c.pollingRates.length > 0);
   }
 
@@ -394,7 +416,7 @@ public final class Bench {
   }
 
   static Map<String, ServerDef> servers(Config c) {
-    List<String> flags = Arrays.asList(c.jvmFlags.trim().split("\\s+"));
+    List<String> flags = Arrays.stream(c.jvmFlags.trim().split("\\s+")).filter(f -> !f.isEmpty()).toList();
     Map<String, ServerDef> m = new LinkedHashMap<>();
     m.put("parley", new ServerDef("parley", "Parley", List.of("bash", "scripts/scenario-server.sh"),
         Map.of("JAVA_OPTS", c.jvmFlags), true));
@@ -515,7 +537,8 @@ public final class Bench {
       c.pollingSeconds = 3;
       c.cluster = new int[] {100};
       c.clusterNodes = new int[] {1, 2};
-      c.cold = List.of("idle:500", "fanout:200:5", "echo:50");
+      c.cold = List.of("idle:500", "fanout:200:5", "echo:50", "storm:500", "storm-ws:500");
+      c.idleWs = new int[] {500};
     }
     for (int i = 0; i < argv.length; i++) {
       String k = argv[i];
@@ -532,6 +555,7 @@ public final class Bench {
         case "--servers" -> c.servers = List.of(v.split(","));
         case "--baseline" -> c.baseline = Path.of(v).toAbsolutePath();
         case "--idle" -> c.idle = ints(v);
+        case "--idle-ws" -> c.idleWs = ints(v);
         case "--fanout" -> c.fanout = ints(v);
         case "--rates" -> c.rates = doubles(v);
         case "--echo" -> c.echo = ints(v);
@@ -593,9 +617,9 @@ public final class Bench {
       }
     }
     for (String s : c.cold) {
-      if (!s.matches("idle:\\d+|echo:\\d+|fanout:\\d+:[0-9.]+")) {
-        throw new IllegalArgumentException("--cold takes a comma-separated list of idle:N, fanout:N:RATE, echo:N, e.g. "
-            + "idle:5000,idle:19900,fanout:5000:5,echo:100 (the default); '' for none");
+      if (!s.matches("idle:\\d+|echo:\\d+|fanout:\\d+:[0-9.]+|storm:\\d+|storm-ws:\\d+")) {
+        throw new IllegalArgumentException("--cold takes a comma-separated list of idle:N, fanout:N:RATE, echo:N, storm:N, "
+            + "storm-ws:N, e.g. idle:5000,idle:19900,fanout:5000:5,echo:100,storm:19900,storm-ws:19900 (the default); '' for none");
       }
     }
     for (String s : c.servers) {

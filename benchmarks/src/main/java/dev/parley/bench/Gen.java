@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The load generator's connections: plain NIO, {@code loops} selector threads, each client's
@@ -85,6 +86,17 @@ final class Gen implements AutoCloseable {
    */
   List<Client> connect(int n, int inFlight, long deadlineNanos, Transport transport, int[] ports)
       throws InterruptedException {
+    return connect(n, inFlight, deadlineNanos, transport, ports, 15, null);
+  }
+
+  /**
+   * {@link #connect(int, int, long, Transport, int[])} with each client given {@code clientTimeoutSec} to
+   * connect (a TCP connect dropped by a full accept queue waits for SYN retransmissions: 1, 3, 7, 15 s...),
+   * and {@code onConnected} (when not null) called on the client's selector thread as soon as it is
+   * connected, before this returns (the connect storm joins each client's room there).
+   */
+  List<Client> connect(int n, int inFlight, long deadlineNanos, Transport transport, int[] ports, int clientTimeoutSec,
+      Consumer<Client> onConnected) throws InterruptedException {
     List<Client> conns = new ArrayList<>(n);
     Semaphore permits = new Semaphore(inFlight);
     List<CompletableFuture<Client>> futures = new ArrayList<>(n);
@@ -117,8 +129,11 @@ final class Gen implements AutoCloseable {
         }
         continue;
       }
-      c.connected.orTimeout(15, TimeUnit.SECONDS).whenComplete((ok, t) -> {
+      c.connected.orTimeout(clientTimeoutSec, TimeUnit.SECONDS).whenComplete((ok, t) -> {
         permits.release();
+        if (t == null && onConnected != null) {
+          onConnected.accept(c);
+        }
         if (t != null) {
           c.close();
           if (stats.errors.incrementAndGet() <= 3) {
@@ -159,6 +174,11 @@ final class Gen implements AutoCloseable {
       c.close();
     }
     Thread.sleep(Math.min(3000, 200 + conns.size() / 10));
+  }
+
+  /** The server port the clients connect to (unless a call names others). */
+  int port() {
+    return port;
   }
 
   /** The generator's own CPU use is read from /proc/self; this is the number of selector threads. */

@@ -114,22 +114,140 @@ final class Scenarios {
   void idle(int n, long timeoutSec, boolean heap) throws Exception {
     String sc = "idle " + n;
     boolean jvm = this.jvm && heap;
-    long rss0 = Proc.rssKib(pid);
+    // the full GC first: with a heap that is not pinned, G1 gives memory back after it, which read after rss0 would
+    // make the growth negative
     long heap0 = jvm ? Proc.heapAfterGcKib(pid) : -1;
+    long rss0 = Proc.rssKib(pid);
     long t0 = System.nanoTime();
     List<Client> conns = gen.connect(n, 256, t0 + TimeUnit.SECONDS.toNanos(timeoutSec));
     long t1 = System.nanoTime();
     Thread.sleep(2000);
     long rss1 = Proc.rssKib(pid);
     long heap1 = jvm ? Proc.heapAfterGcKib(pid) : -1;
+    long rss2 = jvm ? Proc.rssKib(pid) : -1;
     int ok = conns.size();
     put(sc, "connect rate", "conn/s", false, ok / ((t1 - t0) / 1e9));
     put(sc, "server RSS per connection", "KiB", true, ok == 0 ? Double.NaN : (rss1 - rss0) / (double) ok);
     if (jvm) {
+      // what stays once the connects' garbage is collected (and, heap not pinned, the freed heap given back)
+      put(sc, "server RSS per connection (after GC)", "KiB", true, ok == 0 ? Double.NaN : (rss2 - rss0) / (double) ok);
       put(sc, "server heap per connection (after GC)", "KiB", true, ok == 0 ? Double.NaN : (heap1 - heap0) / (double) ok);
     }
     put(sc, "failed connections", "count", true, n - ok);
     Gen.closeAll(conns);
+  }
+
+  /** The rooms of the connect storm: client {@code i} joins {@code "s" + (i % STORM_ROOMS)}. */
+  static final int STORM_ROOMS = 100;
+
+  /**
+   * Connect storm (issue 23): {@code n} WebSocket clients opened at once, with no limit on handshakes in
+   * flight, as when every client of a restarted server reconnects; each emits {@code join} for its room
+   * (one of {@link #STORM_ROOMS}) as soon as its namespace connect is answered. Records the time from the
+   * first TCP connect to the last join ack, and the server CPU spent meanwhile. Each client has
+   * {@code timeoutSec} to connect (a SYN dropped by a full accept queue is retransmitted after 1, 3, 7 s...);
+   * the storm as a whole gets twice that.
+   */
+  void storm(int n, int timeoutSec) throws Exception {
+    String sc = "connect storm " + n + " clients, Java generator";
+    AtomicLong lastJoin = new AtomicLong();
+    CountDownLatch joined = new CountDownLatch(n);
+    java.util.concurrent.atomic.AtomicInteger nextRoom = new java.util.concurrent.atomic.AtomicInteger();
+    int errors0 = gen.stats.errors.get() + gen.stats.disconnects.get();
+    long cpu0 = cpuMicros(pids);
+    long t0 = System.nanoTime();
+    long deadline = t0 + TimeUnit.SECONDS.toNanos(2L * timeoutSec);
+    List<Client> conns = gen.connect(n, n, deadline, Gen.Transport.WEBSOCKET, new int[] {gen.port()}, timeoutSec,
+        c -> c.emitWithAck("\"join\",\"s" + (nextRoom.getAndIncrement() % STORM_ROOMS) + "\"", a -> {
+          lastJoin.accumulateAndGet(System.nanoTime(), Math::max);
+          joined.countDown();
+        }));
+    joined.await(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    long cpu1 = cpuMicros(pids);
+    int ok = (int) (n - joined.getCount());
+    recordStorm(sc, n, ok, ok == 0 ? Double.NaN : (lastJoin.get() - t0) / 1e9, cpuSpent(cpu0, cpu1),
+        gen.stats.errors.get() + gen.stats.disconnects.get() - errors0);
+    Gen.closeAll(conns);
+  }
+
+  /** What {@code benchmarks/node/storm.mjs} reported, and the server CPU spent until it did (NaN: unknown). */
+  record NodeConnect(int clients, int done, int errors, double seconds, double serverCpuMicros) {}
+
+  /**
+   * Runs {@code benchmarks/node/storm.mjs} (the {@code ws}-based generator) against {@code port}: {@code n} clients,
+   * at most {@code inFlight} handshakes at a time, each joining its room when {@code join}; the server's CPU is
+   * read when the script prints its result, before it closes the sockets. Its output goes to {@code log}.
+   */
+  NodeConnect nodeConnect(java.nio.file.Path root, int port, int n, int inFlight, boolean join, int timeoutSec,
+      java.nio.file.Path log) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder("node", "benchmarks/node/storm.mjs").directory(root.toFile())
+        .redirectErrorStream(true);
+    pb.environment().put("PORT", Integer.toString(port));
+    pb.environment().put("CLIENTS", Integer.toString(n));
+    pb.environment().put("INFLIGHT", Integer.toString(inFlight));
+    pb.environment().put("JOIN", join ? "1" : "0");
+    pb.environment().put("TIMEOUT", Integer.toString(timeoutSec));
+    long cpu0 = cpuMicros(pids);
+    Process p = pb.start();
+    StringBuilder out = new StringBuilder();
+    double cpu = Double.NaN;
+    String result = null;
+    try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+        java.nio.charset.StandardCharsets.UTF_8))) {
+      for (String line; (line = in.readLine()) != null; ) {
+        if (result == null && line.startsWith("{")) {
+          cpu = cpuSpent(cpu0, cpuMicros(pids));
+          result = line;
+        }
+        out.append(line).append('\n');
+      }
+    } finally {
+      if (!p.waitFor(timeoutSec + 30L, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+      java.nio.file.Files.writeString(log, out);
+    }
+    if (result == null) {
+      throw new IllegalStateException("benchmarks/node/storm.mjs printed no result; see " + log);
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+        "\"done\":(\\d+).*\"errors\":(\\d+),\"seconds\":([0-9.eE+-]+|null)").matcher(result);
+    if (!m.find()) {
+      throw new IllegalStateException("unreadable result of benchmarks/node/storm.mjs: " + result);
+    }
+    double seconds = m.group(3).equals("null") ? Double.NaN : Double.parseDouble(m.group(3));
+    return new NodeConnect(n, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), seconds, cpu);
+  }
+
+  /** The connect storm driven by {@code benchmarks/node/storm.mjs}: every client at once, each joining its room. */
+  void stormWs(java.nio.file.Path root, int port, int n, int timeoutSec, java.nio.file.Path log) throws Exception {
+    NodeConnect r = nodeConnect(root, port, n, n, true, 2 * timeoutSec, log);
+    recordStorm("connect storm " + n + " clients, ws generator", n, r.done(), r.seconds(), r.serverCpuMicros(), r.errors());
+  }
+
+  /**
+   * The idle scenario's connect rate as a {@code ws}-based client sees it (benchmarks/node/storm.mjs, 256
+   * handshakes in flight as the Java generator's, no join), recorded under "idle N".
+   */
+  void idleWs(java.nio.file.Path root, int port, int n, java.nio.file.Path log) throws Exception {
+    NodeConnect r = nodeConnect(root, port, n, 256, false, 180, log);
+    String sc = "idle " + n;
+    put(sc, "connect rate, ws generator", "conn/s", false, r.done() == 0 ? Double.NaN : r.done() / r.seconds());
+    put(sc, "failed connections, ws generator", "count", true, n - r.done());
+    Thread.sleep(Math.min(3000, 200 + n / 10)); // the script has closed its sockets: let the server notice
+  }
+
+  /**
+   * The connect storm's figures, from this generator or from another ({@code benchmarks/node/storm.mjs}):
+   * {@code joined} of {@code n} clients connected and in their room after {@code seconds}, the server having
+   * spent {@code cpuMicros} (negative: unknown) meanwhile.
+   */
+  void recordStorm(String sc, int n, int joined, double seconds, double cpuMicros, int errors) {
+    put(sc, "time until all connected and joined", "s", true, joined < n ? Double.NaN : seconds);
+    put(sc, "connected and joined per second", "conn/s", false, joined == 0 ? Double.NaN : joined / seconds);
+    put(sc, "server CPU per connection", "µs", true, joined == 0 || cpuMicros < 0 ? Double.NaN : cpuMicros / joined);
+    put(sc, "failed connections or joins", "count", true, n - joined);
+    put(sc, "errors and disconnects", "count", true, errors);
   }
 
   /**
