@@ -187,7 +187,7 @@ public final class Bench {
         s.idle(n, 180);
       }
       for (int n : c.idleWs) {
-        s.idleWs(c.root, c.port, n, log.resolveSibling(log.getFileName().toString().replace(".log", "-idle-ws-" + n + ".log")));
+        s.idleWs(c.root, c.port, n, c.sources, log.resolveSibling(log.getFileName().toString().replace(".log", "-idle-ws-" + n + ".log")));
       }
       for (int n : c.fanout) {
         s.fanout(n, 0, c.seconds, c.payload, true);
@@ -230,7 +230,8 @@ public final class Bench {
     long spawned = System.nanoTime();
     Process p = start(c, def, c.port, Map.of(), log, 10);
     long portOpen = System.nanoTime();
-    try (Gen gen = new Gen(c.port, c.sources)) {
+    // a storm's 19,900 sockets and the previous storms' TIME_WAITs (60 s) get more source addresses than --sources
+    try (Gen gen = new Gen(c.port, isStorm(f[0]) ? Math.max(c.sources, STORM_SOURCES) : c.sources)) {
       Scenarios s = new Scenarios(gen, p.pid(), def.jvm(), results, def.label(), Scenarios.COLD);
       switch (f[0]) {
         case "idle" -> s.idle(Integer.parseInt(f[1]), 180, false);
@@ -248,7 +249,7 @@ public final class Bench {
           if (f[0].equals("storm")) {
             s.storm(Integer.parseInt(f[1]), STORM_TIMEOUT_SECONDS);
           } else {
-            s.stormWs(c.root, c.port, Integer.parseInt(f[1]), STORM_TIMEOUT_SECONDS,
+            s.stormWs(c.root, c.port, Integer.parseInt(f[1]), STORM_TIMEOUT_SECONDS, Math.max(c.sources, STORM_SOURCES),
                 log.resolveSibling(log.getFileName().toString().replace(".log", "-generator.log")));
           }
         }
@@ -257,6 +258,13 @@ public final class Bench {
     } finally {
       stop(p, c.port);
     }
+  }
+
+  /** Loopback source addresses of the connect storms (at least): 127.0.0.2 to 127.0.0.17. */
+  static final int STORM_SOURCES = 16;
+
+  static boolean isStorm(String scenarioKind) {
+    return scenarioKind.equals("storm") || scenarioKind.equals("storm-ws");
   }
 
   /** Each client's time to connect in the connect storm (SYN retransmissions at 1, 3, 7, 15, 31 s fit). */

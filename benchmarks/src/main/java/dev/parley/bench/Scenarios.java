@@ -155,6 +155,7 @@ final class Scenarios {
     java.util.concurrent.atomic.AtomicInteger nextRoom = new java.util.concurrent.atomic.AtomicInteger();
     int errors0 = gen.stats.errors.get() + gen.stats.disconnects.get();
     long cpu0 = cpuMicros(pids);
+    long gcpu0 = Proc.selfCpuMicros();
     long t0 = System.nanoTime();
     long deadline = t0 + TimeUnit.SECONDS.toNanos(2L * timeoutSec);
     List<Client> conns = gen.connect(n, n, deadline, Gen.Transport.WEBSOCKET, new int[] {gen.port()}, timeoutSec,
@@ -164,14 +165,16 @@ final class Scenarios {
         }));
     joined.await(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     long cpu1 = cpuMicros(pids);
+    long gcpu1 = Proc.selfCpuMicros();
     int ok = (int) (n - joined.getCount());
     recordStorm(sc, n, ok, ok == 0 ? Double.NaN : (lastJoin.get() - t0) / 1e9, cpuSpent(cpu0, cpu1),
         gen.stats.errors.get() + gen.stats.disconnects.get() - errors0);
+    put(sc, "generator CPU per connection", "µs", true, ok == 0 ? Double.NaN : (gcpu1 - gcpu0) / (double) ok);
     Gen.closeAll(conns);
   }
 
   /** What {@code benchmarks/node/storm.mjs} reported, and the server CPU spent until it did (NaN: unknown). */
-  record NodeConnect(int clients, int done, int errors, double seconds, double serverCpuMicros) {}
+  record NodeConnect(int clients, int done, int errors, double seconds, double serverCpuMicros, double generatorCpuMicros) {}
 
   /**
    * Runs {@code benchmarks/node/storm.mjs} (the {@code ws}-based generator) against {@code port}: {@code n} clients,
@@ -179,7 +182,7 @@ final class Scenarios {
    * read when the script prints its result, before it closes the sockets. Its output goes to {@code log}.
    */
   NodeConnect nodeConnect(java.nio.file.Path root, int port, int n, int inFlight, boolean join, int timeoutSec,
-      java.nio.file.Path log) throws Exception {
+      int sources, java.nio.file.Path log) throws Exception {
     ProcessBuilder pb = new ProcessBuilder("node", "benchmarks/node/storm.mjs").directory(root.toFile())
         .redirectErrorStream(true);
     pb.environment().put("PORT", Integer.toString(port));
@@ -187,6 +190,7 @@ final class Scenarios {
     pb.environment().put("INFLIGHT", Integer.toString(inFlight));
     pb.environment().put("JOIN", join ? "1" : "0");
     pb.environment().put("TIMEOUT", Integer.toString(timeoutSec));
+    pb.environment().put("SOURCES", Integer.toString(sources));
     long cpu0 = cpuMicros(pids);
     Process p = pb.start();
     StringBuilder out = new StringBuilder();
@@ -216,21 +220,27 @@ final class Scenarios {
       throw new IllegalStateException("unreadable result of benchmarks/node/storm.mjs: " + result);
     }
     double seconds = m.group(3).equals("null") ? Double.NaN : Double.parseDouble(m.group(3));
-    return new NodeConnect(n, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), seconds, cpu);
+    java.util.regex.Matcher g = java.util.regex.Pattern.compile("\"generatorCpuMicros\":([0-9.eE+-]+)").matcher(result);
+    double generatorCpu = g.find() ? Double.parseDouble(g.group(1)) : Double.NaN;
+    return new NodeConnect(n, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), seconds, cpu, generatorCpu);
   }
 
   /** The connect storm driven by {@code benchmarks/node/storm.mjs}: every client at once, each joining its room. */
-  void stormWs(java.nio.file.Path root, int port, int n, int timeoutSec, java.nio.file.Path log) throws Exception {
-    NodeConnect r = nodeConnect(root, port, n, n, true, 2 * timeoutSec, log);
-    recordStorm("connect storm " + n + " clients, ws generator", n, r.done(), r.seconds(), r.serverCpuMicros(), r.errors());
+  void stormWs(java.nio.file.Path root, int port, int n, int timeoutSec, int sources, java.nio.file.Path log)
+      throws Exception {
+    NodeConnect r = nodeConnect(root, port, n, n, true, 2 * timeoutSec, sources, log);
+    String sc = "connect storm " + n + " clients, ws generator";
+    recordStorm(sc, n, r.done(), r.seconds(), r.serverCpuMicros(), r.errors());
+    // one Node thread does every client's handshake: when it is busy all along, it, not the server, sets the pace
+    put(sc, "generator CPU per connection", "µs", true, r.done() == 0 ? Double.NaN : r.generatorCpuMicros() / r.done());
   }
 
   /**
    * The idle scenario's connect rate as a {@code ws}-based client sees it (benchmarks/node/storm.mjs, 256
    * handshakes in flight as the Java generator's, no join), recorded under "idle N".
    */
-  void idleWs(java.nio.file.Path root, int port, int n, java.nio.file.Path log) throws Exception {
-    NodeConnect r = nodeConnect(root, port, n, 256, false, 180, log);
+  void idleWs(java.nio.file.Path root, int port, int n, int sources, java.nio.file.Path log) throws Exception {
+    NodeConnect r = nodeConnect(root, port, n, 256, false, 180, sources, log);
     String sc = "idle " + n;
     put(sc, "connect rate, ws generator", "conn/s", false, r.done() == 0 ? Double.NaN : r.done() / r.seconds());
     put(sc, "failed connections, ws generator", "count", true, n - r.done());
