@@ -1,12 +1,20 @@
 package dev.parley.bench;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The scenarios, each against one running server (by PID) with one generator, or, for the cluster
@@ -152,7 +160,7 @@ final class Scenarios {
     String sc = "connect storm " + n + " clients, Java generator";
     AtomicLong lastJoin = new AtomicLong();
     CountDownLatch joined = new CountDownLatch(n);
-    java.util.concurrent.atomic.AtomicInteger nextRoom = new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger nextRoom = new AtomicInteger();
     int errors0 = gen.stats.errors.get() + gen.stats.disconnects.get();
     long cpu0 = cpuMicros(pids);
     long gcpu0 = Proc.selfCpuMicros();
@@ -181,8 +189,8 @@ final class Scenarios {
    * at most {@code inFlight} handshakes at a time, each joining its room when {@code join}; the server's CPU is
    * read when the script prints its result, before it closes the sockets. Its output goes to {@code log}.
    */
-  NodeConnect nodeConnect(java.nio.file.Path root, int port, int n, int inFlight, boolean join, int timeoutSec,
-      int sources, java.nio.file.Path log) throws Exception {
+  NodeConnect nodeConnect(Path root, int port, int n, int inFlight, boolean join, int timeoutSec,
+      int sources, Path log) throws Exception {
     ProcessBuilder pb = new ProcessBuilder("node", "benchmarks/node/storm.mjs").directory(root.toFile())
         .redirectErrorStream(true);
     pb.environment().put("PORT", Integer.toString(port));
@@ -196,8 +204,7 @@ final class Scenarios {
     StringBuilder out = new StringBuilder();
     double cpu = Double.NaN;
     String result = null;
-    try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
-        java.nio.charset.StandardCharsets.UTF_8))) {
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = in.readLine()) != null; ) {
         if (result == null && line.startsWith("{")) {
           cpu = cpuSpent(cpu0, cpuMicros(pids));
@@ -209,24 +216,24 @@ final class Scenarios {
       if (!p.waitFor(timeoutSec + 30L, TimeUnit.SECONDS)) {
         p.destroyForcibly();
       }
-      java.nio.file.Files.writeString(log, out);
+      Files.writeString(log, out);
     }
     if (result == null) {
       throw new IllegalStateException("benchmarks/node/storm.mjs printed no result; see " + log);
     }
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+    Matcher m = Pattern.compile(
         "\"done\":(\\d+).*\"errors\":(\\d+),\"seconds\":([0-9.eE+-]+|null)").matcher(result);
     if (!m.find()) {
       throw new IllegalStateException("unreadable result of benchmarks/node/storm.mjs: " + result);
     }
     double seconds = m.group(3).equals("null") ? Double.NaN : Double.parseDouble(m.group(3));
-    java.util.regex.Matcher g = java.util.regex.Pattern.compile("\"generatorCpuMicros\":([0-9.eE+-]+)").matcher(result);
+    Matcher g = Pattern.compile("\"generatorCpuMicros\":([0-9.eE+-]+)").matcher(result);
     double generatorCpu = g.find() ? Double.parseDouble(g.group(1)) : Double.NaN;
     return new NodeConnect(n, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), seconds, cpu, generatorCpu);
   }
 
   /** The connect storm driven by {@code benchmarks/node/storm.mjs}: every client at once, each joining its room. */
-  void stormWs(java.nio.file.Path root, int port, int n, int timeoutSec, int sources, java.nio.file.Path log)
+  void stormWs(Path root, int port, int n, int timeoutSec, int sources, Path log)
       throws Exception {
     NodeConnect r = nodeConnect(root, port, n, n, true, 2 * timeoutSec, sources, log);
     String sc = "connect storm " + n + " clients, ws generator";
@@ -239,7 +246,7 @@ final class Scenarios {
    * The idle scenario's connect rate as a {@code ws}-based client sees it (benchmarks/node/storm.mjs, 256
    * handshakes in flight as the Java generator's, no join), recorded under "idle N".
    */
-  void idleWs(java.nio.file.Path root, int port, int n, int sources, java.nio.file.Path log) throws Exception {
+  void idleWs(Path root, int port, int n, int sources, Path log) throws Exception {
     NodeConnect r = nodeConnect(root, port, n, 256, false, 180, sources, log);
     String sc = "idle " + n;
     put(sc, "connect rate, ws generator", "conn/s", false, r.done() == 0 ? Double.NaN : r.done() / r.seconds());
@@ -250,12 +257,12 @@ final class Scenarios {
   /**
    * The connect storm's figures, from this generator or from another ({@code benchmarks/node/storm.mjs}):
    * {@code joined} of {@code n} clients connected and in their room after {@code seconds}, the server having
-   * spent {@code cpuMicros} (negative: unknown) meanwhile.
+   * spent {@code cpuMicros} (NaN: unknown) meanwhile.
    */
   void recordStorm(String sc, int n, int joined, double seconds, double cpuMicros, int errors) {
     put(sc, "time until all connected and joined", "s", true, joined < n ? Double.NaN : seconds);
     put(sc, "connected and joined per second", "conn/s", false, joined == 0 ? Double.NaN : joined / seconds);
-    put(sc, "server CPU per connection", "µs", true, joined == 0 || cpuMicros < 0 ? Double.NaN : cpuMicros / joined);
+    put(sc, "server CPU per connection", "µs", true, joined == 0 ? Double.NaN : cpuMicros / joined);
     put(sc, "failed connections or joins", "count", true, n - joined);
     put(sc, "errors and disconnects", "count", true, errors);
   }
