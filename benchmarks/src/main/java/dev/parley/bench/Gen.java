@@ -131,10 +131,11 @@ final class Gen implements AutoCloseable {
       }
       c.connected.orTimeout(clientTimeoutSec, TimeUnit.SECONDS).whenComplete((ok, t) -> {
         permits.release();
-        if (t == null && onConnected != null) {
-          onConnected.accept(c);
-        }
-        if (t != null) {
+        if (t == null) {
+          if (onConnected != null) {
+            onConnected.accept(c);
+          }
+        } else {
           c.close();
           if (stats.errors.incrementAndGet() <= 3) {
             System.err.println("bench:   connect failed: " + t);
